@@ -1,0 +1,10 @@
+//! Pallet configuration, one module per domain. Every risk or economic parameter of the chain is
+//! either a constant here (documented where it is declared) or a pallet's own config storage.
+
+pub mod assets;
+pub mod governance;
+pub mod monetary;
+pub mod oracle;
+pub mod system;
+
+pub use system::RuntimeBlockWeights;

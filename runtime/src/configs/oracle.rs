@@ -1,0 +1,65 @@
+//! The price feed: one orml-oracle instance whose operators are the members of a
+//! pallet-membership instance (set at genesis, changed by root).
+//!
+//! orml-oracle combines the operators' raw values by median. It never checks a value's age when
+//! it is read (ORML issue 536): pallet-prices (later) is the only reader and checks freshness.
+
+use frame_support::{
+    parameter_types,
+    traits::{ConstU32, ConstU64},
+    PalletId,
+};
+use frame_system::EnsureRoot;
+use sp_runtime::traits::AccountIdConversion;
+
+use crate::{AccountId, OracleKey, OracleOperators, Price, Runtime, RuntimeEvent, Timestamp};
+
+/// The most oracle operators there can be. orml-oracle's per-block "has fed" set has the same
+/// bound, so every operator can feed in every block.
+pub const MAX_ORACLE_OPERATORS: u32 = 16;
+/// The most values one `feed_values` call may carry. It must cover every feed key at once:
+/// BTC, ETH, their two implied volatilities, PRP and every listed stock token.
+pub const MAX_FEED_VALUES: u32 = 64;
+
+parameter_types! {
+    /// Feeds made by root are recorded under this account.
+    pub RootOperatorAccountId: AccountId = PalletId(*b"prp/orcl").into_account_truncating();
+}
+
+/// pallet-membership instance holding the oracle operators.
+pub type OracleMembershipInstance = pallet_membership::Instance1;
+
+impl pallet_membership::Config<OracleMembershipInstance> for Runtime {
+    type RuntimeEvent = RuntimeEvent;
+    type AddOrigin = EnsureRoot<AccountId>;
+    type RemoveOrigin = EnsureRoot<AccountId>;
+    type SwapOrigin = EnsureRoot<AccountId>;
+    type ResetOrigin = EnsureRoot<AccountId>;
+    type PrimeOrigin = EnsureRoot<AccountId>;
+    type MembershipInitialized = ();
+    /// A removed operator's raw values are deleted so they no longer count in the median.
+    type MembershipChanged = crate::Oracle;
+    type MaxMembers = ConstU32<MAX_ORACLE_OPERATORS>;
+    type WeightInfo = pallet_membership::weights::SubstrateWeight<Runtime>;
+}
+
+/// Median of the operators' values that are younger than 10 minutes; with none, the last
+/// combined value stays (its old timestamp then makes pallet-prices report it stale).
+/// One value is enough to form a median: freshness, not quorum, is checked on read.
+pub type OracleCombineData =
+    orml_oracle::DefaultCombineData<Runtime, ConstU32<1>, ConstU64<{ 10 * 60 * 1000 }>>;
+
+impl orml_oracle::Config for Runtime {
+    type OnNewData = ();
+    type CombineData = OracleCombineData;
+    type Time = Timestamp;
+    type OracleKey = OracleKey;
+    type OracleValue = Price;
+    type RootOperatorAccountId = RootOperatorAccountId;
+    type Members = OracleOperators;
+    type WeightInfo = ();
+    type MaxHasDispatchedSize = ConstU32<MAX_ORACLE_OPERATORS>;
+    type MaxFeedValues = ConstU32<MAX_FEED_VALUES>;
+    #[cfg(feature = "runtime-benchmarks")]
+    type BenchmarkHelper = ();
+}

@@ -1,0 +1,180 @@
+//! Genesis presets: `development` (one validator, Alice) and `local_testnet` (Alice, Bob and
+//! Charlie). Both carry the example stock tokens and the oracle operators.
+
+use crate::{
+    AccountId, AssetId, AssetsConfig, Balance, BalancesConfig, OracleOperatorsConfig,
+    RuntimeGenesisConfig, SudoConfig, UNIT,
+};
+use alloc::{string::String, vec, vec::Vec};
+use frame_support::build_struct_json_patch;
+use serde_json::Value;
+use sp_consensus_aura::sr25519::AuthorityId as AuraId;
+use sp_consensus_grandpa::AuthorityId as GrandpaId;
+use sp_genesis_builder::{self, PresetId};
+use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+
+/// Free PRP of each endowed dev account.
+const ENDOWMENT: Balance = 1_000_000 * UNIT;
+
+/// An example stock token of the dev and test networks.
+pub struct ExampleStock {
+    pub id: AssetId,
+    pub ticker: &'static str,
+    pub name: &'static str,
+    pub decimals: u8,
+}
+
+/// The example stock tokens: asset ids 1, 2 and 3.
+pub const EXAMPLE_STOCKS: [ExampleStock; 3] = [
+    ExampleStock {
+        id: 1,
+        ticker: "TSLA",
+        name: "Tesla, Inc.",
+        decimals: 12,
+    },
+    ExampleStock {
+        id: 2,
+        ticker: "NVDA",
+        name: "NVIDIA Corporation",
+        decimals: 12,
+    },
+    ExampleStock {
+        id: 3,
+        ticker: "AAPL",
+        name: "Apple Inc.",
+        decimals: 12,
+    },
+];
+/// Whole shares of each example stock token given to each endowed dev account.
+pub const STOCK_ENDOWMENT_SHARES: Balance = 1_000;
+/// Smallest balance of a stock-token account: a millionth of a share.
+const STOCK_MIN_BALANCE: Balance = 1_000_000;
+
+fn dev_accounts() -> Vec<AccountId> {
+    [
+        Sr25519Keyring::Alice,
+        Sr25519Keyring::Bob,
+        Sr25519Keyring::Charlie,
+        Sr25519Keyring::Dave,
+        Sr25519Keyring::Eve,
+        Sr25519Keyring::Ferdie,
+        Sr25519Keyring::AliceStash,
+        Sr25519Keyring::BobStash,
+    ]
+    .into_iter()
+    .map(|k| k.to_account_id())
+    .collect()
+}
+
+fn authority(k: (Sr25519Keyring, Ed25519Keyring)) -> (AuraId, GrandpaId) {
+    (k.0.public().into(), k.1.public().into())
+}
+
+fn genesis(
+    authorities: Vec<(AuraId, GrandpaId)>,
+    endowed: Vec<AccountId>,
+    root: AccountId,
+    oracle_operators: Vec<AccountId>,
+) -> Value {
+    let stock_holders: Vec<AccountId> = endowed.iter().take(6).cloned().collect();
+    build_struct_json_patch!(RuntimeGenesisConfig {
+        balances: BalancesConfig {
+            balances: endowed
+                .iter()
+                .cloned()
+                .map(|k| (k, ENDOWMENT))
+                .collect::<Vec<_>>(),
+        },
+        aura: pallet_aura::GenesisConfig {
+            authorities: authorities.iter().map(|x| x.0.clone()).collect::<Vec<_>>(),
+        },
+        grandpa: pallet_grandpa::GenesisConfig {
+            authorities: authorities
+                .iter()
+                .map(|x| (x.1.clone(), 1))
+                .collect::<Vec<_>>(),
+        },
+        sudo: SudoConfig {
+            key: Some(root.clone())
+        },
+        assets: AssetsConfig {
+            assets: EXAMPLE_STOCKS
+                .iter()
+                .map(|s| (s.id, root.clone(), true, STOCK_MIN_BALANCE))
+                .collect::<Vec<_>>(),
+            metadata: EXAMPLE_STOCKS
+                .iter()
+                .map(|s| (
+                    s.id,
+                    s.name.as_bytes().to_vec(),
+                    s.ticker.as_bytes().to_vec(),
+                    s.decimals
+                ))
+                .collect::<Vec<_>>(),
+            accounts: EXAMPLE_STOCKS
+                .iter()
+                .flat_map(|s| {
+                    let amount = STOCK_ENDOWMENT_SHARES * 10u128.pow(s.decimals as u32);
+                    stock_holders
+                        .iter()
+                        .cloned()
+                        .map(move |a| (s.id, a, amount))
+                })
+                .collect::<Vec<_>>(),
+            next_asset_id: None,
+        },
+        oracle_operators: OracleOperatorsConfig {
+            members: oracle_operators.try_into().unwrap_or_default(),
+        },
+    })
+}
+
+/// The `development` preset: Alice validates alone and is sudo.
+pub fn development_config_genesis() -> Value {
+    genesis(
+        vec![authority((Sr25519Keyring::Alice, Ed25519Keyring::Alice))],
+        dev_accounts(),
+        Sr25519Keyring::Alice.to_account_id(),
+        vec![
+            Sr25519Keyring::Alice.to_account_id(),
+            Sr25519Keyring::Bob.to_account_id(),
+            Sr25519Keyring::Charlie.to_account_id(),
+        ],
+    )
+}
+
+/// The `local_testnet` preset: Alice, Bob and Charlie validate; Alice is sudo.
+pub fn local_config_genesis() -> Value {
+    genesis(
+        vec![
+            authority((Sr25519Keyring::Alice, Ed25519Keyring::Alice)),
+            authority((Sr25519Keyring::Bob, Ed25519Keyring::Bob)),
+            authority((Sr25519Keyring::Charlie, Ed25519Keyring::Charlie)),
+        ],
+        dev_accounts(),
+        Sr25519Keyring::Alice.to_account_id(),
+        vec![
+            Sr25519Keyring::Alice.to_account_id(),
+            Sr25519Keyring::Bob.to_account_id(),
+            Sr25519Keyring::Charlie.to_account_id(),
+        ],
+    )
+}
+
+/// The JSON of the preset named `id`, if there is one.
+pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
+    let patch = match id.as_ref() {
+        sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
+        sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
+        _ => return None,
+    };
+    serde_json::to_string(&patch).ok().map(String::into_bytes)
+}
+
+/// The names of the presets.
+pub fn preset_names() -> Vec<PresetId> {
+    vec![
+        PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
+        PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+    ]
+}

@@ -1,0 +1,207 @@
+//! The runtime as the chain runs it: genesis presets, blocks with inherents and signed
+//! extrinsics, fees, the oracle and its operators, and asset creation rules.
+
+mod common;
+use common::*;
+
+use frame_support::traits::fungibles::{metadata::Inspect as MetaInspect, Inspect};
+use perpetua_runtime::{
+    configs::oracle::{MAX_FEED_VALUES, MAX_ORACLE_OPERATORS},
+    genesis_config_presets::EXAMPLE_STOCKS,
+    Assets, Balances, CryptoIndex, Oracle, OracleKey, OracleOperators, Price, Runtime, RuntimeCall,
+    RuntimeEvent, System, UNIT,
+};
+use sp_keyring::Sr25519Keyring::{Alice, Bob, Charlie, Dave};
+use sp_runtime::{traits::Get, DispatchError};
+
+fn feed(values: Vec<(OracleKey, Price)>) -> RuntimeCall {
+    RuntimeCall::Oracle(orml_oracle::Call::feed_values {
+        values: values.try_into().unwrap(),
+    })
+}
+
+#[test]
+fn development_preset_builds_the_expected_genesis() {
+    dev_ext().execute_with(|| {
+        assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(acc(Alice)));
+        assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 1);
+        assert_eq!(Balances::free_balance(acc(Bob)), 1_000_000 * UNIT);
+        for s in EXAMPLE_STOCKS {
+            assert!(Assets::asset_exists(s.id));
+            assert_eq!(
+                <Assets as MetaInspect<_>>::symbol(s.id),
+                s.ticker.as_bytes().to_vec()
+            );
+            assert_eq!(<Assets as MetaInspect<_>>::decimals(s.id), 12);
+            assert_eq!(Assets::balance(s.id, acc(Alice)), 1_000 * 10u128.pow(12));
+            // Sufficient: an account holding only a stock token exists without PRP.
+            assert!(
+                pallet_assets::Asset::<Runtime>::get(s.id)
+                    .unwrap()
+                    .is_sufficient
+            );
+        }
+        let ops = OracleOperators::members();
+        assert_eq!(ops.len(), 3);
+        assert!(ops.contains(&acc(Alice)) && ops.contains(&acc(Charlie)));
+    });
+}
+
+#[test]
+fn local_testnet_preset_has_three_validators() {
+    new_ext("local_testnet").execute_with(|| {
+        assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 3);
+        assert_eq!(
+            pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(),
+            3
+        );
+    });
+}
+
+#[test]
+fn blocks_carry_a_signed_transfer_and_its_fee() {
+    dev_ext().execute_with(|| {
+        run_to_block(2);
+        start_block(3);
+        let issuance = Balances::total_issuance();
+        let bob_before = Balances::free_balance(acc(Bob));
+        let dave_before = Balances::free_balance(acc(Dave));
+        let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+            dest: acc(Dave).into(),
+            value: 7 * UNIT,
+        });
+        apply_signed(Bob, call).unwrap().unwrap();
+        let fee = events()
+            .into_iter()
+            .find_map(|e| match e {
+                RuntimeEvent::TransactionPayment(
+                    pallet_transaction_payment::Event::TransactionFeePaid { actual_fee, .. },
+                ) => Some(actual_fee),
+                _ => None,
+            })
+            .expect("fee event");
+        assert!(fee > 0);
+        assert!(events().iter().any(|e| matches!(e,
+            RuntimeEvent::Balances(pallet_balances::Event::Transfer { amount, .. }) if *amount == 7 * UNIT)));
+        assert_eq!(Balances::free_balance(acc(Dave)), dave_before + 7 * UNIT);
+        assert_eq!(Balances::free_balance(acc(Bob)), bob_before - 7 * UNIT - fee);
+        // Fees are burned.
+        assert_eq!(Balances::total_issuance(), issuance - fee);
+        let header = finish_block();
+        assert_eq!(header.number, 3);
+    });
+}
+
+#[test]
+fn operators_feed_prices_and_others_cannot() {
+    dev_ext().execute_with(|| {
+        run_to_block(1);
+        start_block(2);
+        let btc = OracleKey::Crypto(CryptoIndex::Btc);
+        let tsla = OracleKey::Asset(1);
+        let p = |x: u128| Price::from_u32(x as u32);
+        apply_signed(Alice, feed(vec![(btc, p(100_000)), (tsla, p(400))]))
+            .unwrap()
+            .unwrap();
+        apply_signed(Bob, feed(vec![(btc, p(100_100))]))
+            .unwrap()
+            .unwrap();
+        apply_signed(Charlie, feed(vec![(btc, p(10_000_000))]))
+            .unwrap()
+            .unwrap();
+        // The median of three ignores the one outlier.
+        let v = Oracle::get(&btc).unwrap();
+        assert_eq!(v.value, p(100_100));
+        assert_eq!(v.timestamp, now());
+        assert_eq!(Oracle::get(&tsla).unwrap().value, p(400));
+        // A second feed in the same block is refused; feeding is free for operators.
+        let again = apply_signed(Alice, feed(vec![(btc, p(1))])).unwrap();
+        assert_eq!(
+            again,
+            Err(orml_oracle::Error::<Runtime>::AlreadyFeeded.into())
+        );
+        // Not an operator.
+        let dave = apply_signed(Dave, feed(vec![(btc, p(1))])).unwrap();
+        assert_eq!(
+            dave,
+            Err(orml_oracle::Error::<Runtime>::NoPermission.into())
+        );
+        finish_block();
+
+        // Root removes Charlie: his raw values stop counting.
+        start_block(3);
+        let remove = RuntimeCall::OracleOperators(pallet_membership::Call::remove_member {
+            who: acc(Charlie).into(),
+        });
+        apply_signed(
+            Alice,
+            RuntimeCall::Sudo(pallet_sudo::Call::sudo {
+                call: Box::new(remove),
+            }),
+        )
+        .unwrap()
+        .unwrap();
+        assert!(!OracleOperators::members().contains(&acc(Charlie)));
+        assert!(Oracle::raw_values(acc(Charlie), btc).is_none());
+        // Only root changes operators.
+        let add = RuntimeCall::OracleOperators(pallet_membership::Call::add_member {
+            who: acc(Dave).into(),
+        });
+        assert_eq!(
+            apply_signed(Bob, add).unwrap(),
+            Err(DispatchError::BadOrigin)
+        );
+        finish_block();
+    });
+}
+
+#[test]
+fn nobody_creates_assets_with_a_signed_call() {
+    dev_ext().execute_with(|| {
+        run_to_block(1);
+        start_block(2);
+        let create = RuntimeCall::Assets(pallet_assets::Call::create {
+            id: 99.into(),
+            admin: acc(Bob).into(),
+            min_balance: 1,
+        });
+        assert_eq!(
+            apply_signed(Bob, create).unwrap(),
+            Err(DispatchError::BadOrigin)
+        );
+        assert!(!Assets::asset_exists(99));
+    });
+}
+
+#[test]
+fn oracle_bounds_cover_operators_and_keys() {
+    // Every operator can feed in every block, and one feed carries every key.
+    let has_dispatched: u32 = <Runtime as orml_oracle::Config>::MaxHasDispatchedSize::get();
+    let members: u32 =
+        <Runtime as pallet_membership::Config<pallet_membership::Instance1>>::MaxMembers::get();
+    let feed_values: u32 = <Runtime as orml_oracle::Config>::MaxFeedValues::get();
+    assert_eq!(has_dispatched, MAX_ORACLE_OPERATORS);
+    assert_eq!(members, MAX_ORACLE_OPERATORS);
+    assert_eq!(feed_values, MAX_FEED_VALUES);
+    // BTC, ETH, two volatilities, PRP and the example stocks.
+    assert!(MAX_FEED_VALUES as usize >= 5 + EXAMPLE_STOCKS.len());
+}
+
+#[test]
+fn metadata_lists_check_metadata_hash() {
+    use frame_support::__private::metadata::RuntimeMetadata;
+    dev_ext().execute_with(|| {
+        let meta = Runtime::metadata();
+        let RuntimeMetadata::V14(m) = meta.1 else {
+            panic!("metadata v14 expected")
+        };
+        let names: Vec<_> = m
+            .extrinsic
+            .signed_extensions
+            .iter()
+            .map(|e| e.identifier.clone())
+            .collect();
+        assert!(names.iter().any(|n| n == "CheckMetadataHash"), "{names:?}");
+        assert_eq!(System::block_number(), 0);
+    });
+}

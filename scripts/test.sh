@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh machine: sets up what is missing, then
+#   1. unit tests, property tests and the runtime integration tests (native runtime), and the
+#      node's CLI and chain-spec tests (real node binary, real wasm);
+#   2. the zombienet network test (3 validators) with the @polkadot/api end-to-end test.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$PERPETUA_ROOT"
+bash scripts/setup.sh
+
+step() { printf '\n==== %s\n' "$*"; }
+t0=$SECONDS
+
+step "cargo test --workspace"
+cargo test --locked --workspace
+
+step "zombienet: local testnet + @polkadot/api end-to-end"
+bash scripts/zombienet.sh
+
+printf '\nall tests passed in %d s\n' $((SECONDS - t0))
