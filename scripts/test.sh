@@ -14,6 +14,10 @@ t0=$SECONDS
 step "cargo test --workspace"
 cargo test --locked --workspace
 
+step "perpetua-pricing builds no_std for wasm32v1-none"
+(cd primitives/pricing && cargo +"$PERPETUA_WASM_TOOLCHAIN" build --locked --release -q \
+  --no-default-features --target wasm32v1-none --target-dir "$CARGO_TARGET_DIR/wasm-check")
+
 step "zombienet: local testnet + @polkadot/api end-to-end"
 bash scripts/zombienet.sh
 
