@@ -9,6 +9,10 @@ use serde::{Deserialize, Serialize};
 
 pub use sp_arithmetic::{FixedI128, FixedU128};
 
+pub mod runtime_api;
+pub mod traits;
+pub use traits::*;
+
 /// Balance of any asset, in that asset's base units (its decimals come from pallet-assets
 /// metadata; the native token PRP has 12).
 pub type Balance = u128;
@@ -18,6 +22,8 @@ pub type AssetId = u32;
 pub type Moment = u64;
 /// A USD price per whole token.
 pub type Price = FixedU128;
+/// Identifier of a stock exchange in pallet-market-calendar (0 = NYSE, 1 = Nasdaq).
+pub type ExchangeId = u16;
 
 /// A crypto index that options are written on. Prices of these come from the oracle in USD.
 #[derive(
