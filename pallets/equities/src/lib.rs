@@ -1,0 +1,1368 @@
+//! # pallet-equities
+//!
+//! Tokenized US stocks on top of pallet-assets. Each stock token is backed 1:1 by shares held
+//! by a custodian:
+//!
+//! - the admin lists a stock (the pallet creates and owns its pallet-assets asset), halts and
+//!   delists it;
+//! - the custodian attests its reserve; minting (by the custodian or a registered bridge) can
+//!   never take the supply above the latest attestation, and is refused while it is stale;
+//! - any holder redeems: the tokens are burned and an event carries the off-chain delivery
+//!   reference;
+//! - corporate actions (cash dividends, splits) walk the holders a bounded number per block,
+//!   with the asset frozen in pallet-assets until done, so the snapshot is exact;
+//! - other pallets ask [`StockRegistry`] what a stock is and [`BalanceGuard`] whether a
+//!   balance can move.
+//!
+//! See the README for the calls, the corporate-action design, invariants and errors.
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+pub use types::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+pub use weights::WeightInfo;
+
+use frame_support::traits::{
+    fungible,
+    fungibles::{self, Inspect as _},
+    tokens::{Fortitude, Precision, Preservation, WithdrawConsequence},
+};
+use perpetua_primitives::{
+    AssetId, Balance, BalanceGuard, CorporateActionHandler, ExchangeId, ExchangeRegistry, Moment,
+    MoveError, StockRegistry, StockStatus,
+};
+use sp_runtime::traits::{AccountIdConversion, StaticLookup};
+
+/// Largest split factor either way (e.g. 100-for-1, 1-for-100).
+pub const MAX_SPLIT_FACTOR: u32 = 100;
+
+#[frame_support::pallet]
+pub mod pallet {
+    use super::*;
+    use alloc::vec::Vec;
+    use frame_support::{pallet_prelude::*, traits::Time, PalletId};
+    use frame_system::pallet_prelude::*;
+
+    #[pallet::pallet]
+    pub struct Pallet<T>(_);
+
+    #[pallet::config]
+    pub trait Config:
+        frame_system::Config + pallet_assets::Config<AssetId = AssetId, Balance = Balance>
+    {
+        /// The overarching event type.
+        #[allow(deprecated)]
+        type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
+        /// Lists, halts and delists stocks, sets custodians, minters, freezes, splits and the
+        /// parameters.
+        type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+        /// The native token, for dividends paid in PRP.
+        type NativeCurrency: fungible::Mutate<Self::AccountId, Balance = Balance>;
+        /// The chain's clock (pallet-timestamp).
+        type Time: Time<Moment = Moment>;
+        /// Which exchanges exist (pallet-market-calendar).
+        type Exchanges: ExchangeRegistry;
+        /// Pallets that hold stock tokens for users, and the prices pallet, hear about
+        /// dividends and splits.
+        type CorporateActions: CorporateActionHandler<Self::AccountId>;
+        /// The pallet's account: owner, admin, issuer and freezer of every stock token, and the
+        /// pot that dividends are paid from.
+        #[pallet::constant]
+        type PalletId: Get<PalletId>;
+        /// Most stocks that can be listed at once (the oracle feeds them all in one call).
+        #[pallet::constant]
+        type MaxStocks: Get<u32>;
+        /// Upper bound of `Params::holders_per_block`.
+        #[pallet::constant]
+        type MaxHoldersPerBlock: Get<u32>;
+        /// Most bridge minters per stock.
+        #[pallet::constant]
+        type MaxMinters: Get<u32>;
+        /// Most corporate actions in progress at once, across stocks.
+        #[pallet::constant]
+        type MaxConcurrentActions: Get<u32>;
+        /// Longest off-chain delivery reference of a redemption.
+        #[pallet::constant]
+        type MaxDeliveryRefLen: Get<u32>;
+        /// Weights.
+        type WeightInfo: WeightInfo;
+    }
+
+    /// Listed stock tokens by asset id.
+    #[pallet::storage]
+    pub type Stocks<T: Config> = StorageMap<_, Blake2_128Concat, AssetId, StockInfo<T::AccountId>>;
+
+    /// Asset id of each ticker (tickers are unique).
+    #[pallet::storage]
+    pub type TickerIndex<T: Config> = StorageMap<_, Blake2_128Concat, Ticker, AssetId>;
+
+    /// Number of listed (including delisted) stocks.
+    #[pallet::storage]
+    pub type StockCount<T: Config> = StorageValue<_, u32, ValueQuery>;
+
+    #[pallet::type_value]
+    pub fn DefaultNextStockId() -> AssetId {
+        1
+    }
+
+    /// Asset id the next listing gets (skipping ids pallet-assets already uses).
+    #[pallet::storage]
+    pub type NextStockId<T: Config> = StorageValue<_, AssetId, ValueQuery, DefaultNextStockId>;
+
+    /// Latest reserve attestation of each stock.
+    #[pallet::storage]
+    pub type Reserves<T: Config> = StorageMap<_, Blake2_128Concat, AssetId, Attestation>;
+
+    /// Bridge accounts allowed to mint a stock (besides its custodian).
+    #[pallet::storage]
+    pub type Minters<T: Config> =
+        StorageDoubleMap<_, Blake2_128Concat, AssetId, Blake2_128Concat, T::AccountId, ()>;
+
+    /// Number of minters of each stock.
+    #[pallet::storage]
+    pub type MinterCount<T: Config> = StorageMap<_, Blake2_128Concat, AssetId, u32, ValueQuery>;
+
+    #[pallet::type_value]
+    pub fn DefaultParams() -> Params {
+        Params {
+            max_attestation_age: 24 * 60 * 60 * 1000,
+            holders_per_block: 256,
+        }
+    }
+
+    /// The pallet's parameters.
+    #[pallet::storage]
+    pub type ParamsStore<T: Config> = StorageValue<_, Params, ValueQuery, DefaultParams>;
+
+    /// The corporate action in progress for a stock, if any.
+    #[pallet::storage]
+    pub type Actions<T: Config> =
+        StorageMap<_, Blake2_128Concat, AssetId, CorporateAction<T::AccountId>>;
+
+    /// Stocks with a corporate action in progress, in the order they started.
+    #[pallet::storage]
+    pub type ActiveActions<T: Config> =
+        StorageValue<_, BoundedVec<AssetId, T::MaxConcurrentActions>, ValueQuery>;
+
+    /// Id of the next corporate action.
+    #[pallet::storage]
+    pub type NextActionId<T: Config> = StorageValue<_, u32, ValueQuery>;
+
+    /// Id of the next redemption.
+    #[pallet::storage]
+    pub type NextRedemptionId<T: Config> = StorageValue<_, u64, ValueQuery>;
+
+    #[pallet::event]
+    #[pallet::generate_deposit(pub(super) fn deposit_event)]
+    pub enum Event<T: Config> {
+        /// A stock token was listed.
+        Listed {
+            asset: AssetId,
+            ticker: Ticker,
+            exchange: ExchangeId,
+            custodian: T::AccountId,
+        },
+        /// A stock was delisted: no more minting; holders can still redeem.
+        Delisted { asset: AssetId },
+        /// Trading in a stock was halted or resumed.
+        TradingStatusChanged { asset: AssetId, status: StockStatus },
+        /// A stock's custodian changed.
+        CustodianChanged {
+            asset: AssetId,
+            custodian: T::AccountId,
+        },
+        /// The custodian attested its reserve.
+        ReserveAttested {
+            asset: AssetId,
+            reserve: Balance,
+            as_of: Moment,
+        },
+        /// Tokens were minted against the reserve.
+        Minted {
+            asset: AssetId,
+            to: T::AccountId,
+            amount: Balance,
+            by: T::AccountId,
+        },
+        /// Tokens were burned for delivery of the shares off chain.
+        Redeemed {
+            redemption: u64,
+            asset: AssetId,
+            who: T::AccountId,
+            amount: Balance,
+            delivery_ref: BoundedVec<u8, T::MaxDeliveryRefLen>,
+        },
+        /// A bridge may mint a stock.
+        MinterAdded { asset: AssetId, who: T::AccountId },
+        /// A bridge may no longer mint a stock.
+        MinterRemoved { asset: AssetId, who: T::AccountId },
+        /// An account's stock tokens were frozen (they cannot be sent).
+        AccountFrozen { asset: AssetId, who: T::AccountId },
+        /// An account's stock tokens were thawed.
+        AccountThawed { asset: AssetId, who: T::AccountId },
+        /// A corporate action started: the stock is frozen until it completes.
+        CorporateActionStarted {
+            asset: AssetId,
+            action: u32,
+            kind: ActionKind<T::AccountId>,
+        },
+        /// A holder was paid a dividend.
+        DividendPaid {
+            asset: AssetId,
+            action: u32,
+            holder: T::AccountId,
+            amount: Balance,
+        },
+        /// A holder's dividend was too small to pay (below the existential deposit of the
+        /// payout asset for a new account); it goes back to the funder.
+        DividendSkipped {
+            asset: AssetId,
+            action: u32,
+            holder: T::AccountId,
+            amount: Balance,
+        },
+        /// A holder's balance was split.
+        BalanceSplit {
+            asset: AssetId,
+            action: u32,
+            holder: T::AccountId,
+            old: Balance,
+            new: Balance,
+        },
+        /// A corporate action completed; `refunded` went back to the dividend's funder.
+        CorporateActionCompleted {
+            asset: AssetId,
+            action: u32,
+            holders: u32,
+            refunded: Balance,
+        },
+        /// Parameters changed.
+        ParamsSet { params: Params },
+    }
+
+    #[pallet::error]
+    pub enum Error<T> {
+        /// Not a listed stock.
+        UnknownStock,
+        /// The ticker is already listed.
+        TickerTaken,
+        /// A ticker is 1 to 8 of A-Z, 0-9 and '.'.
+        InvalidTicker,
+        /// Not a valid ISIN (format or check digit).
+        InvalidIsin,
+        /// No such exchange in the market calendar.
+        UnknownExchange,
+        /// `MaxStocks` stocks are listed already.
+        TooManyStocks,
+        /// Decimals must be at most 18.
+        InvalidDecimals,
+        /// The minimum balance must be above zero.
+        InvalidMinBalance,
+        /// Only the stock's custodian may do this.
+        NotCustodian,
+        /// Only the custodian or a registered minter may mint.
+        NotMinter,
+        /// The stock is delisted.
+        Delisted,
+        /// There is no reserve attestation yet.
+        NoAttestation,
+        /// The latest attestation is older than `max_attestation_age`.
+        AttestationStale,
+        /// An attestation cannot be dated in the future or before the previous one.
+        InvalidAttestationTime,
+        /// Minting would take the supply above the attested reserve.
+        ExceedsReserve,
+        /// The reserve attested is below the tokens already in circulation.
+        ReserveBelowSupply,
+        /// A dividend or split of this stock is in progress: its balances are locked.
+        CorporateActionInProgress,
+        /// `MaxConcurrentActions` corporate actions are in progress.
+        TooManyActions,
+        /// The amount must be above zero.
+        ZeroAmount,
+        /// Split factors must be positive, different, and at most 100 to 1 either way.
+        InvalidSplit,
+        /// The payout asset does not exist.
+        UnknownPayoutAsset,
+        /// The stock has no holders (zero supply).
+        NoSupply,
+        /// Already a minter / not a minter.
+        MinterExists,
+        /// Not a minter.
+        NotAMinter,
+        /// `MaxMinters` minters already.
+        TooManyMinters,
+        /// Parameters out of range.
+        InvalidParams,
+        /// Arithmetic overflow.
+        Overflow,
+        /// No free stock asset id.
+        NoAssetId,
+    }
+
+    #[pallet::genesis_config]
+    #[derive(frame_support::DefaultNoBound)]
+    pub struct GenesisConfig<T: Config> {
+        /// Stocks: asset id, ticker, name, decimals, exchange, custodian, min balance.
+        #[allow(clippy::type_complexity)]
+        pub stocks: Vec<(
+            AssetId,
+            Vec<u8>,
+            Vec<u8>,
+            u8,
+            ExchangeId,
+            T::AccountId,
+            Balance,
+        )>,
+        /// Initial holdings: asset, holder, amount (base units). The custodian's attestation
+        /// at genesis equals the resulting supply, dated 0: minting needs a fresh one.
+        pub holdings: Vec<(AssetId, T::AccountId, Balance)>,
+    }
+
+    #[pallet::genesis_build]
+    impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+        fn build(&self) {
+            for (asset, ticker, name, decimals, exchange, custodian, min_balance) in &self.stocks {
+                let ticker: Ticker = ticker.clone().try_into().unwrap_or_default();
+                let name: StockName = name.clone().try_into().unwrap_or_default();
+                let r = Pallet::<T>::do_list(
+                    Some(*asset),
+                    ticker,
+                    name,
+                    *decimals,
+                    *exchange,
+                    custodian.clone(),
+                    None,
+                    *min_balance,
+                );
+                assert!(r.is_ok(), "genesis stock {asset}: {r:?}"); // proof: genesis only
+            }
+            for (asset, who, amount) in &self.holdings {
+                let r = <pallet_assets::Pallet<T> as fungibles::Mutate<_>>::mint_into(
+                    *asset, who, *amount,
+                );
+                assert!(r.is_ok(), "genesis holding of {asset}: {r:?}"); // proof: genesis only
+            }
+            for (asset, ..) in &self.stocks {
+                let reserve = pallet_assets::Pallet::<T>::total_supply(*asset);
+                Reserves::<T>::insert(asset, Attestation { reserve, as_of: 0 });
+            }
+        }
+    }
+
+    #[pallet::hooks]
+    impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+        fn on_initialize(_n: BlockNumberFor<T>) -> Weight {
+            if ActiveActions::<T>::decode_len().unwrap_or(0) == 0 {
+                return T::DbWeight::get().reads(1);
+            }
+            let budget = ParamsStore::<T>::get().holders_per_block;
+            let processed = Self::process(budget);
+            <T as Config>::WeightInfo::process_holders(processed)
+        }
+
+        fn integrity_test() {
+            assert!(T::MaxHoldersPerBlock::get() > 0); // proof: integrity test, not a block
+        }
+
+        #[cfg(feature = "try-runtime")]
+        fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+            Self::do_try_state()
+        }
+    }
+
+    #[pallet::call]
+    impl<T: Config> Pallet<T> {
+        /// Lists a stock token (admin): creates its pallet-assets asset, owned by this pallet,
+        /// sufficient (an account may hold only it), with metadata for wallets.
+        #[pallet::call_index(0)]
+        #[pallet::weight(<T as Config>::WeightInfo::list_stock())]
+        #[allow(clippy::too_many_arguments)]
+        pub fn list_stock(
+            origin: OriginFor<T>,
+            ticker: Ticker,
+            name: StockName,
+            decimals: u8,
+            exchange: ExchangeId,
+            custodian: AccountIdLookupOf<T>,
+            isin: Option<Isin>,
+            min_balance: Balance,
+        ) -> DispatchResult {
+            T::AdminOrigin::ensure_origin(origin)?;
+            let custodian = T::Lookup::lookup(custodian)?;
+            Self::do_list(
+                None,
+                ticker,
+                name,
+                decimals,
+                exchange,
+                custodian,
+                isin,
+                min_balance,
+            )
+        }
+
+        /// Delists a stock (admin): no more minting, trading status `Delisted`. Holders can
+        /// still transfer and redeem.
+        #[pallet::call_index(1)]
+        #[pallet::weight(<T as Config>::WeightInfo::delist())]
+        pub fn delist(origin: OriginFor<T>, asset: AssetId) -> DispatchResult {
+            T::AdminOrigin::ensure_origin(origin)?;
+            Stocks::<T>::try_mutate(asset, |s| -> DispatchResult {
+                let s = s.as_mut().ok_or(Error::<T>::UnknownStock)?;
+                s.status = StockStatus::Delisted;
+                Ok(())
+            })?;
+            Self::deposit_event(Event::Delisted { asset });
+            Ok(())
+        }
+
+        /// Halts or resumes trading in a stock (admin). Other pallets see it through
+        /// `StockRegistry::status` and the market calendar reports the stock `Halted`.
+        #[pallet::call_index(2)]
+        #[pallet::weight(<T as Config>::WeightInfo::set_halted())]
+        pub fn set_halted(origin: OriginFor<T>, asset: AssetId, halted: bool) -> DispatchResult {
+            T::AdminOrigin::ensure_origin(origin)?;
+            let status =
+                Stocks::<T>::try_mutate(asset, |s| -> Result<StockStatus, DispatchError> {
+                    let s = s.as_mut().ok_or(Error::<T>::UnknownStock)?;
+                    ensure!(s.status != StockStatus::Delisted, Error::<T>::Delisted);
+                    s.status = if halted {
+                        StockStatus::Halted
+                    } else {
+                        StockStatus::Active
+                    };
+                    Ok(s.status)
+                })?;
+            Self::deposit_event(Event::TradingStatusChanged { asset, status });
+            Ok(())
+        }
+
+        /// Replaces a stock's custodian (admin).
+        #[pallet::call_index(3)]
+        #[pallet::weight(<T as Config>::WeightInfo::set_custodian())]
+        pub fn set_custodian(
+            origin: OriginFor<T>,
+            asset: AssetId,
+            custodian: AccountIdLookupOf<T>,
+        ) -> DispatchResult {
+            T::AdminOrigin::ensure_origin(origin)?;
+            let custodian = T::Lookup::lookup(custodian)?;
+            Stocks::<T>::try_mutate(asset, |s| -> DispatchResult {
+                s.as_mut().ok_or(Error::<T>::UnknownStock)?.custodian = custodian.clone();
+                Ok(())
+            })?;
+            Self::deposit_event(Event::CustodianChanged { asset, custodian });
+            Ok(())
+        }
+
+        /// The custodian attests it holds `reserve` base units worth of shares, counted at
+        /// `as_of` (ms; not in the future, not before the previous attestation). The reserve
+        /// may not be below the supply already in circulation.
+        #[pallet::call_index(4)]
+        #[pallet::weight(<T as Config>::WeightInfo::attest_reserves())]
+        pub fn attest_reserves(
+            origin: OriginFor<T>,
+            asset: AssetId,
+            reserve: Balance,
+            as_of: Moment,
+        ) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            let stock = Stocks::<T>::get(asset).ok_or(Error::<T>::UnknownStock)?;
+            ensure!(who == stock.custodian, Error::<T>::NotCustodian);
+            Self::ensure_unlocked(asset)?;
+            let now = T::Time::now();
+            let after_previous = Reserves::<T>::get(asset).is_none_or(|a| as_of >= a.as_of);
+            ensure!(
+                as_of <= now && after_previous,
+                Error::<T>::InvalidAttestationTime
+            );
+            ensure!(
+                reserve >= pallet_assets::Pallet::<T>::total_supply(asset),
+                Error::<T>::ReserveBelowSupply
+            );
+            Reserves::<T>::insert(asset, Attestation { reserve, as_of });
+            Self::deposit_event(Event::ReserveAttested {
+                asset,
+                reserve,
+                as_of,
+            });
+            Ok(())
+        }
+
+        /// Mints `amount` to `beneficiary` (the custodian, or a registered bridge minter).
+        /// Refused if the stock is delisted, the attestation is missing or stale, or the
+        /// supply would exceed the attested reserve.
+        #[pallet::call_index(5)]
+        #[pallet::weight(<T as Config>::WeightInfo::mint())]
+        pub fn mint(
+            origin: OriginFor<T>,
+            asset: AssetId,
+            beneficiary: AccountIdLookupOf<T>,
+            amount: Balance,
+        ) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            let beneficiary = T::Lookup::lookup(beneficiary)?;
+            let stock = Stocks::<T>::get(asset).ok_or(Error::<T>::UnknownStock)?;
+            ensure!(
+                who == stock.custodian || Minters::<T>::contains_key(asset, &who),
+                Error::<T>::NotMinter
+            );
+            ensure!(stock.status != StockStatus::Delisted, Error::<T>::Delisted);
+            ensure!(amount > 0, Error::<T>::ZeroAmount);
+            Self::ensure_unlocked(asset)?;
+            let att = Reserves::<T>::get(asset).ok_or(Error::<T>::NoAttestation)?;
+            let age = T::Time::now().saturating_sub(att.as_of);
+            ensure!(
+                age <= ParamsStore::<T>::get().max_attestation_age,
+                Error::<T>::AttestationStale
+            );
+            let supply = pallet_assets::Pallet::<T>::total_supply(asset);
+            let after = supply.checked_add(amount).ok_or(Error::<T>::Overflow)?;
+            ensure!(after <= att.reserve, Error::<T>::ExceedsReserve);
+            <pallet_assets::Pallet<T> as fungibles::Mutate<_>>::mint_into(
+                asset,
+                &beneficiary,
+                amount,
+            )?;
+            Self::deposit_event(Event::Minted {
+                asset,
+                to: beneficiary,
+                amount,
+                by: who,
+            });
+            Ok(())
+        }
+
+        /// Burns `amount` of the caller's tokens for delivery of the shares off chain; the
+        /// event carries `delivery_ref` (e.g. a brokerage account reference) and a
+        /// redemption id the custodian settles against. Delisted stocks can be redeemed.
+        #[pallet::call_index(6)]
+        #[pallet::weight(<T as Config>::WeightInfo::redeem())]
+        pub fn redeem(
+            origin: OriginFor<T>,
+            asset: AssetId,
+            amount: Balance,
+            delivery_ref: BoundedVec<u8, T::MaxDeliveryRefLen>,
+        ) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            ensure!(Stocks::<T>::contains_key(asset), Error::<T>::UnknownStock);
+            ensure!(amount > 0, Error::<T>::ZeroAmount);
+            Self::ensure_unlocked(asset)?;
+            <pallet_assets::Pallet<T> as fungibles::Mutate<_>>::burn_from(
+                asset,
+                &who,
+                amount,
+                Preservation::Expendable,
+                Precision::Exact,
+                Fortitude::Polite,
+            )?;
+            let redemption = NextRedemptionId::<T>::mutate(|id| {
+                let current = *id;
+                *id = id.saturating_add(1);
+                current
+            });
+            Self::deposit_event(Event::Redeemed {
+                redemption,
+                asset,
+                who,
+                amount,
+                delivery_ref,
+            });
+            Ok(())
+        }
+
+        /// Lets a bridge account mint `asset` (admin). Bridged supply is backed by the same
+        /// reserve: it counts against the same attestation.
+        #[pallet::call_index(7)]
+        #[pallet::weight(<T as Config>::WeightInfo::add_minter())]
+        pub fn add_minter(
+            origin: OriginFor<T>,
+            asset: AssetId,
+            who: AccountIdLookupOf<T>,
+        ) -> DispatchResult {
+            T::AdminOrigin::ensure_origin(origin)?;
+            let who = T::Lookup::lookup(who)?;
+            ensure!(Stocks::<T>::contains_key(asset), Error::<T>::UnknownStock);
+            ensure!(
+                !Minters::<T>::contains_key(asset, &who),
+                Error::<T>::MinterExists
+            );
+            MinterCount::<T>::try_mutate(asset, |n| -> DispatchResult {
+                ensure!(*n < T::MaxMinters::get(), Error::<T>::TooManyMinters);
+                *n = n.saturating_add(1);
+                Ok(())
+            })?;
+            Minters::<T>::insert(asset, &who, ());
+            Self::deposit_event(Event::MinterAdded { asset, who });
+            Ok(())
+        }
+
+        /// Stops a bridge account minting `asset` (admin).
+        #[pallet::call_index(8)]
+        #[pallet::weight(<T as Config>::WeightInfo::remove_minter())]
+        pub fn remove_minter(
+            origin: OriginFor<T>,
+            asset: AssetId,
+            who: AccountIdLookupOf<T>,
+        ) -> DispatchResult {
+            T::AdminOrigin::ensure_origin(origin)?;
+            let who = T::Lookup::lookup(who)?;
+            ensure!(
+                Minters::<T>::contains_key(asset, &who),
+                Error::<T>::NotAMinter
+            );
+            Minters::<T>::remove(asset, &who);
+            MinterCount::<T>::mutate(asset, |n| *n = n.saturating_sub(1));
+            Self::deposit_event(Event::MinterRemoved { asset, who });
+            Ok(())
+        }
+
+        /// Freezes an account's tokens of `asset` in pallet-assets (admin, e.g. a court
+        /// order): they cannot be sent until thawed.
+        #[pallet::call_index(9)]
+        #[pallet::weight(<T as Config>::WeightInfo::freeze_account())]
+        pub fn freeze_account(
+            origin: OriginFor<T>,
+            asset: AssetId,
+            who: AccountIdLookupOf<T>,
+        ) -> DispatchResult {
+            T::AdminOrigin::ensure_origin(origin)?;
+            let who = T::Lookup::lookup(who)?;
+            ensure!(Stocks::<T>::contains_key(asset), Error::<T>::UnknownStock);
+            pallet_assets::Pallet::<T>::freeze(
+                frame_system::RawOrigin::Signed(Self::account_id()).into(),
+                asset.into(),
+                T::Lookup::unlookup(who.clone()),
+            )?;
+            Self::deposit_event(Event::AccountFrozen { asset, who });
+            Ok(())
+        }
+
+        /// Thaws an account's tokens of `asset` (admin).
+        #[pallet::call_index(10)]
+        #[pallet::weight(<T as Config>::WeightInfo::thaw_account())]
+        pub fn thaw_account(
+            origin: OriginFor<T>,
+            asset: AssetId,
+            who: AccountIdLookupOf<T>,
+        ) -> DispatchResult {
+            T::AdminOrigin::ensure_origin(origin)?;
+            let who = T::Lookup::lookup(who)?;
+            ensure!(Stocks::<T>::contains_key(asset), Error::<T>::UnknownStock);
+            pallet_assets::Pallet::<T>::thaw(
+                frame_system::RawOrigin::Signed(Self::account_id()).into(),
+                asset.into(),
+                T::Lookup::unlookup(who.clone()),
+            )?;
+            Self::deposit_event(Event::AccountThawed { asset, who });
+            Ok(())
+        }
+
+        /// The custodian declares a cash dividend of `per_share` base units of `paid_in`
+        /// (`None`: PRP) per whole share and funds it now (the total for the current supply,
+        /// rounded up). The stock is frozen until every holder is paid.
+        #[pallet::call_index(11)]
+        #[pallet::weight(<T as Config>::WeightInfo::declare_dividend())]
+        pub fn declare_dividend(
+            origin: OriginFor<T>,
+            asset: AssetId,
+            paid_in: Option<AssetId>,
+            per_share: Balance,
+        ) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            let stock = Stocks::<T>::get(asset).ok_or(Error::<T>::UnknownStock)?;
+            ensure!(who == stock.custodian, Error::<T>::NotCustodian);
+            ensure!(per_share > 0, Error::<T>::ZeroAmount);
+            if let Some(p) = paid_in {
+                ensure!(
+                    p != asset && pallet_assets::Pallet::<T>::asset_exists(p),
+                    Error::<T>::UnknownPayoutAsset
+                );
+                ensure!(
+                    !Actions::<T>::contains_key(p),
+                    Error::<T>::CorporateActionInProgress
+                );
+            }
+            Self::ensure_unlocked(asset)?;
+            let supply = pallet_assets::Pallet::<T>::total_supply(asset);
+            ensure!(supply > 0, Error::<T>::NoSupply);
+            let funded = Self::share_amount(supply, per_share, stock.decimals, true)?;
+            Self::transfer_payout(
+                paid_in,
+                &who,
+                &Self::account_id(),
+                funded,
+                Preservation::Preserve,
+            )?;
+            let kind = ActionKind::Dividend {
+                paid_in,
+                per_share,
+                funder: who,
+                funded,
+                paid: 0,
+            };
+            Self::start_action(asset, kind, supply)
+        }
+
+        /// Splits a stock (admin): every balance becomes `balance * numerator / denominator`
+        /// (rounded down; e.g. 3 for 1 is `(3, 1)`, a 1-for-10 reverse split `(1, 10)`). The
+        /// attested reserve scales at once; holders are processed over the next blocks, with
+        /// the stock frozen meanwhile.
+        #[pallet::call_index(12)]
+        #[pallet::weight(<T as Config>::WeightInfo::declare_split())]
+        pub fn declare_split(
+            origin: OriginFor<T>,
+            asset: AssetId,
+            numerator: u32,
+            denominator: u32,
+        ) -> DispatchResult {
+            T::AdminOrigin::ensure_origin(origin)?;
+            ensure!(Stocks::<T>::contains_key(asset), Error::<T>::UnknownStock);
+            ensure!(
+                numerator > 0
+                    && denominator > 0
+                    && numerator != denominator
+                    && numerator <= MAX_SPLIT_FACTOR
+                    && denominator <= MAX_SPLIT_FACTOR,
+                Error::<T>::InvalidSplit
+            );
+            Self::ensure_unlocked(asset)?;
+            let supply = pallet_assets::Pallet::<T>::total_supply(asset);
+            let reserve_before = Reserves::<T>::get(asset).map_or(0, |a| a.reserve);
+            Reserves::<T>::mutate(asset, |a| {
+                if let Some(a) = a {
+                    a.reserve = Self::scale(a.reserve, numerator, denominator);
+                }
+            });
+            T::CorporateActions::on_split(asset, numerator, denominator);
+            let kind = ActionKind::Split {
+                numerator,
+                denominator,
+                old_processed: 0,
+                new_processed: 0,
+                reserve_before,
+            };
+            Self::start_action(asset, kind, supply)
+        }
+
+        /// Processes up to `max_holders` holders of the corporate actions in progress (anyone;
+        /// the block hook does the same every block).
+        #[allow(clippy::useless_conversion)]
+        #[pallet::call_index(13)]
+        #[pallet::weight(<T as Config>::WeightInfo::process_holders(*max_holders))]
+        pub fn process_actions(
+            origin: OriginFor<T>,
+            max_holders: u32,
+        ) -> DispatchResultWithPostInfo {
+            ensure_signed(origin)?;
+            let max = max_holders.min(T::MaxHoldersPerBlock::get());
+            let processed = Self::process(max);
+            Ok(Some(<T as Config>::WeightInfo::process_holders(processed)).into())
+        }
+
+        /// Sets the parameters (admin).
+        #[pallet::call_index(14)]
+        #[pallet::weight(<T as Config>::WeightInfo::set_params())]
+        pub fn set_params(origin: OriginFor<T>, params: Params) -> DispatchResult {
+            T::AdminOrigin::ensure_origin(origin)?;
+            ensure!(
+                params.holders_per_block > 0
+                    && params.holders_per_block <= T::MaxHoldersPerBlock::get()
+                    && params.max_attestation_age > 0,
+                Error::<T>::InvalidParams
+            );
+            ParamsStore::<T>::put(params);
+            Self::deposit_event(Event::ParamsSet { params });
+            Ok(())
+        }
+    }
+
+    impl<T: Config> Pallet<T> {
+        /// The pallet's account.
+        pub fn account_id() -> T::AccountId {
+            T::PalletId::get().into_account_truncating()
+        }
+
+        #[allow(clippy::too_many_arguments)]
+        pub(crate) fn do_list(
+            asset: Option<AssetId>,
+            ticker: Ticker,
+            name: StockName,
+            decimals: u8,
+            exchange: ExchangeId,
+            custodian: T::AccountId,
+            isin: Option<Isin>,
+            min_balance: Balance,
+        ) -> DispatchResult {
+            ensure!(valid_ticker(&ticker), Error::<T>::InvalidTicker);
+            ensure!(
+                isin.as_ref().is_none_or(valid_isin),
+                Error::<T>::InvalidIsin
+            );
+            ensure!(
+                !TickerIndex::<T>::contains_key(&ticker),
+                Error::<T>::TickerTaken
+            );
+            ensure!(
+                T::Exchanges::exchange_exists(exchange),
+                Error::<T>::UnknownExchange
+            );
+            ensure!(decimals <= 18, Error::<T>::InvalidDecimals);
+            ensure!(min_balance > 0, Error::<T>::InvalidMinBalance);
+            let count = StockCount::<T>::get();
+            ensure!(count < T::MaxStocks::get(), Error::<T>::TooManyStocks);
+            let asset = match asset {
+                Some(a) => a,
+                None => Self::next_free_asset_id()?,
+            };
+            let owner = Self::account_id();
+            <pallet_assets::Pallet<T> as fungibles::Create<_>>::create(
+                asset,
+                owner.clone(),
+                true,
+                min_balance,
+            )?;
+            pallet_assets::Pallet::<T>::force_set_metadata(
+                frame_system::RawOrigin::Root.into(),
+                asset.into(),
+                name.into_inner(),
+                ticker.clone().into_inner(),
+                decimals,
+                false,
+            )?;
+            TickerIndex::<T>::insert(&ticker, asset);
+            Stocks::<T>::insert(
+                asset,
+                StockInfo {
+                    ticker: ticker.clone(),
+                    exchange,
+                    custodian: custodian.clone(),
+                    isin,
+                    decimals,
+                    status: StockStatus::Active,
+                },
+            );
+            StockCount::<T>::put(count.saturating_add(1));
+            if NextStockId::<T>::get() <= asset {
+                NextStockId::<T>::put(asset.saturating_add(1));
+            }
+            Self::deposit_event(Event::Listed {
+                asset,
+                ticker,
+                exchange,
+                custodian,
+            });
+            Ok(())
+        }
+
+        fn next_free_asset_id() -> Result<AssetId, DispatchError> {
+            let mut id = NextStockId::<T>::get();
+            // pallet-assets may use some ids already (e.g. LP share tokens); a few steps at most.
+            for _ in 0..16 {
+                if !pallet_assets::Pallet::<T>::asset_exists(id) {
+                    return Ok(id);
+                }
+                id = id.checked_add(1).ok_or(Error::<T>::NoAssetId)?;
+            }
+            Err(Error::<T>::NoAssetId.into())
+        }
+
+        fn ensure_unlocked(asset: AssetId) -> DispatchResult {
+            ensure!(
+                !Actions::<T>::contains_key(asset),
+                Error::<T>::CorporateActionInProgress
+            );
+            Ok(())
+        }
+
+        /// `amount * per_share / 10^decimals`, rounded up or down.
+        fn share_amount(
+            amount: Balance,
+            per_share: Balance,
+            decimals: u8,
+            round_up: bool,
+        ) -> Result<Balance, DispatchError> {
+            let one = 10u128
+                .checked_pow(decimals as u32)
+                .ok_or(Error::<T>::Overflow)?;
+            let rounding = if round_up {
+                sp_runtime::Rounding::Up
+            } else {
+                sp_runtime::Rounding::Down
+            };
+            sp_runtime::helpers_128bit::multiply_by_rational_with_rounding(
+                amount, per_share, one, rounding,
+            )
+            .ok_or_else(|| Error::<T>::Overflow.into())
+        }
+
+        /// `balance * n / d`, rounded down (saturating).
+        fn scale(balance: Balance, n: u32, d: u32) -> Balance {
+            sp_runtime::helpers_128bit::multiply_by_rational_with_rounding(
+                balance,
+                n as u128,
+                d.max(1) as u128,
+                sp_runtime::Rounding::Down,
+            )
+            .unwrap_or(Balance::MAX)
+        }
+
+        fn transfer_payout(
+            paid_in: Option<AssetId>,
+            from: &T::AccountId,
+            to: &T::AccountId,
+            amount: Balance,
+            preservation: Preservation,
+        ) -> DispatchResult {
+            match paid_in {
+                None => <T::NativeCurrency as fungible::Mutate<_>>::transfer(
+                    from,
+                    to,
+                    amount,
+                    preservation,
+                )
+                .map(|_| ()),
+                Some(a) => <pallet_assets::Pallet<T> as fungibles::Mutate<_>>::transfer(
+                    a,
+                    from,
+                    to,
+                    amount,
+                    preservation,
+                )
+                .map(|_| ()),
+            }
+        }
+
+        /// Whether `asset` pays out a dividend in progress (it must stay movable until done).
+        fn is_payout_asset(asset: AssetId) -> bool {
+            ActiveActions::<T>::get().iter().any(|a| {
+                Actions::<T>::get(a).is_some_and(|x| {
+                    matches!(x.kind, ActionKind::Dividend { paid_in: Some(p), .. } if p == asset)
+                })
+            })
+        }
+
+        fn start_action(
+            asset: AssetId,
+            kind: ActionKind<T::AccountId>,
+            supply: Balance,
+        ) -> DispatchResult {
+            ensure!(
+                !Self::is_payout_asset(asset),
+                Error::<T>::CorporateActionInProgress
+            );
+            ActiveActions::<T>::try_mutate(|a| a.try_push(asset))
+                .map_err(|_| Error::<T>::TooManyActions)?;
+            let id = NextActionId::<T>::mutate(|n| {
+                let current = *n;
+                *n = n.wrapping_add(1);
+                current
+            });
+            Actions::<T>::insert(
+                asset,
+                CorporateAction {
+                    id,
+                    kind: kind.clone(),
+                    supply_at_start: supply,
+                    cursor: None,
+                    holders: 0,
+                },
+            );
+            Self::set_frozen(asset, true);
+            Self::deposit_event(Event::CorporateActionStarted {
+                asset,
+                action: id,
+                kind,
+            });
+            Ok(())
+        }
+
+        /// Freezes or thaws the whole asset in pallet-assets: no transfers, by users or by
+        /// other pallets, while a corporate action walks the holders.
+        fn set_frozen(asset: AssetId, frozen: bool) {
+            pallet_assets::Asset::<T>::mutate(asset, |d| {
+                if let Some(d) = d {
+                    d.status = if frozen {
+                        pallet_assets::AssetStatus::Frozen
+                    } else {
+                        pallet_assets::AssetStatus::Live
+                    };
+                }
+            });
+        }
+
+        /// Processes up to `budget` holders across the actions in progress, oldest first.
+        /// Returns how many were processed.
+        pub fn process(budget: u32) -> u32 {
+            let mut left = budget;
+            let active = ActiveActions::<T>::get();
+            for asset in active.iter() {
+                if left == 0 {
+                    break;
+                }
+                left = left.saturating_sub(Self::process_action(*asset, left));
+            }
+            budget.saturating_sub(left)
+        }
+
+        /// Processes up to `budget` holders of `asset`'s action; completes it when the walk
+        /// ends. Returns the number processed.
+        fn process_action(asset: AssetId, budget: u32) -> u32 {
+            let Some(mut action) = Actions::<T>::get(asset) else {
+                ActiveActions::<T>::mutate(|a| a.retain(|x| *x != asset));
+                return 0;
+            };
+            let decimals = Stocks::<T>::get(asset).map_or(0, |s| s.decimals);
+            // Collect the batch first, then apply it: balances change under a split.
+            let mut iter = match &action.cursor {
+                Some(c) => pallet_assets::Account::<T>::iter_prefix_from(asset, c.to_vec()),
+                None => pallet_assets::Account::<T>::iter_prefix(asset),
+            };
+            let mut batch: Vec<(T::AccountId, Balance)> = Vec::new();
+            let mut last_key = None;
+            let mut exhausted = true;
+            while (batch.len() as u32) < budget {
+                match iter.next() {
+                    Some((who, acc)) => {
+                        last_key = Some(pallet_assets::Account::<T>::hashed_key_for(asset, &who));
+                        batch.push((who, acc.balance));
+                    }
+                    None => break,
+                }
+            }
+            if (batch.len() as u32) == budget && iter.next().is_some() {
+                exhausted = false;
+            }
+            drop(iter);
+
+            // Let this pallet's own mints and burns through; users still see the asset frozen
+            // (their extrinsics never run between here and the re-freeze below).
+            Self::set_frozen(asset, false);
+            for (who, balance) in &batch {
+                Self::apply_to_holder(asset, decimals, &mut action, who, *balance);
+            }
+            action.holders = action.holders.saturating_add(batch.len() as u32);
+            if let Some(k) = last_key {
+                action.cursor = BoundedVec::try_from(k).ok();
+            }
+            if exhausted {
+                Self::complete(asset, action);
+            } else {
+                Self::set_frozen(asset, true);
+                Actions::<T>::insert(asset, action);
+            }
+            batch.len() as u32
+        }
+
+        fn apply_to_holder(
+            asset: AssetId,
+            decimals: u8,
+            action: &mut CorporateAction<T::AccountId>,
+            who: &T::AccountId,
+            balance: Balance,
+        ) {
+            let id = action.id;
+            match &mut action.kind {
+                ActionKind::Dividend {
+                    paid_in,
+                    per_share,
+                    funded,
+                    paid,
+                    ..
+                } => {
+                    if *who == Self::account_id() {
+                        return;
+                    }
+                    let amount =
+                        Self::share_amount(balance, *per_share, decimals, false).unwrap_or(0);
+                    // Never pay out more than was funded (rounding down makes this hold).
+                    let amount = amount.min(funded.saturating_sub(*paid));
+                    if amount == 0 {
+                        return;
+                    }
+                    let pot = Self::account_id();
+                    match Self::transfer_payout(
+                        *paid_in,
+                        &pot,
+                        who,
+                        amount,
+                        Preservation::Expendable,
+                    ) {
+                        Ok(()) => {
+                            *paid = paid.saturating_add(amount);
+                            T::CorporateActions::on_dividend(who, asset, *paid_in, amount);
+                            Self::deposit_event(Event::DividendPaid {
+                                asset,
+                                action: id,
+                                holder: who.clone(),
+                                amount,
+                            });
+                        }
+                        Err(_) => Self::deposit_event(Event::DividendSkipped {
+                            asset,
+                            action: id,
+                            holder: who.clone(),
+                            amount,
+                        }),
+                    }
+                }
+                ActionKind::Split {
+                    numerator,
+                    denominator,
+                    old_processed,
+                    new_processed,
+                    ..
+                } => {
+                    let new = Self::scale(balance, *numerator, *denominator);
+                    let result = if new > balance {
+                        <pallet_assets::Pallet<T> as fungibles::Mutate<_>>::mint_into(
+                            asset,
+                            who,
+                            new - balance,
+                        )
+                        .map(|_| new)
+                    } else {
+                        <pallet_assets::Pallet<T> as fungibles::Mutate<_>>::burn_from(
+                            asset,
+                            who,
+                            balance - new,
+                            Preservation::Expendable,
+                            Precision::BestEffort,
+                            Fortitude::Force,
+                        )
+                        .map(|_| pallet_assets::Pallet::<T>::balance(asset, who))
+                    };
+                    let after = result.unwrap_or(balance);
+                    if result.is_err() {
+                        log::error!(target: "equities", "split of {asset} for a holder failed");
+                    }
+                    *old_processed = old_processed.saturating_add(balance);
+                    *new_processed = new_processed.saturating_add(after);
+                    Self::deposit_event(Event::BalanceSplit {
+                        asset,
+                        action: id,
+                        holder: who.clone(),
+                        old: balance,
+                        new: after,
+                    });
+                }
+            }
+        }
+
+        fn complete(asset: AssetId, action: CorporateAction<T::AccountId>) {
+            let mut refunded = 0;
+            if let ActionKind::Dividend {
+                paid_in,
+                funder,
+                funded,
+                paid,
+                ..
+            } = &action.kind
+            {
+                let rest = funded.saturating_sub(*paid);
+                if rest > 0
+                    && Self::transfer_payout(
+                        *paid_in,
+                        &Self::account_id(),
+                        funder,
+                        rest,
+                        Preservation::Expendable,
+                    )
+                    .is_ok()
+                {
+                    refunded = rest;
+                }
+            }
+            Actions::<T>::remove(asset);
+            ActiveActions::<T>::mutate(|a| a.retain(|x| *x != asset));
+            Self::set_frozen(asset, false);
+            Self::deposit_event(Event::CorporateActionCompleted {
+                asset,
+                action: action.id,
+                holders: action.holders,
+                refunded,
+            });
+        }
+
+        /// The pallet's invariants:
+        /// - each stock's supply is at most its latest attested reserve (during a split, at
+        ///   most the larger of the reserves before and after);
+        /// - every action in progress is listed as active, its stock is frozen, and a dividend
+        ///   never pays out more than was funded, with the rest still in the pot;
+        /// - a split in progress has turned what it processed into exactly `n/d` of it, less at
+        ///   most one base unit (or the minimum balance, for dust burned) per holder.
+        pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+            let mut count = 0u32;
+            for (asset, stock) in Stocks::<T>::iter() {
+                count += 1;
+                ensure!(
+                    TickerIndex::<T>::get(&stock.ticker) == Some(asset),
+                    "ticker index broken"
+                );
+                let supply = pallet_assets::Pallet::<T>::total_supply(asset);
+                let reserve = Reserves::<T>::get(asset).map_or(0, |a| a.reserve);
+                let limit = match Actions::<T>::get(asset).map(|a| a.kind) {
+                    Some(ActionKind::Split { reserve_before, .. }) => reserve.max(reserve_before),
+                    _ => reserve,
+                };
+                ensure!(supply <= limit, "stock supply above its attested reserve");
+            }
+            ensure!(count == StockCount::<T>::get(), "stock count mismatch");
+            let active = ActiveActions::<T>::get();
+            let mut owed_native: Balance = 0;
+            let mut owed_assets: Vec<(AssetId, Balance)> = Vec::new();
+            for (asset, action) in Actions::<T>::iter() {
+                ensure!(active.contains(&asset), "action not listed as active");
+                let frozen = pallet_assets::Asset::<T>::get(asset)
+                    .is_some_and(|d| d.status == pallet_assets::AssetStatus::Frozen);
+                ensure!(frozen, "stock not frozen during its corporate action");
+                match action.kind {
+                    ActionKind::Dividend {
+                        paid_in,
+                        funded,
+                        paid,
+                        ..
+                    } => {
+                        ensure!(paid <= funded, "dividend paid more than funded");
+                        let rest = funded - paid;
+                        match paid_in {
+                            None => owed_native = owed_native.saturating_add(rest),
+                            Some(a) => owed_assets.push((a, rest)),
+                        }
+                    }
+                    ActionKind::Split {
+                        numerator,
+                        denominator,
+                        old_processed,
+                        new_processed,
+                        ..
+                    } => {
+                        let exact = Self::scale(old_processed, numerator, denominator);
+                        let min_balance = pallet_assets::Asset::<T>::get(asset)
+                            .map_or(1, |d| d.min_balance)
+                            .max(1);
+                        let slack = (action.holders as u128).saturating_mul(min_balance);
+                        ensure!(new_processed <= exact, "split created value");
+                        ensure!(
+                            new_processed.saturating_add(slack) >= exact,
+                            "split lost value"
+                        );
+                    }
+                }
+            }
+            ensure!(
+                active.iter().all(Actions::<T>::contains_key),
+                "stale active action"
+            );
+            let pot = Self::account_id();
+            let native = <T::NativeCurrency as fungible::Inspect<_>>::balance(&pot);
+            ensure!(native >= owed_native, "dividend pot short of PRP");
+            let mut totals: Vec<(AssetId, Balance)> = Vec::new();
+            for (a, owed) in owed_assets {
+                match totals.iter_mut().find(|(x, _)| *x == a) {
+                    Some((_, t)) => *t = t.saturating_add(owed),
+                    None => totals.push((a, owed)),
+                }
+            }
+            for (a, owed) in totals {
+                let held = pallet_assets::Pallet::<T>::balance(a, &pot);
+                ensure!(held >= owed, "dividend pot short of the payout asset");
+            }
+            Ok(())
+        }
+    }
+
+    /// `AccountIdLookupOf` of this pallet.
+    pub type AccountIdLookupOf<T> = <<T as frame_system::Config>::Lookup as StaticLookup>::Source;
+}
+
+/// Tickers are 1 to 8 of `A-Z`, `0-9` and `.`, starting with a letter.
+pub fn valid_ticker(t: &[u8]) -> bool {
+    !t.is_empty()
+        && t.len() <= 8
+        && t[0].is_ascii_uppercase()
+        && t.iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'.')
+}
+
+/// ISO 6166: two letters, nine alphanumerics, a Luhn check digit over the digits obtained by
+/// writing each letter as its number (A = 10 ... Z = 35).
+pub fn valid_isin(isin: &Isin) -> bool {
+    if !isin[..2].iter().all(u8::is_ascii_uppercase)
+        || !isin[2..11]
+            .iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        || !isin[11].is_ascii_digit()
+    {
+        return false;
+    }
+    // Expand to digits (at most 2 per character: 22 + 1 digits).
+    let mut digits = [0u8; 24];
+    let mut n = 0;
+    for c in &isin[..11] {
+        let v = if c.is_ascii_digit() {
+            c - b'0'
+        } else {
+            c - b'A' + 10
+        };
+        if v >= 10 {
+            digits[n] = v / 10;
+            digits[n + 1] = v % 10;
+            n += 2;
+        } else {
+            digits[n] = v;
+            n += 1;
+        }
+    }
+    // Luhn: double every second digit from the right of the payload.
+    let mut sum = 0u32;
+    for (i, d) in digits[..n].iter().rev().enumerate() {
+        let mut x = *d as u32;
+        if i % 2 == 0 {
+            x *= 2;
+            if x > 9 {
+                x -= 9;
+            }
+        }
+        sum += x;
+    }
+    let check = (10 - sum % 10) % 10;
+    check == (isin[11] - b'0') as u32
+}
+
+impl<T: Config> StockRegistry for Pallet<T> {
+    fn exchange_of(asset: AssetId) -> Option<ExchangeId> {
+        Stocks::<T>::get(asset).map(|s| s.exchange)
+    }
+    fn status(asset: AssetId) -> Option<StockStatus> {
+        Stocks::<T>::get(asset).map(|s| s.status)
+    }
+    fn corporate_action_in_progress(asset: AssetId) -> bool {
+        Actions::<T>::contains_key(asset)
+    }
+}
+
+impl<T: Config> BalanceGuard<T::AccountId> for Pallet<T> {
+    fn can_move(asset: AssetId, who: &T::AccountId, amount: Balance) -> Result<(), MoveError> {
+        if Actions::<T>::contains_key(asset) {
+            return Err(MoveError::CorporateAction);
+        }
+        match pallet_assets::Pallet::<T>::can_withdraw(asset, who, amount) {
+            WithdrawConsequence::Success | WithdrawConsequence::ReducedToZero(_) => Ok(()),
+            WithdrawConsequence::UnknownAsset => Err(MoveError::UnknownAsset),
+            WithdrawConsequence::Frozen => Err(MoveError::Frozen),
+            _ => Err(MoveError::InsufficientBalance),
+        }
+    }
+}
