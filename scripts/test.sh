@@ -14,6 +14,10 @@ t0=$SECONDS
 step "cargo test --workspace"
 cargo test --locked --workspace
 
+step "pallet benchmarks as tests (runtime-benchmarks, mock runtimes)"
+SKIP_WASM_BUILD=1 cargo test --locked --features runtime-benchmarks \
+  -p pallet-market-calendar -p pallet-equities
+
 step "perpetua-pricing builds no_std for wasm32v1-none"
 (cd primitives/pricing && cargo +"$PERPETUA_WASM_TOOLCHAIN" build --locked --release -q \
   --no-default-features --target wasm32v1-none --target-dir "$CARGO_TARGET_DIR/wasm-check")

@@ -1,5 +1,7 @@
 //! perpetua-node: the Perpetua validator and full node.
 #![warn(missing_docs)]
+// sc_cli::Error is large and not ours to box.
+#![allow(clippy::result_large_err)]
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;

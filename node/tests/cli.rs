@@ -89,5 +89,26 @@ fn dev_chain_produces_and_finalizes_blocks() {
     assert_eq!(version["specName"], "perpetua");
     let props = rpc(port, "system_properties", serde_json::json!([])).unwrap();
     assert_eq!(props["tokenSymbol"], "PRP");
+
+    // Market hours over RPC, as a wallet shows them. Saturday 2026-11-28 12:00 UTC: TSLA's
+    // market (Nasdaq, NYSE calendar) opens Monday 09:30 New York = 14:30 UTC.
+    let sat = 1_795_867_200_000u64;
+    let status = rpc(port, "calendar_stockStatus", serde_json::json!([1, sat])).unwrap();
+    assert_eq!(status["status"], "closed", "{status}");
+    assert_eq!(status["opensAt"], 1_796_049_000_000u64, "{status}");
+    assert_eq!(
+        status["text"], "closed, opens in 2 d 2 h 30 min",
+        "{status}"
+    );
+    // Without a time: now, by the node's clock.
+    let now = rpc(port, "calendar_stockStatus", serde_json::json!([1])).unwrap();
+    assert!(
+        ["open", "closed"].contains(&now["status"].as_str().unwrap()),
+        "{now}"
+    );
+    // Not a stock: a JSON-RPC error, not a panic.
+    assert!(rpc(port, "calendar_stockStatus", serde_json::json!([999])).is_none());
+    let err = rpc_error(port, "calendar_stockStatus", serde_json::json!([999])).unwrap();
+    assert_eq!(err["code"], 7001, "{err}");
     assert!(!log.contains("panicked"), "{log}");
 }

@@ -17,8 +17,9 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use super::{
-    AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt, Nonce, Runtime,
-    RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
+    AccountId, Aura, Balance, Block, Equities, Executive, Grandpa, InherentDataExt, MarketCalendar,
+    Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment,
+    VERSION,
 };
 
 impl_runtime_apis! {
@@ -257,6 +258,27 @@ impl_runtime_apis! {
             // try-runtime is an offline tool: failing loudly with a backtrace is the point.
             Executive::try_execute_block(block, state_root_check, signature_check, select)
                 .expect("execute-block failed")
+        }
+    }
+
+    impl perpetua_primitives::runtime_api::MarketCalendarApi<Block> for Runtime {
+        fn stock_session(
+            asset: perpetua_primitives::AssetId,
+            at: Option<perpetua_primitives::Moment>,
+        ) -> Option<perpetua_primitives::runtime_api::SessionInfo> {
+            let at = at.unwrap_or_else(pallet_timestamp::Now::<Runtime>::get);
+            let exchange = <Equities as perpetua_primitives::StockRegistry>::exchange_of(asset)?;
+            let session = MarketCalendar::stock_session_at(asset, at)?;
+            Some(perpetua_primitives::runtime_api::SessionInfo { at, exchange, session })
+        }
+
+        fn exchange_session(
+            exchange: perpetua_primitives::ExchangeId,
+            at: Option<perpetua_primitives::Moment>,
+        ) -> Option<perpetua_primitives::runtime_api::SessionInfo> {
+            let at = at.unwrap_or_else(pallet_timestamp::Now::<Runtime>::get);
+            let session = MarketCalendar::exchange_session_at(exchange, at)?;
+            Some(perpetua_primitives::runtime_api::SessionInfo { at, exchange, session })
         }
     }
 

@@ -11,4 +11,6 @@ frame_benchmarking::define_benchmarks!(
     [pallet_assets, Assets]
     [pallet_membership, OracleOperators]
     [orml_oracle, Oracle]
+    [pallet_market_calendar, MarketCalendar]
+    [pallet_equities, Equities]
 );

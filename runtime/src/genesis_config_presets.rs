@@ -2,8 +2,8 @@
 //! Charlie). Both carry the example stock tokens and the oracle operators.
 
 use crate::{
-    AccountId, AssetId, AssetsConfig, Balance, BalancesConfig, OracleOperatorsConfig,
-    RuntimeGenesisConfig, SudoConfig, UNIT,
+    AccountId, AssetId, Balance, BalancesConfig, EquitiesConfig, MarketCalendarConfig,
+    OracleOperatorsConfig, RuntimeGenesisConfig, SudoConfig, UNIT,
 };
 use alloc::{string::String, vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -22,29 +22,42 @@ pub struct ExampleStock {
     pub ticker: &'static str,
     pub name: &'static str,
     pub decimals: u8,
+    pub exchange: perpetua_primitives::ExchangeId,
 }
 
-/// The example stock tokens: asset ids 1, 2 and 3.
+/// Nasdaq keeps the NYSE holiday calendar (the same dates, 09:30-16:00 New York time).
+const NASDAQ: perpetua_primitives::ExchangeId = pallet_market_calendar::nyse::NASDAQ;
+
+/// The example stock tokens: asset ids 1, 2 and 3, all listed on Nasdaq.
 pub const EXAMPLE_STOCKS: [ExampleStock; 3] = [
     ExampleStock {
         id: 1,
         ticker: "TSLA",
         name: "Tesla, Inc.",
         decimals: 12,
+        exchange: NASDAQ,
     },
     ExampleStock {
         id: 2,
         ticker: "NVDA",
         name: "NVIDIA Corporation",
         decimals: 12,
+        exchange: NASDAQ,
     },
     ExampleStock {
         id: 3,
         ticker: "AAPL",
         name: "Apple Inc.",
         decimals: 12,
+        exchange: NASDAQ,
     },
 ];
+
+/// The custodian of the example stock tokens on dev and test networks (Eve).
+pub fn example_custodian() -> AccountId {
+    Sr25519Keyring::Eve.to_account_id()
+}
+
 /// Whole shares of each example stock token given to each endowed dev account.
 pub const STOCK_ENDOWMENT_SHARES: Balance = 1_000;
 /// Smallest balance of a stock-token account: a millionth of a share.
@@ -77,6 +90,7 @@ fn genesis(
     oracle_operators: Vec<AccountId>,
 ) -> Value {
     let stock_holders: Vec<AccountId> = endowed.iter().take(6).cloned().collect();
+    let (calendar_exchanges, calendar_years) = pallet_market_calendar::us_equities_genesis();
     build_struct_json_patch!(RuntimeGenesisConfig {
         balances: BalancesConfig {
             balances: endowed
@@ -97,21 +111,27 @@ fn genesis(
         sudo: SudoConfig {
             key: Some(root.clone())
         },
-        assets: AssetsConfig {
-            assets: EXAMPLE_STOCKS
+        market_calendar: MarketCalendarConfig {
+            exchanges: calendar_exchanges,
+            years: calendar_years,
+        },
+        equities: EquitiesConfig {
+            stocks: EXAMPLE_STOCKS
                 .iter()
-                .map(|s| (s.id, root.clone(), true, STOCK_MIN_BALANCE))
+                .map(|s| {
+                    let (ticker, name) = (s.ticker.as_bytes().to_vec(), s.name.as_bytes().to_vec());
+                    (
+                        s.id,
+                        ticker,
+                        name,
+                        s.decimals,
+                        s.exchange,
+                        example_custodian(),
+                        STOCK_MIN_BALANCE,
+                    )
+                })
                 .collect::<Vec<_>>(),
-            metadata: EXAMPLE_STOCKS
-                .iter()
-                .map(|s| (
-                    s.id,
-                    s.name.as_bytes().to_vec(),
-                    s.ticker.as_bytes().to_vec(),
-                    s.decimals
-                ))
-                .collect::<Vec<_>>(),
-            accounts: EXAMPLE_STOCKS
+            holdings: EXAMPLE_STOCKS
                 .iter()
                 .flat_map(|s| {
                     let amount = STOCK_ENDOWMENT_SHARES * 10u128.pow(s.decimals as u32);
@@ -121,7 +141,6 @@ fn genesis(
                         .map(move |a| (s.id, a, amount))
                 })
                 .collect::<Vec<_>>(),
-            next_asset_id: None,
         },
         oracle_operators: OracleOperatorsConfig {
             members: oracle_operators.try_into().unwrap_or_default(),

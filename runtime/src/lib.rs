@@ -223,4 +223,10 @@ mod runtime {
     pub type OracleOperators = pallet_membership<Instance1>;
     #[runtime::pallet_index(10)]
     pub type Oracle = orml_oracle;
+
+    // --- Stock tokens and market hours
+    #[runtime::pallet_index(20)]
+    pub type MarketCalendar = pallet_market_calendar;
+    #[runtime::pallet_index(21)]
+    pub type Equities = pallet_equities;
 }

@@ -1,5 +1,7 @@
 //! The node's RPC methods beyond Substrate's defaults.
 
+pub mod calendar;
+
 use std::sync::Arc;
 
 use jsonrpsee::RpcModule;
@@ -28,8 +30,10 @@ where
     C::Api: substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>,
     C::Api: pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>,
     C::Api: BlockBuilder<Block>,
+    C::Api: perpetua_primitives::runtime_api::MarketCalendarApi<Block>,
     P: TransactionPool + 'static,
 {
+    use calendar::{Calendar, CalendarApiServer};
     use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
     use substrate_frame_rpc_system::{System, SystemApiServer};
 
@@ -37,7 +41,8 @@ where
     let FullDeps { client, pool } = deps;
 
     module.merge(System::new(client.clone(), pool).into_rpc())?;
-    module.merge(TransactionPayment::new(client).into_rpc())?;
+    module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
+    module.merge(Calendar::new(client).into_rpc())?;
 
     Ok(module)
 }

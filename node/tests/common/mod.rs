@@ -71,8 +71,17 @@ pub fn start_dev(extra: &[&str]) -> Node {
     }
 }
 
-/// One JSON-RPC call over HTTP; `None` while the server is not up.
+/// One JSON-RPC call over HTTP; `None` while the server is not up or on an error.
 pub fn rpc(port: u16, method: &str, params: serde_json::Value) -> Option<serde_json::Value> {
+    rpc_raw(port, method, params)?.get("result").cloned()
+}
+
+/// The JSON-RPC error of a call, if it failed.
+pub fn rpc_error(port: u16, method: &str, params: serde_json::Value) -> Option<serde_json::Value> {
+    rpc_raw(port, method, params)?.get("error").cloned()
+}
+
+fn rpc_raw(port: u16, method: &str, params: serde_json::Value) -> Option<serde_json::Value> {
     let body = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
         .to_string();
     let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
@@ -87,8 +96,7 @@ pub fn rpc(port: u16, method: &str, params: serde_json::Value) -> Option<serde_j
     let mut resp = String::new();
     s.read_to_string(&mut resp).ok()?;
     let json = resp.split("\r\n\r\n").nth(1)?;
-    let v: serde_json::Value = serde_json::from_str(json.trim()).ok()?;
-    v.get("result").cloned()
+    serde_json::from_str(json.trim()).ok()
 }
 
 /// Block number of a header returned by the RPC.

@@ -2,6 +2,7 @@
 //! either a constant here (documented where it is declared) or a pallet's own config storage.
 
 pub mod assets;
+pub mod equities;
 pub mod governance;
 pub mod monetary;
 pub mod oracle;

@@ -12,8 +12,8 @@ use sp_core::{sr25519, Pair, H256};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{traits::Header as _, ApplyExtrinsicResult, BuildStorage, Digest, DigestItem};
 
-/// 2026-11-30 14:00:00 UTC, a Monday, in milliseconds: the first block's time.
-pub const GENESIS_TIME_MS: u64 = 1_796_220_000_000;
+/// 2026-11-30 14:00:00 UTC (09:00 in New York), a Monday, in milliseconds: the first block's time.
+pub const GENESIS_TIME_MS: u64 = 1_796_047_200_000;
 
 fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
     match (base, patch) {
