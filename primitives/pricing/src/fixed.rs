@@ -8,10 +8,15 @@
 
 use crate::MathError;
 
-uint::construct_uint! {
-    /// 256-bit unsigned integer for exact intermediates.
-    pub(crate) struct U256(4);
+// The macro's expansion trips a clippy lint we cannot fix from here.
+#[allow(clippy::manual_div_ceil)]
+mod wide {
+    uint::construct_uint! {
+        /// 256-bit unsigned integer for exact intermediates.
+        pub struct U256(4);
+    }
 }
+pub(crate) use wide::U256;
 
 /// Number of decimal digits after the point.
 pub const DECIMALS: u32 = 18;
