@@ -205,7 +205,7 @@ mod benches {
     fn declare_dividend() -> Result<(), BenchmarkError> {
         let (asset, custodian) = stock_with_holders::<T>(1)?;
         #[extrinsic_call]
-        _(RawOrigin::Signed(custodian), asset, None, 1_000);
+        _(RawOrigin::Signed(custodian), asset, None, SHARE);
         assert!(Actions::<T>::contains_key(asset));
         Ok(())
     }

@@ -296,6 +296,8 @@ pub mod pallet {
         UnknownPayoutAsset,
         /// The stock has no holders (zero supply).
         NoSupply,
+        /// The whole dividend is below the payout asset's minimum balance.
+        DividendTooSmall,
         /// Already a minter / not a minter.
         MinterExists,
         /// Not a minter.
@@ -698,6 +700,11 @@ pub mod pallet {
             let supply = pallet_assets::Pallet::<T>::total_supply(asset);
             ensure!(supply > 0, Error::<T>::NoSupply);
             let funded = Self::share_amount(supply, per_share, stock.decimals, true)?;
+            let minimum = match paid_in {
+                None => <T::NativeCurrency as fungible::Inspect<_>>::minimum_balance(),
+                Some(p) => pallet_assets::Pallet::<T>::minimum_balance(p),
+            };
+            ensure!(funded >= minimum, Error::<T>::DividendTooSmall);
             Self::transfer_payout(
                 paid_in,
                 &who,

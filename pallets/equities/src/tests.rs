@@ -607,6 +607,22 @@ fn corporate_action_errors() {
             Equities::declare_dividend(RuntimeOrigin::signed(CUSTODIAN), TSLA, None, 0),
             Error::<Test>::ZeroAmount
         );
+        // USDX's minimum balance is 1: a dividend of less than one unit in total is refused.
+        assert_ok!(Assets::force_asset_status(
+            RuntimeOrigin::root(),
+            USDX.into(),
+            ADMIN,
+            ADMIN,
+            ADMIN,
+            ADMIN,
+            1000,
+            true,
+            false
+        ));
+        assert_noop!(
+            Equities::declare_dividend(RuntimeOrigin::signed(CUSTODIAN), TSLA, Some(USDX), 1),
+            Error::<Test>::DividendTooSmall
+        );
         // A stock with no supply has no holders to pay.
         assert_ok!(list("NVDA", None));
         assert_noop!(
