@@ -3,6 +3,8 @@
 //! the runtime's `Config`s, never by depending on each other's crates.
 #![cfg_attr(not(feature = "std"), no_std)]
 
+extern crate alloc;
+
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use serde::{Deserialize, Serialize};
@@ -78,4 +80,91 @@ pub enum OracleKey {
     Asset(AssetId),
     /// The implied volatility of a crypto index.
     ImpliedVol(CryptoIndex),
+}
+
+impl core::fmt::Display for CryptoIndex {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            CryptoIndex::Btc => "BTC",
+            CryptoIndex::Eth => "ETH",
+        })
+    }
+}
+
+impl core::str::FromStr for CryptoIndex {
+    type Err = &'static str;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.eq_ignore_ascii_case("BTC") {
+            Ok(CryptoIndex::Btc)
+        } else if s.eq_ignore_ascii_case("ETH") {
+            Ok(CryptoIndex::Eth)
+        } else {
+            Err("unknown crypto index: expected BTC or ETH")
+        }
+    }
+}
+
+/// Keys as people write them: `BTC`, `ETH`, `PRP`, `IV:BTC`, `IV:ETH`, `ASSET:1`.
+impl core::fmt::Display for OracleKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            OracleKey::Native => f.write_str("PRP"),
+            OracleKey::Crypto(c) => write!(f, "{c}"),
+            OracleKey::Asset(id) => write!(f, "ASSET:{id}"),
+            OracleKey::ImpliedVol(c) => write!(f, "IV:{c}"),
+        }
+    }
+}
+
+impl core::str::FromStr for OracleKey {
+    type Err = &'static str;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        if s.eq_ignore_ascii_case("PRP") {
+            return Ok(OracleKey::Native);
+        }
+        if let Some((kind, rest)) = s.split_once(':') {
+            if kind.eq_ignore_ascii_case("IV") {
+                return Ok(OracleKey::ImpliedVol(rest.trim().parse()?));
+            }
+            if kind.eq_ignore_ascii_case("ASSET") {
+                return rest
+                    .trim()
+                    .parse()
+                    .map(OracleKey::Asset)
+                    .map_err(|_| "ASSET: must be followed by an asset id, e.g. ASSET:1");
+            }
+            return Err("unknown key kind: expected IV:<index> or ASSET:<id>");
+        }
+        s.parse::<CryptoIndex>()
+            .map(OracleKey::Crypto)
+            .map_err(|_| "unknown key: expected BTC, ETH, PRP, IV:BTC, IV:ETH or ASSET:<id>")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_round_trip_as_text() {
+        for k in [
+            OracleKey::Native,
+            OracleKey::Crypto(CryptoIndex::Btc),
+            OracleKey::Crypto(CryptoIndex::Eth),
+            OracleKey::ImpliedVol(CryptoIndex::Btc),
+            OracleKey::Asset(42),
+        ] {
+            let text = format!("{k}");
+            assert_eq!(text.parse::<OracleKey>(), Ok(k), "{text}");
+        }
+        assert_eq!(
+            "btc".parse::<OracleKey>(),
+            Ok(OracleKey::Crypto(CryptoIndex::Btc))
+        );
+        assert_eq!("asset:7".parse::<OracleKey>(), Ok(OracleKey::Asset(7)));
+        assert!("DOGE".parse::<OracleKey>().is_err());
+        assert!("ASSET:x".parse::<OracleKey>().is_err());
+        assert!("IV:SOL".parse::<OracleKey>().is_err());
+    }
 }

@@ -1,6 +1,7 @@
 //! Runtime APIs that wallets, UIs and the node's RPC call.
 
-use crate::{AssetId, ExchangeId, Moment, Session};
+use crate::{AssetId, ExchangeId, Moment, OracleKey, Price, PriceStatus, Session};
+use alloc::vec::Vec;
 use codec::{Decode, Encode};
 use scale_info::TypeInfo;
 use serde::{Deserialize, Serialize};
@@ -16,7 +17,32 @@ pub struct SessionInfo {
     pub session: Session,
 }
 
+/// Everything the prices API says about a key.
+#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, Debug, Serialize, Deserialize)]
+pub struct PriceInfo {
+    /// Fresh, closed-market, stale, circuit-open, halted or missing.
+    pub status: PriceStatus,
+    /// The last accepted price (USD per whole token, or a volatility), usable or not.
+    pub value: Option<Price>,
+    /// When it was published (ms).
+    pub timestamp: Option<Moment>,
+    /// Usable until then (ms).
+    pub valid_until: Option<Moment>,
+    /// Its exponential moving average (the mark's index).
+    pub ema: Option<Price>,
+    /// A median held by the circuit breaker.
+    pub pending: Option<Price>,
+}
+
 sp_api::decl_runtime_apis! {
+    /// Prices with their freshness (pallet-prices).
+    pub trait PricesApi {
+        /// What is known of `key`'s price at the current block.
+        fn price_info(key: OracleKey) -> PriceInfo;
+        /// Every key with an accepted or pending price.
+        fn all_prices() -> Vec<(OracleKey, PriceInfo)>;
+    }
+
     /// Stock-market hours (pallet-market-calendar).
     pub trait MarketCalendarApi {
         /// The session of stock `asset` at `at` (ms since the epoch; `None`: the time of the

@@ -1,7 +1,7 @@
 //! The traits between Perpetua's pallets. Each pallet implements some and consumes others
 //! through its `Config`; the runtime wires them. Unit tests mock them.
 
-use crate::{AssetId, Balance, ExchangeId, Moment};
+use crate::{AssetId, Balance, CryptoIndex, ExchangeId, FixedU128, Moment, OracleKey, Price};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use serde::{Deserialize, Serialize};
@@ -153,4 +153,86 @@ where
         A::on_split(asset, numerator, denominator);
         B::on_split(asset, numerator, denominator);
     }
+}
+
+/// Why a price cannot be used.
+#[derive(
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    Debug,
+    Serialize,
+    Deserialize,
+)]
+pub enum PriceError {
+    /// No price was ever accepted for this key.
+    Missing,
+    /// The latest price is too old for the market's session.
+    Stale,
+    /// The latest median jumped beyond the circuit breaker and awaits confirmation.
+    CircuitOpen,
+    /// Trading in the stock is halted (or it is delisted): its price is not usable.
+    Halted,
+}
+
+/// The state of a price, as the runtime API reports it.
+#[derive(
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    Debug,
+    Serialize,
+    Deserialize,
+)]
+pub enum PriceStatus {
+    /// Published within the maximum age of an open market (or of a 24/7 market).
+    Fresh,
+    /// Older than that, but valid: the stock's market closed after it was published and has
+    /// not reopened (plus a grace period).
+    ClosedMarket,
+    /// Too old.
+    Stale,
+    /// Held by the circuit breaker.
+    CircuitOpen,
+    /// The stock is halted or delisted.
+    Halted,
+    /// Never published.
+    Missing,
+}
+
+/// The one way pallets read prices. Implemented by pallet-prices: every read checks freshness
+/// against the market's session; a stale, missing or held price is an error, never a silent
+/// old value.
+pub trait PriceProvider {
+    /// The accepted price of `key` (USD per whole token), if usable now.
+    fn price(key: OracleKey) -> Result<Price, PriceError>;
+    /// The exponential moving average of `key`'s accepted prices, if the price is usable now.
+    fn ema_price(key: OracleKey) -> Result<Price, PriceError>;
+    /// The implied volatility of `index` (annualised fraction), within the configured bounds.
+    fn implied_vol(index: CryptoIndex) -> Result<FixedU128, PriceError> {
+        Self::price(OracleKey::ImpliedVol(index))
+    }
+}
+
+/// The oracle behind pallet-prices: feeding values as an operator and reading the combined
+/// (median) value with its timestamp. Implemented over orml-oracle.
+pub trait OracleFeed<AccountId> {
+    /// Whether `who` is an oracle operator.
+    fn is_operator(who: &AccountId) -> bool;
+    /// Records `who`'s value for `key` and recombines the median.
+    fn feed(who: &AccountId, key: OracleKey, value: Price) -> sp_runtime::DispatchResult;
+    /// The combined value of `key` and when it was published (ms).
+    fn latest(key: &OracleKey) -> Option<(Price, Moment)>;
 }
