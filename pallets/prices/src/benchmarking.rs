@@ -1,0 +1,141 @@
+//! Benchmarks (frame-benchmarking v2) for every call and for the block hook.
+
+use super::*;
+use crate::Pallet as Prices;
+use alloc::vec::Vec;
+use frame_benchmarking::v2::*;
+use frame_support::{traits::EnsureOrigin, BoundedVec};
+use frame_system::RawOrigin;
+use sp_runtime::traits::One;
+
+/// Friday 2026-12-04 20:59:30 UTC, half a minute before the NYSE close: accepting a stock price
+/// then needs the most session lookups (it carries over the weekend).
+const FRIDAY_CLOSE: Moment = 1_796_417_970_000;
+
+fn admin<T: Config>() -> T::RuntimeOrigin {
+    T::AdminOrigin::try_successful_origin().unwrap_or_else(|_| RawOrigin::Root.into())
+}
+
+/// `n` distinct keys: stocks (the costliest to accept), then BTC, ETH and PRP.
+fn keys<T: Config>(n: u32) -> Vec<OracleKey> {
+    let mut out: Vec<OracleKey> = Vec::new();
+    let stocks = n.saturating_sub(3);
+    for i in 0..stocks {
+        out.push(OracleKey::Asset(T::BenchmarkHelper::stock(i)));
+    }
+    for k in [
+        OracleKey::Crypto(CryptoIndex::Btc),
+        OracleKey::Crypto(CryptoIndex::Eth),
+        OracleKey::Native,
+    ] {
+        if (out.len() as u32) < n {
+            out.push(k);
+        }
+    }
+    out
+}
+
+fn price(x: u32) -> Price {
+    Price::from_u32(x)
+}
+
+#[benchmarks]
+mod benches {
+    use super::*;
+
+    /// An operator feeds `n` keys, each producing a new median that jumps beyond the breaker
+    /// against a recent accepted price: the costliest path (read, compare, hold, event).
+    #[benchmark]
+    fn feed(
+        n: Linear<1, { T::MaxFeedValues::get().min(T::MaxKeys::get()) }>,
+    ) -> Result<(), BenchmarkError> {
+        T::BenchmarkHelper::set_time(FRIDAY_CLOSE);
+        let op = T::BenchmarkHelper::operator();
+        let ks = keys::<T>(n);
+        let params = Params::<T>::get();
+        for k in &ks {
+            Prices::<T>::accept(*k, price(100), FRIDAY_CLOSE, &params)
+                .map_err(|_| BenchmarkError::Stop("accept"))?;
+        }
+        let values: Vec<(OracleKey, Price)> = ks.iter().map(|k| (*k, price(200))).collect();
+        let values = BoundedVec::truncate_from(values);
+        #[extrinsic_call]
+        _(RawOrigin::Signed(op), values);
+        assert_eq!(Held::<T>::iter().count() as u32, n);
+        Ok(())
+    }
+
+    #[benchmark]
+    fn confirm_held() -> Result<(), BenchmarkError> {
+        T::BenchmarkHelper::set_time(FRIDAY_CLOSE);
+        let key = OracleKey::Asset(T::BenchmarkHelper::stock(0));
+        let block = frame_system::Pallet::<T>::block_number();
+        Held::<T>::insert(
+            key,
+            Pending {
+                value: price(200),
+                timestamp: FRIDAY_CLOSE,
+                since_block: block,
+            },
+        );
+        #[extrinsic_call]
+        _(admin::<T>() as T::RuntimeOrigin, key);
+        assert!(Accepted::<T>::contains_key(key));
+        Ok(())
+    }
+
+    #[benchmark]
+    fn reject_held() -> Result<(), BenchmarkError> {
+        let key = OracleKey::Crypto(CryptoIndex::Btc);
+        let block = frame_system::Pallet::<T>::block_number();
+        Held::<T>::insert(
+            key,
+            Pending {
+                value: price(200),
+                timestamp: 0,
+                since_block: block,
+            },
+        );
+        #[extrinsic_call]
+        _(admin::<T>() as T::RuntimeOrigin, key);
+        assert!(!Held::<T>::contains_key(key));
+        Ok(())
+    }
+
+    #[benchmark]
+    fn set_params() -> Result<(), BenchmarkError> {
+        #[extrinsic_call]
+        _(admin::<T>() as T::RuntimeOrigin, PriceParams::default());
+        Ok(())
+    }
+
+    /// The block hook with `k` tracked keys, each with a usable price and an EMA to move.
+    #[benchmark]
+    fn update_emas(k: Linear<1, { T::MaxKeys::get() }>) -> Result<(), BenchmarkError> {
+        T::BenchmarkHelper::set_time(FRIDAY_CLOSE);
+        let params = Params::<T>::get();
+        let ks = keys::<T>(k);
+        for key in &ks {
+            Prices::<T>::accept(*key, price(100), FRIDAY_CLOSE, &params)
+                .map_err(|_| BenchmarkError::Stop("accept"))?;
+            Ema::<T>::insert(
+                key,
+                EmaPoint {
+                    value: price(90),
+                    updated_at: FRIDAY_CLOSE - 3000,
+                },
+            );
+        }
+        #[block]
+        {
+            Prices::<T>::update_emas();
+        }
+        for key in &ks {
+            let ema = Ema::<T>::get(key).map(|e| e.value).unwrap_or_default();
+            assert!(ema > price(90) && ema < price(100) + Price::one());
+        }
+        Ok(())
+    }
+
+    impl_benchmark_test_suite!(Prices, crate::mock::new_test_ext(), crate::mock::Test);
+}
