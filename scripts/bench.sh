@@ -19,6 +19,7 @@ REPEAT="${REPEAT:-5}"
 declare -A DIRS=(
   [pallet_market_calendar]=pallets/market-calendar
   [pallet_equities]=pallets/equities
+  [pallet_prices]=pallets/prices
 )
 pallets=("$@")
 [ ${#pallets[@]} -gt 0 ] || pallets=("${!DIRS[@]}")

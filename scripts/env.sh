@@ -14,6 +14,10 @@ export WASM_BUILD_RUSTFLAGS="${WASM_BUILD_RUSTFLAGS:--C link-arg=--allow-undefin
 # The wasm build runs in the target directory, outside the workspace: point it at our
 # Cargo.lock (which pins the yanked core2), or it would resolve its dependencies afresh.
 export WASM_BUILD_WORKSPACE_HINT="$PERPETUA_ROOT"
+# frame-benchmarking-cli (only in `runtime-benchmarks` nodes) embeds a test runtime for
+# storage-access benchmarks whose wasm build cannot find its package from our workspace; we do
+# not run those benchmarks.
+export SKIP_FRAME_STORAGE_ACCESS_TEST_RUNTIME_WASM_BUILD=1
 export PROTOC="${PROTOC:-/usr/bin/protoc}"
 export PATH="$HOME/.cargo/bin:$PATH"
 # The node binary built by scripts/build-node.sh (dev profile, hot crates optimised).

@@ -18,8 +18,8 @@ use sp_version::RuntimeVersion;
 
 use super::{
     AccountId, Aura, Balance, Block, Equities, Executive, Grandpa, InherentDataExt, MarketCalendar,
-    Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment,
-    VERSION,
+    Nonce, Prices, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
+    TransactionPayment, VERSION,
 };
 
 impl_runtime_apis! {
@@ -279,6 +279,16 @@ impl_runtime_apis! {
             let at = at.unwrap_or_else(pallet_timestamp::Now::<Runtime>::get);
             let session = MarketCalendar::exchange_session_at(exchange, at)?;
             Some(perpetua_primitives::runtime_api::SessionInfo { at, exchange, session })
+        }
+    }
+
+    impl perpetua_primitives::runtime_api::PricesApi<Block> for Runtime {
+        fn price_info(key: perpetua_primitives::OracleKey) -> perpetua_primitives::runtime_api::PriceInfo {
+            Prices::info(key)
+        }
+
+        fn all_prices() -> Vec<(perpetua_primitives::OracleKey, perpetua_primitives::runtime_api::PriceInfo)> {
+            Prices::all()
         }
     }
 

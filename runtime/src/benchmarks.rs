@@ -13,4 +13,5 @@ frame_benchmarking::define_benchmarks!(
     [orml_oracle, Oracle]
     [pallet_market_calendar, MarketCalendar]
     [pallet_equities, Equities]
+    [pallet_prices, Prices]
 );

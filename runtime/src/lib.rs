@@ -229,4 +229,6 @@ mod runtime {
     pub type MarketCalendar = pallet_market_calendar;
     #[runtime::pallet_index(21)]
     pub type Equities = pallet_equities;
+    #[runtime::pallet_index(22)]
+    pub type Prices = pallet_prices;
 }

@@ -1,6 +1,7 @@
 //! The node's RPC methods beyond Substrate's defaults.
 
 pub mod calendar;
+pub mod prices;
 
 use std::sync::Arc;
 
@@ -31,10 +32,12 @@ where
     C::Api: pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>,
     C::Api: BlockBuilder<Block>,
     C::Api: perpetua_primitives::runtime_api::MarketCalendarApi<Block>,
+    C::Api: perpetua_primitives::runtime_api::PricesApi<Block>,
     P: TransactionPool + 'static,
 {
     use calendar::{Calendar, CalendarApiServer};
     use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
+    use prices::PricesRpcServer;
     use substrate_frame_rpc_system::{System, SystemApiServer};
 
     let mut module = RpcModule::new(());
@@ -42,7 +45,8 @@ where
 
     module.merge(System::new(client.clone(), pool).into_rpc())?;
     module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
-    module.merge(Calendar::new(client).into_rpc())?;
+    module.merge(Calendar::new(client.clone()).into_rpc())?;
+    module.merge(prices::Prices::new(client).into_rpc())?;
 
     Ok(module)
 }

@@ -4,8 +4,8 @@ use frame_support::{parameter_types, traits::ConstU32, PalletId};
 use frame_system::EnsureRoot;
 
 use crate::{
-    configs::oracle::MAX_FEED_VALUES, AccountId, Balances, Equities, MarketCalendar, Runtime,
-    RuntimeEvent, Timestamp,
+    configs::oracle::MAX_FEED_VALUES, AccountId, Balances, Equities, MarketCalendar, Prices,
+    Runtime, RuntimeEvent, Timestamp,
 };
 
 /// Feed keys that are not stock tokens: BTC, ETH, their implied volatilities and PRP.
@@ -35,7 +35,8 @@ impl pallet_equities::Config for Runtime {
     type NativeCurrency = Balances;
     type Time = Timestamp;
     type Exchanges = MarketCalendar;
-    type CorporateActions = ();
+    /// Prices rescale on a split (later also the pool and margin accounts).
+    type CorporateActions = Prices;
     type PalletId = EquitiesPalletId;
     type MaxStocks = ConstU32<MAX_STOCKS>;
     /// Upper bound of `holders_per_block`; `process_holders(1024)` fits a block.

@@ -37,8 +37,21 @@ parameter_types! {
     pub const SS58Prefix: u16 = SS58_PREFIX;
 }
 
+/// Calls that are not dispatched from signed transactions: orml-oracle's own `feed_values`
+/// (operators feed through pallet-prices, which checks every key and value).
+pub struct BaseFilter;
+impl frame_support::traits::Contains<RuntimeCall> for BaseFilter {
+    fn contains(call: &RuntimeCall) -> bool {
+        !matches!(
+            call,
+            RuntimeCall::Oracle(orml_oracle::Call::feed_values { .. })
+        )
+    }
+}
+
 #[derive_impl(frame_system::config_preludes::SolochainDefaultConfig)]
 impl frame_system::Config for Runtime {
+    type BaseCallFilter = BaseFilter;
     type Block = Block;
     type BlockWeights = RuntimeBlockWeights;
     type BlockLength = RuntimeBlockLength;
