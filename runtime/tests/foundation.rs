@@ -14,8 +14,9 @@ use perpetua_runtime::{
 use sp_keyring::Sr25519Keyring::{Alice, Bob, Charlie, Dave};
 use sp_runtime::{traits::Get, DispatchError};
 
+/// Operators feed through pallet-prices (orml-oracle's own call is filtered).
 fn feed(values: Vec<(OracleKey, Price)>) -> RuntimeCall {
-    RuntimeCall::Oracle(orml_oracle::Call::feed_values {
+    RuntimeCall::Prices(pallet_prices::Call::feed {
         values: values.try_into().unwrap(),
     })
 }
@@ -114,17 +115,28 @@ fn operators_feed_prices_and_others_cannot() {
         assert_eq!(v.value, p(100_100));
         assert_eq!(v.timestamp, now());
         assert_eq!(Oracle::get(&tsla).unwrap().value, p(400));
-        // A second feed in the same block is refused; feeding is free for operators.
+        // pallet-prices reads the same median, fresh.
+        use perpetua_primitives::PriceProvider;
+        assert_eq!(perpetua_runtime::Prices::price(btc), Ok(p(100_100)));
+        // A second feed in the same block is refused.
         let again = apply_signed(Alice, feed(vec![(btc, p(1))])).unwrap();
         assert_eq!(
             again,
-            Err(orml_oracle::Error::<Runtime>::AlreadyFeeded.into())
+            Err(pallet_prices::Error::<Runtime>::AlreadyFed.into())
         );
         // Not an operator.
         let dave = apply_signed(Dave, feed(vec![(btc, p(1))])).unwrap();
         assert_eq!(
             dave,
-            Err(orml_oracle::Error::<Runtime>::NoPermission.into())
+            Err(pallet_prices::Error::<Runtime>::NotOperator.into())
+        );
+        // orml-oracle's own feed_values is filtered: every feed goes through pallet-prices.
+        let direct = RuntimeCall::Oracle(orml_oracle::Call::feed_values {
+            values: vec![(btc, p(1))].try_into().unwrap(),
+        });
+        assert_eq!(
+            apply_signed(Alice, direct).unwrap(),
+            Err(frame_system::Error::<Runtime>::CallFiltered.into())
         );
         finish_block();
 

@@ -16,27 +16,34 @@ fn admin<T: Config>() -> T::RuntimeOrigin {
     T::AdminOrigin::try_successful_origin().unwrap_or_else(|_| RawOrigin::Root.into())
 }
 
-/// `n` distinct keys: stocks (the costliest to accept), then BTC, ETH and PRP.
+const NON_STOCK_KEYS: [OracleKey; 5] = [
+    OracleKey::Crypto(CryptoIndex::Btc),
+    OracleKey::Crypto(CryptoIndex::Eth),
+    OracleKey::Native,
+    OracleKey::ImpliedVol(CryptoIndex::Btc),
+    OracleKey::ImpliedVol(CryptoIndex::Eth),
+];
+
+/// `n` distinct keys: stocks (the costliest to accept) then the five others.
 fn keys<T: Config>(n: u32) -> Vec<OracleKey> {
-    let mut out: Vec<OracleKey> = Vec::new();
-    let stocks = n.saturating_sub(3);
-    for i in 0..stocks {
-        out.push(OracleKey::Asset(T::BenchmarkHelper::stock(i)));
-    }
-    for k in [
-        OracleKey::Crypto(CryptoIndex::Btc),
-        OracleKey::Crypto(CryptoIndex::Eth),
-        OracleKey::Native,
-    ] {
-        if (out.len() as u32) < n {
-            out.push(k);
-        }
-    }
+    let stocks = n.saturating_sub(NON_STOCK_KEYS.len() as u32);
+    let mut out: Vec<OracleKey> = (0..stocks)
+        .map(|i| OracleKey::Asset(T::BenchmarkHelper::stock(i)))
+        .collect();
+    out.extend(NON_STOCK_KEYS.iter().take((n - stocks) as usize));
     out
 }
 
 fn price(x: u32) -> Price {
     Price::from_u32(x)
+}
+
+/// A value for `key` (volatilities within their bounds) and a second one 100% away.
+fn pair_for(key: &OracleKey) -> (Price, Price) {
+    match key {
+        OracleKey::ImpliedVol(_) => (Price::from_rational(1, 2), Price::one()),
+        _ => (price(100), price(200)),
+    }
 }
 
 #[benchmarks]
@@ -54,11 +61,11 @@ mod benches {
         let ks = keys::<T>(n);
         let params = Params::<T>::get();
         for k in &ks {
-            Prices::<T>::accept(*k, price(100), FRIDAY_CLOSE, &params)
+            Prices::<T>::accept(*k, pair_for(k).0, FRIDAY_CLOSE, &params)
                 .map_err(|_| BenchmarkError::Stop("accept"))?;
         }
-        let values: Vec<(OracleKey, Price)> = ks.iter().map(|k| (*k, price(200))).collect();
-        let values = BoundedVec::truncate_from(values);
+        let fed: Vec<(OracleKey, Price)> = ks.iter().map(|k| (*k, pair_for(k).1)).collect();
+        let values = BoundedVec::truncate_from(fed);
         #[extrinsic_call]
         _(RawOrigin::Signed(op), values);
         assert_eq!(Held::<T>::iter().count() as u32, n);

@@ -186,6 +186,7 @@ pub mod pallet {
         /// An operator feeds values: `(key, value)` pairs, each key at most once, at most once
         /// per block. Prices are USD per whole token; implied volatilities annualised
         /// fractions. Free for operators when it succeeds.
+        #[allow(clippy::useless_conversion)]
         #[pallet::call_index(0)]
         #[pallet::weight(T::WeightInfo::feed(values.len() as u32))]
         pub fn feed(

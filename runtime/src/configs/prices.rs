@@ -41,6 +41,13 @@ pub mod benchmark_helper {
         }
 
         fn stock(i: u32) -> AssetId {
+            // The listed stocks first, then new listings.
+            let mut listed: alloc::vec::Vec<AssetId> =
+                pallet_equities::Stocks::<Runtime>::iter_keys().collect();
+            listed.sort();
+            if let Some(id) = listed.get(i as usize) {
+                return *id;
+            }
             let mut ticker = b"BNCH".to_vec();
             ticker.extend_from_slice(&[b'A' + (i % 26) as u8, b'A' + ((i / 26) % 26) as u8]);
             let ticker: pallet_equities::Ticker = ticker.try_into().unwrap_or_default();
