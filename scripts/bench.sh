@@ -41,22 +41,5 @@ for p in "${pallets[@]}"; do
   run "$p" '*' "$out/$p.json" "$dir/src/weights.rs"
 done
 
-python3 - "$out" "${pallets[@]}" <<'PY'
-import json, sys, os
-out, pallets = sys.argv[1], sys.argv[2:]
-def base(results):
-    # Weight at the lowest component values: the regression's base (ref time, picoseconds).
-    return {r["benchmark"]: r["time_results"][0]["extrinsic_time"] for r in results}
-b = json.load(open(os.path.join(out, "baseline.json")))
-baseline = b[0]["time_results"][0]["extrinsic_time"]
-print(f"\n{'call':<52} {'time (us)':>10} {'x transfer':>11}")
-print(f"{'pallet_balances::transfer_keep_alive (baseline)':<52} {baseline/1000:>10.1f} {1.0:>11.2f}")
-for p in pallets:
-    for r in json.load(open(os.path.join(out, f"{p}.json"))):
-        tr = r["time_results"]
-        lo, hi = tr[0], tr[-1]
-        comps = ",".join(f"{c['name']}={c['value']}" for c in hi["components"])
-        name = f"{p}::{r['benchmark']}"
-        print(f"{name:<52} {lo['extrinsic_time']/1000:>10.1f} {lo['extrinsic_time']/baseline:>11.2f}"
-              + (f"   at {comps}: {hi['extrinsic_time']/1000:.1f} us ({hi['extrinsic_time']/baseline:.2f}x)" if comps else ""))
-PY
+python3 scripts/bench_summary.py "$out" "${pallets[@]}"
+rm -rf "$out"
