@@ -50,4 +50,7 @@ pub enum Subcommand {
 
     /// Database meta columns information.
     ChainInfo(sc_cli::ChainInfoCmd),
+
+    /// Feed prices as an oracle operator, from a replay file or HTTP endpoints.
+    Feed(crate::feeder::FeedCmd),
 }

@@ -117,6 +117,13 @@ pub fn run() -> sc_cli::Result<()> {
         }
         #[cfg(feature = "runtime-benchmarks")]
         Some(Subcommand::Benchmark(cmd)) => run_benchmark(&cli, cmd),
+        Some(Subcommand::Feed(cmd)) => {
+            if let Err(e) = crate::feeder::run(cmd) {
+                eprintln!("perpetua-node feed: {e}");
+                std::process::exit(2);
+            }
+            Ok(())
+        }
         Some(Subcommand::ChainInfo(cmd)) => {
             let runner = cli.create_runner(cmd)?;
             runner.sync_run(|config| cmd.run::<Block>(&config))
