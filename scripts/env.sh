@@ -11,6 +11,9 @@ export WASM_BUILD_TOOLCHAIN="${WASM_BUILD_TOOLCHAIN:-$PERPETUA_WASM_TOOLCHAIN}"
 # Debian's wasm32v1-none target spec does not pass --allow-undefined to the linker: the
 # runtime imports the host functions (ext_*) the node provides, so they must stay undefined.
 export WASM_BUILD_RUSTFLAGS="${WASM_BUILD_RUSTFLAGS:--C link-arg=--allow-undefined}"
+# The runtime's wasm is always the release build, compacted and compressed as it would ship,
+# even in the dev-profile node (substrate-wasm-builder skips compaction for dev builds).
+export WASM_BUILD_TYPE="${WASM_BUILD_TYPE:-release}"
 # The wasm build runs in the target directory, outside the workspace: point it at our
 # Cargo.lock (which pins the yanked core2), or it would resolve its dependencies afresh.
 export WASM_BUILD_WORKSPACE_HINT="$PERPETUA_ROOT"
