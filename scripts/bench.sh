@@ -20,6 +20,7 @@ declare -A DIRS=(
   [pallet_market_calendar]=pallets/market-calendar
   [pallet_equities]=pallets/equities
   [pallet_prices]=pallets/prices
+  [pallet_pool]=pallets/pool
 )
 pallets=("$@")
 [ ${#pallets[@]} -gt 0 ] || pallets=("${!DIRS[@]}")

@@ -18,7 +18,7 @@ use sp_version::RuntimeVersion;
 
 use super::{
     AccountId, Aura, Balance, Block, Equities, Executive, Grandpa, InherentDataExt, MarketCalendar,
-    Nonce, Prices, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
+    Nonce, Pool, Prices, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
     TransactionPayment, VERSION,
 };
 
@@ -289,6 +289,12 @@ impl_runtime_apis! {
 
         fn all_prices() -> Vec<(perpetua_primitives::OracleKey, perpetua_primitives::runtime_api::PriceInfo)> {
             Prices::all()
+        }
+    }
+
+    impl perpetua_primitives::runtime_api::PoolApi<Block> for Runtime {
+        fn pool_state(settlement: perpetua_primitives::AssetId) -> Option<perpetua_primitives::runtime_api::PoolStateInfo> {
+            Pool::state(settlement)
         }
     }
 

@@ -14,4 +14,5 @@ frame_benchmarking::define_benchmarks!(
     [pallet_market_calendar, MarketCalendar]
     [pallet_equities, Equities]
     [pallet_prices, Prices]
+    [pallet_pool, Pool]
 );

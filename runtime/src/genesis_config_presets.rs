@@ -3,7 +3,7 @@
 
 use crate::{
     AccountId, AssetId, Balance, BalancesConfig, EquitiesConfig, MarketCalendarConfig,
-    OracleOperatorsConfig, RuntimeGenesisConfig, SudoConfig, UNIT,
+    OracleOperatorsConfig, PoolConfig, RuntimeGenesisConfig, SudoConfig, UNIT,
 };
 use alloc::{string::String, vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -91,6 +91,14 @@ fn genesis(
 ) -> Value {
     let stock_holders: Vec<AccountId> = endowed.iter().take(6).cloned().collect();
     let (calendar_exchanges, calendar_years) = pallet_market_calendar::us_equities_genesis();
+    // The TSLA pool: Alice and Bob seed the main tranche, Charlie the insurance tranche.
+    let share = 10u128.pow(EXAMPLE_STOCKS[0].decimals as u32);
+    let pool_seed: Vec<(AccountId, Balance)> = stock_holders
+        .iter()
+        .take(3)
+        .cloned()
+        .zip([400 * share, 200 * share, 100 * share])
+        .collect();
     build_struct_json_patch!(RuntimeGenesisConfig {
         balances: BalancesConfig {
             balances: endowed
@@ -141,6 +149,14 @@ fn genesis(
                         .map(move |a| (s.id, a, amount))
                 })
                 .collect::<Vec<_>>(),
+        },
+        pool: PoolConfig {
+            pools: vec![(
+                EXAMPLE_STOCKS[0].id,
+                pallet_pool::PoolParams::default(),
+                pool_seed.iter().take(2).cloned().collect::<Vec<_>>(),
+                pool_seed.iter().skip(2).cloned().collect::<Vec<_>>(),
+            )],
         },
         oracle_operators: OracleOperatorsConfig {
             members: oracle_operators.try_into().unwrap_or_default(),

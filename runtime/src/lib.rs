@@ -231,4 +231,8 @@ mod runtime {
     pub type Equities = pallet_equities;
     #[runtime::pallet_index(22)]
     pub type Prices = pallet_prices;
+
+    // --- Liquidity and options
+    #[runtime::pallet_index(23)]
+    pub type Pool = pallet_pool;
 }

@@ -34,7 +34,7 @@ fn development_preset_builds_the_expected_genesis() {
                 s.ticker.as_bytes().to_vec()
             );
             assert_eq!(<Assets as MetaInspect<_>>::decimals(s.id), 12);
-            assert_eq!(Assets::balance(s.id, acc(Alice)), 1_000 * 10u128.pow(12));
+            assert_eq!(Assets::balance(s.id, acc(Dave)), 1_000 * 10u128.pow(12));
             // Sufficient: an account holding only a stock token exists without PRP.
             assert!(
                 pallet_assets::Asset::<Runtime>::get(s.id)

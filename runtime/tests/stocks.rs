@@ -148,8 +148,12 @@ fn a_dividend_is_paid_over_blocks_with_invariants_after_each() {
         )
         .unwrap()
         .unwrap();
+        // Alice..Ferdie, and the TSLA pool's account (its LPs' tokens).
         let holders: Vec<_> = pallet_assets::Account::<Runtime>::iter_prefix(TSLA).collect();
-        assert_eq!(holders.len(), 6);
+        assert_eq!(holders.len(), 7);
+        assert!(holders
+            .iter()
+            .any(|(a, _)| *a == perpetua_runtime::Pool::account(TSLA)));
         let before: Vec<_> = holders
             .iter()
             .map(|(a, _)| Balances::free_balance(a))
@@ -172,13 +176,15 @@ fn a_dividend_is_paid_over_blocks_with_invariants_after_each() {
             n += 1;
             assert!(n < 10, "dividend did not finish");
         }
-        // Two holders per block: three blocks for six holders.
-        assert_eq!(n, 6);
-        for ((who, _), b) in holders.iter().zip(before) {
+        // Two holders per block: four blocks for seven holders.
+        assert_eq!(n, 7);
+        for ((who, account), b) in holders.iter().zip(before) {
             if *who == acc(Eve) {
                 continue;
             }
-            assert_eq!(Balances::free_balance(who), b + 500 * UNIT);
+            // 0.5 PRP per whole share held.
+            let expected = account.balance / SHARE * (UNIT / 2);
+            assert_eq!(Balances::free_balance(who), b + expected);
         }
         assert_eq!(Balances::free_balance(Equities::account_id()), 0);
     });

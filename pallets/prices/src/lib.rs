@@ -634,6 +634,10 @@ impl<T: Config> PriceProvider for Pallet<T> {
         Self::check(key).map(|(p, _)| p)
     }
 
+    fn is_fresh(key: OracleKey) -> bool {
+        matches!(Self::check(key), Ok((_, true)))
+    }
+
     fn ema_price(key: OracleKey) -> Result<Price, PriceError> {
         Self::check(key)?;
         Ema::<T>::get(key)

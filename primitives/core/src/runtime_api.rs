@@ -1,6 +1,6 @@
 //! Runtime APIs that wallets, UIs and the node's RPC call.
 
-use crate::{AssetId, ExchangeId, Moment, OracleKey, Price, PriceStatus, Session};
+use crate::{AssetId, Balance, ExchangeId, Moment, OracleKey, Price, PriceStatus, Session};
 use alloc::vec::Vec;
 use codec::{Decode, Encode};
 use scale_info::TypeInfo;
@@ -34,7 +34,38 @@ pub struct PriceInfo {
     pub pending: Option<Price>,
 }
 
+/// A pool's state, as the pool API reports it (settlement-asset base units).
+#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, Debug, Serialize, Deserialize)]
+pub struct PoolStateInfo {
+    pub main_share: AssetId,
+    pub insurance_share: AssetId,
+    /// Realised capital of each tranche.
+    pub main: Balance,
+    pub insurance: Balance,
+    /// NAV of each tranche with the book at mark (`None` if the book cannot be valued now).
+    pub main_nav: Option<Balance>,
+    pub insurance_nav: Option<Balance>,
+    /// Share supply of each tranche.
+    pub main_supply: Balance,
+    pub insurance_supply: Balance,
+    /// Margin the book requires, and its share of capital (parts per billion).
+    pub required_margin: Balance,
+    pub utilisation_ppb: u32,
+    /// Deposits waiting for the market to open.
+    pub queued_deposits: Balance,
+    /// Whether LP flows execute now (else they queue).
+    pub flows_open: bool,
+    /// Whether the pool takes new risk.
+    pub open: bool,
+}
+
 sp_api::decl_runtime_apis! {
+    /// The liquidity pools (pallet-pool).
+    pub trait PoolApi {
+        /// The state of `settlement`'s pool, if there is one.
+        fn pool_state(settlement: AssetId) -> Option<PoolStateInfo>;
+    }
+
     /// Prices with their freshness (pallet-prices).
     pub trait PricesApi {
         /// What is known of `key`'s price at the current block.

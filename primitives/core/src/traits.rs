@@ -218,6 +218,8 @@ pub enum PriceStatus {
 pub trait PriceProvider {
     /// The accepted price of `key` (USD per whole token), if usable now.
     fn price(key: OracleKey) -> Result<Price, PriceError>;
+    /// Whether `key`'s price is fresh (not merely carried over a market close).
+    fn is_fresh(key: OracleKey) -> bool;
     /// The exponential moving average of `key`'s accepted prices, if the price is usable now.
     fn ema_price(key: OracleKey) -> Result<Price, PriceError>;
     /// The implied volatility of `index` (annualised fraction), within the configured bounds.
@@ -235,4 +237,93 @@ pub trait OracleFeed<AccountId> {
     fn feed(who: &AccountId, key: OracleKey, value: Price) -> sp_runtime::DispatchResult;
     /// The combined value of `key` and when it was published (ms).
     fn latest(key: &OracleKey) -> Option<(Price, Moment)>;
+}
+
+/// A pool tranche.
+#[derive(
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    Debug,
+    Serialize,
+    Deserialize,
+)]
+pub enum Tranche {
+    /// Senior: the option seller's capital; takes losses after the insurance tranche.
+    Main,
+    /// Junior: takes losses first; earns a larger share of fees and all liquidation penalties.
+    Insurance,
+}
+
+/// What the options pallet pays into a pool.
+#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, Debug)]
+pub enum Inflow {
+    /// Trading fees: split between the tranches and the protocol.
+    Fee,
+    /// Funding paid by traders, and trader losses: split between the tranches (gains).
+    Gain,
+    /// A liquidation penalty: all to the insurance tranche.
+    Penalty,
+}
+
+/// The pool's book, as the options pallet values it. Implemented by the options pallet.
+pub trait PoolBook {
+    /// The pool's unrealised PnL against traders at mark, in settlement-asset base units
+    /// (positive: the pool is up). An error if the book cannot be valued now (stale prices).
+    fn unrealised_pnl(settlement: AssetId) -> Result<i128, PriceError>;
+}
+
+impl PoolBook for () {
+    fn unrealised_pnl(_: AssetId) -> Result<i128, PriceError> {
+        Ok(0)
+    }
+}
+
+/// The liquidity pool of a settlement asset, as the options and liquidation pallets use it.
+/// Implemented by pallet-pool. Amounts are in settlement-asset base units.
+pub trait PoolLedger<AccountId> {
+    /// Whether a pool of `settlement` exists and takes new risk.
+    fn is_open(settlement: AssetId) -> bool;
+    /// Main plus insurance capital (realised), before the book's unrealised PnL.
+    fn capital(settlement: AssetId) -> Balance;
+    /// Sets the margin the pool must hold against its book. When the book's risk grows
+    /// (`growing`), fails with a named error if capital would fall below the pool's minimum
+    /// multiple of it; shrinking is always accepted.
+    fn set_required_margin(
+        settlement: AssetId,
+        amount: Balance,
+        growing: bool,
+    ) -> sp_runtime::DispatchResult;
+    /// Fails with a named error if a net delta worth `net_delta_value` (settlement units, either
+    /// sign) exceeds the pool's limit.
+    fn check_net_delta(settlement: AssetId, net_delta_value: Balance)
+        -> sp_runtime::DispatchResult;
+    /// Moves `amount` from `from` into the pool as `kind`.
+    fn receive(
+        settlement: AssetId,
+        from: &AccountId,
+        amount: Balance,
+        kind: Inflow,
+    ) -> sp_runtime::DispatchResult;
+    /// Pays `amount` (a trader's profit, or funding the pool owes) from the pool to `to`: a loss
+    /// of the pool, taken from the insurance tranche first, then the main tranche. Returns what
+    /// neither could pay (for auto-deleveraging); balances never go below zero.
+    fn pay(
+        settlement: AssetId,
+        to: &AccountId,
+        amount: Balance,
+    ) -> Result<Balance, sp_runtime::DispatchError>;
+    /// Absorbs a bad debt of `amount`: a bankrupt trader's loss the pool counted on but will
+    /// never receive. No tokens move; the insurance tranche makes the main tranche whole for its
+    /// share of the missing gain, as far as it can. Returns the part beyond both tranches'
+    /// capital (the pool cannot bear it: auto-deleverage).
+    fn absorb_loss(settlement: AssetId, amount: Balance) -> Balance;
 }

@@ -4,7 +4,7 @@ use frame_support::{parameter_types, traits::ConstU32, PalletId};
 use frame_system::EnsureRoot;
 
 use crate::{
-    configs::oracle::MAX_FEED_VALUES, AccountId, Balances, Equities, MarketCalendar, Prices,
+    configs::oracle::MAX_FEED_VALUES, AccountId, Balances, Equities, MarketCalendar, Pool, Prices,
     Runtime, RuntimeEvent, Timestamp,
 };
 
@@ -35,8 +35,8 @@ impl pallet_equities::Config for Runtime {
     type NativeCurrency = Balances;
     type Time = Timestamp;
     type Exchanges = MarketCalendar;
-    /// Prices rescale on a split (later also the pool and margin accounts).
-    type CorporateActions = Prices;
+    /// Prices and the pools' ledgers rescale on a split (later also margin accounts).
+    type CorporateActions = (Prices, Pool);
     type PalletId = EquitiesPalletId;
     type MaxStocks = ConstU32<MAX_STOCKS>;
     /// Upper bound of `holders_per_block`; `process_holders(1024)` fits a block.

@@ -6,6 +6,7 @@ pub mod equities;
 pub mod governance;
 pub mod monetary;
 pub mod oracle;
+pub mod pool;
 pub mod prices;
 pub mod system;
 
