@@ -89,9 +89,10 @@ mod benches {
         Ok(())
     }
 
+    /// A deposit with `l` LPs already in the tranche: its cost must not depend on `l`.
     #[benchmark]
-    fn deposit() -> Result<(), BenchmarkError> {
-        pool_with_lps::<T>(2)?;
+    fn deposit(l: Linear<1, 1000>) -> Result<(), BenchmarkError> {
+        pool_with_lps::<T>(l)?;
         let who = funded::<T>("depositor", 0);
         #[extrinsic_call]
         _(
@@ -105,9 +106,10 @@ mod benches {
         Ok(())
     }
 
+    /// A withdrawal with `l` LPs in the tranche: its cost must not depend on `l`.
     #[benchmark]
-    fn withdraw() -> Result<(), BenchmarkError> {
-        pool_with_lps::<T>(2)?;
+    fn withdraw(l: Linear<1, 1000>) -> Result<(), BenchmarkError> {
+        pool_with_lps::<T>(l)?;
         let who: T::AccountId = account("lp", 0, 0);
         #[extrinsic_call]
         _(RawOrigin::Signed(who), ASSET, Tranche::Main, 10 * UNIT, 0);

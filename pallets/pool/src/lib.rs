@@ -47,6 +47,10 @@ use sp_runtime::{
     FixedPointNumber, Rounding,
 };
 
+/// Deposit and withdrawal weights are evaluated at this many LPs, the top of their benchmark
+/// range (their cost does not grow with the number of LPs: the benchmark shows a flat slope).
+pub const LP_WEIGHT_BOUND: u32 = 1000;
+
 /// `a * b / c` rounded as asked; `None` on overflow or `c == 0`.
 fn mul_div(a: Balance, b: Balance, c: Balance, r: Rounding) -> Option<Balance> {
     if c == 0 {
@@ -371,7 +375,7 @@ pub mod pallet {
         /// Deposits `amount` of the settlement asset into `tranche` for shares (at least
         /// `min_shares`). Queued until the open while the settlement stock's market is closed.
         #[pallet::call_index(3)]
-        #[pallet::weight(<T as Config>::WeightInfo::deposit())]
+        #[pallet::weight(<T as Config>::WeightInfo::deposit(LP_WEIGHT_BOUND))]
         pub fn deposit(
             origin: OriginFor<T>,
             asset: AssetId,
@@ -407,7 +411,7 @@ pub mod pallet {
         /// the withdrawal fee). Queued until the open while the settlement stock's market is
         /// closed.
         #[pallet::call_index(4)]
-        #[pallet::weight(<T as Config>::WeightInfo::withdraw())]
+        #[pallet::weight(<T as Config>::WeightInfo::withdraw(LP_WEIGHT_BOUND))]
         pub fn withdraw(
             origin: OriginFor<T>,
             asset: AssetId,

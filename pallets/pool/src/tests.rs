@@ -74,7 +74,10 @@ fn creating_a_pool_issues_two_share_tokens() {
             Pool::create_pool(RuntimeOrigin::signed(ALICE), USDX, PoolParams::default()),
             BadOrigin
         );
-        let bad = PoolParams { fee_to_main: Perbill::from_percent(80), ..Default::default() };
+        let bad = PoolParams {
+            fee_to_main: Perbill::from_percent(80),
+            ..Default::default()
+        };
         assert_noop!(
             Pool::create_pool(RuntimeOrigin::root(), USDX, bad),
             Error::<Test>::InvalidParams
