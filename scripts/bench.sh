@@ -21,6 +21,7 @@ declare -A DIRS=(
   [pallet_equities]=pallets/equities
   [pallet_prices]=pallets/prices
   [pallet_pool]=pallets/pool
+  [pallet_options]=pallets/options
 )
 pallets=("$@")
 [ ${#pallets[@]} -gt 0 ] || pallets=("${!DIRS[@]}")

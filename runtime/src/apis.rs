@@ -18,7 +18,7 @@ use sp_version::RuntimeVersion;
 
 use super::{
     AccountId, Aura, Balance, Block, Equities, Executive, Grandpa, InherentDataExt, MarketCalendar,
-    Nonce, Pool, Prices, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
+    Nonce, Options, Pool, Prices, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
     TransactionPayment, VERSION,
 };
 
@@ -295,6 +295,35 @@ impl_runtime_apis! {
     impl perpetua_primitives::runtime_api::PoolApi<Block> for Runtime {
         fn pool_state(settlement: perpetua_primitives::AssetId) -> Option<perpetua_primitives::runtime_api::PoolStateInfo> {
             Pool::state(settlement)
+        }
+    }
+
+    impl perpetua_primitives::runtime_api::OptionsApi<Block, AccountId> for Runtime {
+        fn quote(
+            who: AccountId,
+            series: u32,
+            size: i128,
+        ) -> Result<perpetua_primitives::runtime_api::OptionQuote, alloc::string::String> {
+            Options::quote(&who, series, size)
+        }
+
+        fn account(
+            who: AccountId,
+            settlement: perpetua_primitives::AssetId,
+        ) -> perpetua_primitives::runtime_api::OptionAccount {
+            Options::account_info(&who, settlement)
+        }
+
+        fn accounts(who: AccountId) -> Vec<perpetua_primitives::runtime_api::OptionAccount> {
+            Options::accounts_info(&who)
+        }
+
+        fn series(series: u32) -> Option<perpetua_primitives::runtime_api::OptionSeriesInfo> {
+            Options::series_info(series)
+        }
+
+        fn all_series() -> Vec<perpetua_primitives::runtime_api::OptionSeriesInfo> {
+            Options::all_series_info()
         }
     }
 

@@ -15,4 +15,5 @@ frame_benchmarking::define_benchmarks!(
     [pallet_equities, Equities]
     [pallet_prices, Prices]
     [pallet_pool, Pool]
+    [pallet_options, Options]
 );

@@ -3,10 +3,12 @@
 
 use crate::{
     AccountId, AssetId, Balance, BalancesConfig, EquitiesConfig, MarketCalendarConfig,
-    OracleOperatorsConfig, PoolConfig, RuntimeGenesisConfig, SudoConfig, UNIT,
+    OptionsConfig, OracleOperatorsConfig, PoolConfig, RuntimeGenesisConfig, SudoConfig, UNIT,
 };
 use alloc::{string::String, vec, vec::Vec};
 use frame_support::build_struct_json_patch;
+use pallet_options::{MarketParams, OptionKind};
+use perpetua_primitives::{CryptoIndex, FixedU128};
 use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
@@ -62,6 +64,43 @@ pub fn example_custodian() -> AccountId {
 pub const STOCK_ENDOWMENT_SHARES: Balance = 1_000;
 /// Smallest balance of a stock-token account: a millionth of a share.
 const STOCK_MIN_BALANCE: Balance = 1_000_000;
+
+/// Strikes (USD) of the example option markets, each listed as a call and a put.
+pub const BTC_STRIKES: [u32; 3] = [90_000, 100_000, 110_000];
+pub const ETH_STRIKES: [u32; 3] = [3_000, 3_500, 4_000];
+
+/// The example option markets: BTC and ETH options settled in TSLA (the first example stock),
+/// with the default market parameters.
+#[allow(clippy::type_complexity)]
+pub fn example_markets() -> Vec<(
+    CryptoIndex,
+    AssetId,
+    MarketParams,
+    Vec<(FixedU128, OptionKind)>,
+)> {
+    let series = |strikes: &[u32]| {
+        strikes
+            .iter()
+            .flat_map(|k| {
+                [OptionKind::Call, OptionKind::Put].map(|kind| (FixedU128::from_u32(*k), kind))
+            })
+            .collect::<Vec<_>>()
+    };
+    vec![
+        (
+            CryptoIndex::Btc,
+            EXAMPLE_STOCKS[0].id,
+            MarketParams::default(),
+            series(&BTC_STRIKES),
+        ),
+        (
+            CryptoIndex::Eth,
+            EXAMPLE_STOCKS[0].id,
+            MarketParams::default(),
+            series(&ETH_STRIKES),
+        ),
+    ]
+}
 
 fn dev_accounts() -> Vec<AccountId> {
     [
@@ -157,6 +196,9 @@ fn genesis(
                 pool_seed.iter().take(2).cloned().collect::<Vec<_>>(),
                 pool_seed.iter().skip(2).cloned().collect::<Vec<_>>(),
             )],
+        },
+        options: OptionsConfig {
+            markets: example_markets(),
         },
         oracle_operators: OracleOperatorsConfig {
             members: oracle_operators.try_into().unwrap_or_default(),

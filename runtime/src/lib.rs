@@ -235,4 +235,6 @@ mod runtime {
     // --- Liquidity and options
     #[runtime::pallet_index(23)]
     pub type Pool = pallet_pool;
+    #[runtime::pallet_index(24)]
+    pub type Options = pallet_options;
 }

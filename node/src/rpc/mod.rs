@@ -1,6 +1,7 @@
 //! The node's RPC methods beyond Substrate's defaults.
 
 pub mod calendar;
+pub mod options;
 pub mod prices;
 
 use std::sync::Arc;
@@ -33,9 +34,11 @@ where
     C::Api: BlockBuilder<Block>,
     C::Api: perpetua_primitives::runtime_api::MarketCalendarApi<Block>,
     C::Api: perpetua_primitives::runtime_api::PricesApi<Block>,
+    C::Api: perpetua_primitives::runtime_api::OptionsApi<Block, AccountId>,
     P: TransactionPool + 'static,
 {
     use calendar::{Calendar, CalendarApiServer};
+    use options::OptionsRpcServer;
     use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
     use prices::PricesRpcServer;
     use substrate_frame_rpc_system::{System, SystemApiServer};
@@ -46,7 +49,8 @@ where
     module.merge(System::new(client.clone(), pool).into_rpc())?;
     module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
     module.merge(Calendar::new(client.clone()).into_rpc())?;
-    module.merge(prices::Prices::new(client).into_rpc())?;
+    module.merge(prices::Prices::new(client.clone()).into_rpc())?;
+    module.merge(options::Options::new(client).into_rpc())?;
 
     Ok(module)
 }

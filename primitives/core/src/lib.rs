@@ -51,6 +51,28 @@ pub enum CryptoIndex {
     Eth,
 }
 
+/// A call or a put.
+#[derive(
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    Debug,
+    Serialize,
+    Deserialize,
+)]
+pub enum OptionKind {
+    /// The right to buy the index at the strike.
+    Call,
+    /// The right to sell the index at the strike.
+    Put,
+}
+
 /// What an oracle operator feeds a value for.
 ///
 /// `Spot` values are USD prices per whole token (`FixedU128`); `ImpliedVol` values are

@@ -1,8 +1,11 @@
 //! Runtime APIs that wallets, UIs and the node's RPC call.
 
-use crate::{AssetId, Balance, ExchangeId, Moment, OracleKey, Price, PriceStatus, Session};
-use alloc::vec::Vec;
-use codec::{Decode, Encode};
+use crate::{
+    AssetId, Balance, CryptoIndex, ExchangeId, FixedI128, FixedU128, Moment, OptionKind, OracleKey,
+    Price, PriceStatus, Session,
+};
+use alloc::{string::String, vec::Vec};
+use codec::{Codec, Decode, Encode};
 use scale_info::TypeInfo;
 use serde::{Deserialize, Serialize};
 
@@ -59,7 +62,121 @@ pub struct PoolStateInfo {
     pub open: bool,
 }
 
+/// An account's health in one settlement asset, USD.
+#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, Debug, Serialize, Deserialize)]
+pub struct AccountHealth {
+    /// Collateral (after unsettled funding and the haircut) plus unrealised PnL.
+    pub equity: FixedI128,
+    /// Margin needed to open risk or withdraw.
+    pub initial: FixedI128,
+    /// Below this the account is liquidated.
+    pub maintenance: FixedI128,
+    /// Unrealised PnL: longs at the lower of mark and theoretical price, shorts at the higher.
+    pub unrealised: FixedI128,
+    /// Funding owed by the account (negative: due to it), whole settlement tokens.
+    pub funding_owed: FixedI128,
+    /// The haircut on collateral now (a fraction).
+    pub haircut: FixedU128,
+}
+
+/// A position as the options API reports it.
+#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, Debug, Serialize, Deserialize)]
+pub struct OptionPosition {
+    pub series: u32,
+    /// Contracts: positive long, negative short.
+    pub size: i128,
+    /// Average entry price, USD per contract.
+    pub entry: Price,
+    /// The pool's mark now, USD per contract (`None` if prices are not usable).
+    pub mark: Option<Price>,
+    /// `(value - entry) * size`, USD, where a long is valued at the lower of the mark and the
+    /// theoretical price and a short at the higher (what health counts).
+    pub unrealised: Option<FixedI128>,
+    /// Funding accrued and not yet settled, whole settlement tokens (positive: owed).
+    pub funding_owed: FixedI128,
+}
+
+/// A margin account as the options API reports it.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug, Serialize, Deserialize)]
+pub struct OptionAccount {
+    pub settlement: AssetId,
+    /// Collateral, settlement base units.
+    pub collateral: Balance,
+    pub positions: Vec<OptionPosition>,
+    /// Health at current prices (`None` with `health_error` if it cannot be valued now).
+    pub health: Option<AccountHealth>,
+    /// Why the health cannot be valued (an error name such as `StalePrice`).
+    pub health_error: Option<String>,
+}
+
+/// A trade's quote: what `trade` would do now.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug, Serialize, Deserialize)]
+pub struct OptionQuote {
+    /// Average fill, USD per contract (the limit price to pass, before slippage tolerance).
+    pub price: Price,
+    /// Signed cost, USD (negative: the trader receives).
+    pub cost: FixedI128,
+    /// The fee, settlement base units.
+    pub fee: Balance,
+    /// PnL realised by the reducing part, settlement base units.
+    pub realised: i128,
+    /// The position after the trade.
+    pub position: i128,
+    /// The account's health before and after (`None` if it had no positions before).
+    pub health_before: Option<AccountHealth>,
+    pub health_after: Option<AccountHealth>,
+    /// `None` if the trade would succeed; else the error it would fail with (for example
+    /// `InsufficientMargin`).
+    pub error: Option<String>,
+}
+
+/// A series as the options API reports it.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug, Serialize, Deserialize)]
+pub struct OptionSeriesInfo {
+    pub series: u32,
+    pub market: u32,
+    pub index: CryptoIndex,
+    pub settlement: AssetId,
+    pub strike: Price,
+    pub kind: OptionKind,
+    /// Takes new risk (series and market active).
+    pub active: bool,
+    /// Units of the index per contract.
+    pub contract_size: FixedU128,
+    /// The index price now (`None` if not usable).
+    pub index_price: Option<Price>,
+    /// The everlasting option's theoretical price, USD per contract.
+    pub theoretical: Option<Price>,
+    /// The pool's mark (theoretical moved by the pool's exposure), USD per contract.
+    pub mark: Option<Price>,
+    /// Funding a long pays per contract per day at current prices, whole settlement tokens
+    /// (negative: longs receive).
+    pub funding_rate_per_day: Option<FixedI128>,
+    /// The cumulative funding index, whole settlement tokens per contract.
+    pub funding_index: FixedI128,
+    /// Contracts held long and short by traders.
+    pub long: u128,
+    pub short: u128,
+    /// Why prices are not usable (an error name such as `StalePrice`).
+    pub price_error: Option<String>,
+}
+
 sp_api::decl_runtime_apis! {
+    /// Perpetual option markets (pallet-options).
+    pub trait OptionsApi<AccountId: Codec> {
+        /// What buying (`size` > 0) or selling `size` contracts of `series` would do for `who`
+        /// now. `Err` with an error name if it cannot even be priced.
+        fn quote(who: AccountId, series: u32, size: i128) -> Result<OptionQuote, String>;
+        /// `who`'s margin account in `settlement`: collateral, positions and health.
+        fn account(who: AccountId, settlement: AssetId) -> OptionAccount;
+        /// Every margin account of `who` with collateral or positions.
+        fn accounts(who: AccountId) -> Vec<OptionAccount>;
+        /// A series: mark, index, funding rate and open interest.
+        fn series(series: u32) -> Option<OptionSeriesInfo>;
+        /// Every listed series.
+        fn all_series() -> Vec<OptionSeriesInfo>;
+    }
+
     /// The liquidity pools (pallet-pool).
     pub trait PoolApi {
         /// The state of `settlement`'s pool, if there is one.

@@ -1,7 +1,9 @@
 //! The traits between Perpetua's pallets. Each pallet implements some and consumes others
 //! through its `Config`; the runtime wires them. Unit tests mock them.
 
-use crate::{AssetId, Balance, CryptoIndex, ExchangeId, FixedU128, Moment, OracleKey, Price};
+use crate::{
+    AssetId, Balance, CryptoIndex, ExchangeId, FixedI128, FixedU128, Moment, OracleKey, Price,
+};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use serde::{Deserialize, Serialize};
@@ -326,4 +328,119 @@ pub trait PoolLedger<AccountId> {
     /// share of the missing gain, as far as it can. Returns the part beyond both tranches'
     /// capital (the pool cannot bear it: auto-deleverage).
     fn absorb_loss(settlement: AssetId, amount: Balance) -> Balance;
+}
+
+/// An account's risk in one settlement asset at current prices, for liquidation. USD.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct AccountRisk {
+    /// Collateral after unsettled funding and the haircut, plus unrealised PnL.
+    pub equity: FixedI128,
+    /// Margin needed to open risk; a partial liquidation restores equity to it.
+    pub initial: FixedI128,
+    /// Below this the account is liquidatable.
+    pub maintenance: FixedI128,
+    /// The account's settlement-asset collateral, base units.
+    pub collateral: Balance,
+}
+
+impl AccountRisk {
+    /// Equity below maintenance margin.
+    pub fn liquidatable(&self) -> bool {
+        self.equity < self.maintenance
+    }
+    /// Equity at least the initial margin.
+    pub fn healthy(&self) -> bool {
+        self.equity >= self.initial
+    }
+}
+
+/// One position's risk, USD.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct PositionRisk {
+    pub series: u32,
+    /// Contracts: positive long, negative short.
+    pub size: i128,
+    pub initial: FixedI128,
+    pub maintenance: FixedI128,
+    /// Unrealised PnL at the holder's valuation.
+    pub unrealised: FixedI128,
+    /// `|size| * contract size * index`.
+    pub notional: FixedI128,
+}
+
+/// How a forced close treats what cannot be settled.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum CloseKind {
+    /// A liquidation: losses and funding beyond the collateral are a shortfall (bad debt).
+    Liquidation,
+    /// Auto-deleveraging of a profitable position: profit the pool cannot pay is unpaid.
+    Deleverage,
+}
+
+/// What a forced close did, settlement base units.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct Closed {
+    /// PnL realised and moved (negative: paid by the trader).
+    pub realised: i128,
+    /// Owed by the trader beyond their collateral.
+    pub shortfall: Balance,
+    /// Owed to the trader beyond what the pool could pay.
+    pub unpaid: Balance,
+    /// The market's liquidation penalty on the closed notional (to be charged by the caller).
+    pub penalty: Balance,
+}
+
+/// Margin accounts as the liquidation pallet sees them. Implemented by pallet-options.
+pub trait MarginEngine<AccountId> {
+    /// Valuations shared by every account valued in one scan (per series: prices, mark,
+    /// margin per contract). Invalid once a trade moves a series.
+    type Cache: Default;
+    /// The settlement assets with markets.
+    fn settlements() -> alloc::vec::Vec<AssetId>;
+    /// Up to `max` accounts with positions in `settlement`, in storage order after `cursor`
+    /// (an opaque position; `None`: from the start). Returns them and the cursor to go on from
+    /// (`None`: the end was reached).
+    fn open_accounts(
+        settlement: AssetId,
+        cursor: Option<alloc::vec::Vec<u8>>,
+        max: u32,
+    ) -> (alloc::vec::Vec<AccountId>, Option<alloc::vec::Vec<u8>>);
+    /// The cursor that starts the scan of `settlement` at `fraction` (parts per billion) of its
+    /// key space: validators start their scans at different places.
+    fn cursor_at(settlement: AssetId, fraction: u32) -> alloc::vec::Vec<u8>;
+    /// The account's risk, or the named reason it cannot be valued now (a stale or held price).
+    fn risk(
+        who: &AccountId,
+        settlement: AssetId,
+        cache: &mut Self::Cache,
+    ) -> Result<AccountRisk, sp_runtime::DispatchError>;
+    /// The account's risk and each of its positions' (at most the engine's position limit).
+    fn positions(
+        who: &AccountId,
+        settlement: AssetId,
+        cache: &mut Self::Cache,
+    ) -> Result<(AccountRisk, alloc::vec::Vec<PositionRisk>), sp_runtime::DispatchError>;
+    /// Closes `size` contracts of `who`'s position in `series` at the pool's mark (it must
+    /// reduce the position): no fee, no margin or limit checks.
+    fn close(
+        who: &AccountId,
+        series: u32,
+        size: i128,
+        kind: CloseKind,
+    ) -> Result<Closed, sp_runtime::DispatchError>;
+    /// Moves up to `amount` of `who`'s collateral to `to`; returns what moved.
+    fn seize(
+        who: &AccountId,
+        settlement: AssetId,
+        amount: Balance,
+        to: &AccountId,
+    ) -> Result<Balance, sp_runtime::DispatchError>;
+    /// Moves up to `amount` of `who`'s collateral into the settlement's pool as `kind`; returns
+    /// what moved.
+    fn seize_to_pool(
+        who: &AccountId,
+        settlement: AssetId,
+        amount: Balance,
+        kind: Inflow,
+    ) -> Result<Balance, sp_runtime::DispatchError>;
 }

@@ -5,6 +5,7 @@ pub mod assets;
 pub mod equities;
 pub mod governance;
 pub mod monetary;
+pub mod options;
 pub mod oracle;
 pub mod pool;
 pub mod prices;

@@ -4,7 +4,9 @@ use frame_support::{parameter_types, traits::ConstU32, PalletId};
 use frame_system::EnsureRoot;
 use sp_runtime::traits::AccountIdConversion;
 
-use crate::{AccountId, Equities, MarketCalendar, Prices, Runtime, RuntimeEvent, Timestamp};
+use crate::{
+    AccountId, Equities, MarketCalendar, Options, Prices, Runtime, RuntimeEvent, Timestamp,
+};
 
 parameter_types! {
     pub const PoolPalletId: PalletId = PalletId(*b"prp/pool");
@@ -18,8 +20,8 @@ pub const FIRST_SHARE_ASSET_ID: u32 = 1_000_000;
 impl pallet_pool::Config for Runtime {
     type RuntimeEvent = RuntimeEvent;
     type AdminOrigin = EnsureRoot<AccountId>;
-    /// The options book (the options pallet, once wired).
-    type Book = ();
+    /// The options book: the pool is the counterparty of every option trade.
+    type Book = Options;
     type Clock = MarketCalendar;
     type Stocks = Equities;
     type Prices = Prices;

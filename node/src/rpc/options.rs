@@ -1,0 +1,348 @@
+//! `options_*` RPC: quote a trade, an account's positions and health, a series' mark, index,
+//! funding rate and open interest. Amounts are decimal strings so that JavaScript keeps every
+//! digit: USD and token amounts with up to 18 decimals, settlement base units as integers.
+
+use std::sync::Arc;
+
+use jsonrpsee::{
+    core::RpcResult,
+    proc_macros::rpc,
+    types::{error::ErrorObject, ErrorObjectOwned},
+};
+use perpetua_primitives::{
+    runtime_api::{
+        AccountHealth, OptionAccount, OptionPosition, OptionQuote, OptionSeriesInfo, OptionsApi,
+    },
+    AssetId, FixedI128, OptionKind,
+};
+use perpetua_runtime::{opaque::Block, AccountId};
+use serde::{Deserialize, Serialize};
+use sp_api::ProvideRuntimeApi;
+use sp_blockchain::HeaderBackend;
+use sp_runtime::FixedPointNumber;
+
+use super::prices::decimal;
+
+/// `-12.5` for a `FixedI128` of -12.5.
+pub fn signed_decimal(x: FixedI128) -> String {
+    let inner = x.into_inner();
+    let magnitude = decimal(perpetua_primitives::FixedU128::from_inner(
+        inner.unsigned_abs(),
+    ));
+    if inner < 0 {
+        format!("-{magnitude}")
+    } else {
+        magnitude
+    }
+}
+
+/// Health as JSON (USD; funding in settlement tokens).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HealthJson {
+    pub equity: String,
+    pub initial_margin: String,
+    pub maintenance_margin: String,
+    pub unrealised_pnl: String,
+    pub funding_owed: String,
+    pub haircut: String,
+    /// Equity over maintenance margin (liquidation below 1), if there is a requirement.
+    pub margin_ratio: Option<String>,
+}
+
+impl From<AccountHealth> for HealthJson {
+    fn from(h: AccountHealth) -> Self {
+        let ratio = (h.maintenance.into_inner() > 0)
+            .then(|| {
+                FixedI128::checked_from_rational(h.equity.into_inner(), h.maintenance.into_inner())
+            })
+            .flatten()
+            .map(signed_decimal);
+        HealthJson {
+            equity: signed_decimal(h.equity),
+            initial_margin: signed_decimal(h.initial),
+            maintenance_margin: signed_decimal(h.maintenance),
+            unrealised_pnl: signed_decimal(h.unrealised),
+            funding_owed: signed_decimal(h.funding_owed),
+            haircut: decimal(h.haircut),
+            margin_ratio: ratio,
+        }
+    }
+}
+
+/// A trade's quote as JSON.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuoteJson {
+    /// Average fill, USD per contract.
+    pub price: String,
+    /// Signed cost, USD.
+    pub cost: String,
+    /// Fee, settlement base units.
+    pub fee: String,
+    /// Realised PnL, settlement base units.
+    pub realised: String,
+    pub position_after: String,
+    pub health_before: Option<HealthJson>,
+    pub health_after: Option<HealthJson>,
+    /// The error the trade would fail with (`InsufficientMargin`, `PoolClosed`, ...).
+    pub error: Option<String>,
+}
+
+impl From<OptionQuote> for QuoteJson {
+    fn from(q: OptionQuote) -> Self {
+        QuoteJson {
+            price: decimal(q.price),
+            cost: signed_decimal(q.cost),
+            fee: q.fee.to_string(),
+            realised: q.realised.to_string(),
+            position_after: q.position.to_string(),
+            health_before: q.health_before.map(Into::into),
+            health_after: q.health_after.map(Into::into),
+            error: q.error,
+        }
+    }
+}
+
+/// A position as JSON.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PositionJson {
+    pub series: u32,
+    pub size: String,
+    pub entry: String,
+    pub mark: Option<String>,
+    pub unrealised_pnl: Option<String>,
+    pub funding_owed: String,
+}
+
+impl From<OptionPosition> for PositionJson {
+    fn from(p: OptionPosition) -> Self {
+        PositionJson {
+            series: p.series,
+            size: p.size.to_string(),
+            entry: decimal(p.entry),
+            mark: p.mark.map(decimal),
+            unrealised_pnl: p.unrealised.map(signed_decimal),
+            funding_owed: signed_decimal(p.funding_owed),
+        }
+    }
+}
+
+/// A margin account as JSON.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountJson {
+    pub settlement: AssetId,
+    /// Collateral, settlement base units.
+    pub collateral: String,
+    pub positions: Vec<PositionJson>,
+    pub health: Option<HealthJson>,
+    pub health_error: Option<String>,
+}
+
+impl From<OptionAccount> for AccountJson {
+    fn from(a: OptionAccount) -> Self {
+        AccountJson {
+            settlement: a.settlement,
+            collateral: a.collateral.to_string(),
+            positions: a.positions.into_iter().map(Into::into).collect(),
+            health: a.health.map(Into::into),
+            health_error: a.health_error,
+        }
+    }
+}
+
+/// A series as JSON.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SeriesJson {
+    pub series: u32,
+    pub market: u32,
+    /// "BTC" or "ETH".
+    pub index: String,
+    pub settlement: AssetId,
+    pub strike: String,
+    /// "call" or "put".
+    pub kind: String,
+    pub active: bool,
+    pub contract_size: String,
+    pub index_price: Option<String>,
+    pub theoretical: Option<String>,
+    pub mark: Option<String>,
+    /// Settlement tokens a long pays per contract per day at current prices.
+    pub funding_rate_per_day: Option<String>,
+    pub funding_index: String,
+    pub open_long: String,
+    pub open_short: String,
+    pub price_error: Option<String>,
+}
+
+impl From<OptionSeriesInfo> for SeriesJson {
+    fn from(s: OptionSeriesInfo) -> Self {
+        SeriesJson {
+            series: s.series,
+            market: s.market,
+            index: s.index.to_string(),
+            settlement: s.settlement,
+            strike: decimal(s.strike),
+            kind: match s.kind {
+                OptionKind::Call => "call".into(),
+                OptionKind::Put => "put".into(),
+            },
+            active: s.active,
+            contract_size: decimal(s.contract_size),
+            index_price: s.index_price.map(decimal),
+            theoretical: s.theoretical.map(decimal),
+            mark: s.mark.map(decimal),
+            funding_rate_per_day: s.funding_rate_per_day.map(signed_decimal),
+            funding_index: signed_decimal(s.funding_index),
+            open_long: s.long.to_string(),
+            open_short: s.short.to_string(),
+            price_error: s.price_error,
+        }
+    }
+}
+
+/// Options RPC.
+#[rpc(client, server)]
+pub trait OptionsRpc {
+    /// What buying (`size` > 0) or selling `size` contracts of `series` would do for `who`
+    /// at the best block: price, fee and margin before and after.
+    #[method(name = "options_quote")]
+    fn quote(&self, who: AccountId, series: u32, size: i64) -> RpcResult<QuoteJson>;
+
+    /// `who`'s margin account in `settlement`.
+    #[method(name = "options_account")]
+    fn account(&self, who: AccountId, settlement: AssetId) -> RpcResult<AccountJson>;
+
+    /// Every margin account of `who`.
+    #[method(name = "options_accounts")]
+    fn accounts(&self, who: AccountId) -> RpcResult<Vec<AccountJson>>;
+
+    /// A series: mark, index, funding rate and open interest.
+    #[method(name = "options_series")]
+    fn series(&self, series: u32) -> RpcResult<SeriesJson>;
+
+    /// Every listed series.
+    #[method(name = "options_allSeries")]
+    fn all_series(&self) -> RpcResult<Vec<SeriesJson>>;
+}
+
+/// The RPC handler.
+pub struct Options<C> {
+    client: Arc<C>,
+}
+
+impl<C> Options<C> {
+    /// A handler over `client`.
+    pub fn new(client: Arc<C>) -> Self {
+        Self { client }
+    }
+}
+
+/// The trade cannot be priced (the message names the runtime's error).
+pub const CANNOT_QUOTE: i32 = 7201;
+/// No such series.
+pub const UNKNOWN_SERIES: i32 = 7202;
+
+fn error(code: i32, msg: impl Into<String>) -> ErrorObjectOwned {
+    ErrorObject::owned(code, msg.into(), None::<()>)
+}
+
+fn runtime_error(e: impl std::fmt::Display) -> ErrorObjectOwned {
+    error(
+        super::calendar::RUNTIME_ERROR,
+        format!("runtime error: {e}"),
+    )
+}
+
+impl<C> OptionsRpcServer for Options<C>
+where
+    C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
+    C::Api: OptionsApi<Block, AccountId>,
+{
+    fn quote(&self, who: AccountId, series: u32, size: i64) -> RpcResult<QuoteJson> {
+        let best = self.client.info().best_hash;
+        let quote = self
+            .client
+            .runtime_api()
+            .quote(best, who, series, size as i128)
+            .map_err(runtime_error)?
+            .map_err(|e| error(CANNOT_QUOTE, format!("cannot quote: {e}")))?;
+        Ok(quote.into())
+    }
+
+    fn account(&self, who: AccountId, settlement: AssetId) -> RpcResult<AccountJson> {
+        let best = self.client.info().best_hash;
+        let account = self
+            .client
+            .runtime_api()
+            .account(best, who, settlement)
+            .map_err(runtime_error)?;
+        Ok(account.into())
+    }
+
+    fn accounts(&self, who: AccountId) -> RpcResult<Vec<AccountJson>> {
+        let best = self.client.info().best_hash;
+        let accounts = self
+            .client
+            .runtime_api()
+            .accounts(best, who)
+            .map_err(runtime_error)?;
+        Ok(accounts.into_iter().map(Into::into).collect())
+    }
+
+    fn series(&self, series: u32) -> RpcResult<SeriesJson> {
+        let best = self.client.info().best_hash;
+        self.client
+            .runtime_api()
+            .series(best, series)
+            .map_err(runtime_error)?
+            .map(Into::into)
+            .ok_or_else(|| error(UNKNOWN_SERIES, format!("no series {series}")))
+    }
+
+    fn all_series(&self) -> RpcResult<Vec<SeriesJson>> {
+        let best = self.client.info().best_hash;
+        let all = self
+            .client
+            .runtime_api()
+            .all_series(best)
+            .map_err(runtime_error)?;
+        Ok(all.into_iter().map(Into::into).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signed_decimals_are_exact() {
+        assert_eq!(
+            signed_decimal(FixedI128::from_inner(-12_500_000_000_000_000_000)),
+            "-12.5"
+        );
+        assert_eq!(
+            signed_decimal(FixedI128::from_inner(3)),
+            "0.000000000000000003"
+        );
+        assert_eq!(signed_decimal(FixedI128::from_inner(0)), "0");
+    }
+
+    #[test]
+    fn margin_ratio_is_equity_over_maintenance() {
+        let h = AccountHealth {
+            equity: FixedI128::from_inner(300 * 10i128.pow(18)),
+            initial: FixedI128::from_inner(200 * 10i128.pow(18)),
+            maintenance: FixedI128::from_inner(100 * 10i128.pow(18)),
+            unrealised: FixedI128::from_inner(0),
+            funding_owed: FixedI128::from_inner(0),
+            haircut: perpetua_primitives::FixedU128::from_inner(5 * 10u128.pow(16)),
+        };
+        let j = HealthJson::from(h);
+        assert_eq!(j.margin_ratio.as_deref(), Some("3"));
+        assert_eq!(j.haircut, "0.05");
+    }
+}

@@ -1,0 +1,233 @@
+//! Benchmarks (frame-benchmarking v2) for every call and for the block hook. The hook is also
+//! benchmarked with 10 series against a growing number of positions (10 to 100,000): its cost
+//! must not depend on it.
+
+use super::*;
+use crate::Pallet as Options;
+use alloc::vec::Vec;
+use frame_benchmarking::v2::*;
+use frame_support::traits::EnsureOrigin;
+use frame_system::RawOrigin;
+use perpetua_primitives::CryptoIndex;
+
+const UNIT: Balance = 1_000_000_000_000;
+
+fn admin<T: Config>() -> T::RuntimeOrigin {
+    T::AdminOrigin::try_successful_origin().unwrap_or_else(|_| RawOrigin::Root.into())
+}
+
+/// A settlement asset with a funded pool and usable prices (from the runtime's helper), and a
+/// BTC market on it.
+fn env<T: Config>() -> Result<(MarketId, AssetId), BenchmarkError> {
+    let lp: T::AccountId = account("lp", 0, 0);
+    let settlement = <T as Config>::BenchmarkHelper::settlement(&lp, 10_000_000 * UNIT);
+    let market =
+        Options::<T>::do_create_market(CryptoIndex::Btc, settlement, MarketParams::default())
+            .map_err(|_| BenchmarkError::Stop("market"))?;
+    Ok((market, settlement))
+}
+
+/// `n` series (calls, strikes around the money).
+fn series<T: Config>(market: MarketId, n: u32) -> Result<Vec<SeriesId>, BenchmarkError> {
+    (0..n)
+        .map(|i| {
+            let strike = FixedU128::from_u32(90_000 + 1_000 * i);
+            Options::<T>::do_list_series(market, strike, OptionKind::Call)
+                .map_err(|_| BenchmarkError::Stop("series"))
+        })
+        .collect()
+}
+
+/// A trader with collateral in `settlement`.
+fn trader<T: Config>(settlement: AssetId, i: u32) -> Result<T::AccountId, BenchmarkError> {
+    let who: T::AccountId = account("trader", i, 0);
+    <pallet_assets::Pallet<T> as fungibles::Mutate<_>>::mint_into(
+        settlement,
+        &who,
+        1_000_000 * UNIT,
+    )
+    .map_err(|_| BenchmarkError::Stop("fund"))?;
+    Options::<T>::deposit(
+        RawOrigin::Signed(who.clone()).into(),
+        settlement,
+        500_000 * UNIT,
+    )
+    .map_err(|_| BenchmarkError::Stop("deposit"))?;
+    Ok(who)
+}
+
+fn far() -> Moment {
+    Moment::MAX
+}
+
+#[benchmarks]
+mod benches {
+    use super::*;
+
+    #[benchmark]
+    fn create_market() -> Result<(), BenchmarkError> {
+        let (_, settlement) = env::<T>()?;
+        #[extrinsic_call]
+        _(
+            admin::<T>() as T::RuntimeOrigin,
+            CryptoIndex::Eth,
+            settlement,
+            MarketParams::default(),
+        );
+        Ok(())
+    }
+
+    #[benchmark]
+    fn update_market() -> Result<(), BenchmarkError> {
+        let (market, _) = env::<T>()?;
+        #[extrinsic_call]
+        _(
+            admin::<T>() as T::RuntimeOrigin,
+            market,
+            MarketParams::default(),
+            false,
+        );
+        Ok(())
+    }
+
+    #[benchmark]
+    fn list_series() -> Result<(), BenchmarkError> {
+        let (market, _) = env::<T>()?;
+        // The duplicate check walks the settlement's series: make it long.
+        series::<T>(market, T::MaxSeriesPerSettlement::get().saturating_sub(1))?;
+        #[extrinsic_call]
+        _(
+            admin::<T>() as T::RuntimeOrigin,
+            market,
+            FixedU128::from_u32(1),
+            OptionKind::Put,
+        );
+        Ok(())
+    }
+
+    #[benchmark]
+    fn set_series_active() -> Result<(), BenchmarkError> {
+        let (market, _) = env::<T>()?;
+        let s = series::<T>(market, 1)?;
+        #[extrinsic_call]
+        _(admin::<T>() as T::RuntimeOrigin, s[0], false);
+        Ok(())
+    }
+
+    #[benchmark]
+    fn set_haircut() -> Result<(), BenchmarkError> {
+        let (_, settlement) = env::<T>()?;
+        #[extrinsic_call]
+        _(
+            admin::<T>() as T::RuntimeOrigin,
+            settlement,
+            HaircutParams::default(),
+        );
+        Ok(())
+    }
+
+    #[benchmark]
+    fn deposit() -> Result<(), BenchmarkError> {
+        let (market, settlement) = env::<T>()?;
+        series::<T>(market, 1)?;
+        let who = trader::<T>(settlement, 0)?;
+        #[extrinsic_call]
+        _(RawOrigin::Signed(who), settlement, UNIT);
+        Ok(())
+    }
+
+    /// A withdrawal by an account with `p` positions (funding settled and health valued on each).
+    #[benchmark]
+    fn withdraw(p: Linear<1, { T::MaxPositions::get() }>) -> Result<(), BenchmarkError> {
+        let (market, settlement) = env::<T>()?;
+        let s = series::<T>(market, p)?;
+        let who = trader::<T>(settlement, 0)?;
+        for id in &s {
+            Options::<T>::do_trade(&who, *id, 1, None, TradeMode::Trader)
+                .map_err(|_| BenchmarkError::Stop("trade"))?;
+        }
+        <T as Config>::BenchmarkHelper::advance_time(3_000);
+        #[extrinsic_call]
+        _(RawOrigin::Signed(who), settlement, UNIT);
+        Ok(())
+    }
+
+    /// A trade by an account that already holds `p - 1` positions (its health is valued over
+    /// all `p` after the trade).
+    #[benchmark]
+    fn trade(p: Linear<1, { T::MaxPositions::get() }>) -> Result<(), BenchmarkError> {
+        let (market, settlement) = env::<T>()?;
+        let s = series::<T>(market, p)?;
+        let who = trader::<T>(settlement, 0)?;
+        for id in s.iter().skip(1) {
+            Options::<T>::do_trade(&who, *id, 1, None, TradeMode::Trader)
+                .map_err(|_| BenchmarkError::Stop("trade"))?;
+        }
+        <T as Config>::BenchmarkHelper::advance_time(3_000);
+        #[extrinsic_call]
+        _(
+            RawOrigin::Signed(who.clone()),
+            s[0],
+            1,
+            FixedU128::from_u32(1_000_000),
+            far(),
+        );
+        assert!(Positions::<T>::contains_key(&who, s[0]));
+        Ok(())
+    }
+
+    /// The block hook with `s` series, each with positions.
+    #[benchmark]
+    fn accrue_funding(
+        s: Linear<1, { T::MaxSeriesPerSettlement::get() }>,
+    ) -> Result<(), BenchmarkError> {
+        let (market, settlement) = env::<T>()?;
+        let ids = series::<T>(market, s)?;
+        for (i, id) in ids.iter().enumerate() {
+            let who = trader::<T>(settlement, i as u32)?;
+            Options::<T>::do_trade(&who, *id, 1, None, TradeMode::Trader)
+                .map_err(|_| BenchmarkError::Stop("trade"))?;
+        }
+        <T as Config>::BenchmarkHelper::advance_time(3_000);
+        #[block]
+        {
+            Options::<T>::accrue_all();
+        }
+        Ok(())
+    }
+
+    /// The block hook with 10 series and `n` open positions, written straight into storage:
+    /// the hook never reads positions, so its cost must not depend on `n`.
+    #[benchmark]
+    fn accrue_funding_positions(n: Linear<10, 100_000>) -> Result<(), BenchmarkError> {
+        let (market, _) = env::<T>()?;
+        let ids = series::<T>(market, 10)?;
+        for i in 0..n {
+            let id = ids[(i % 10) as usize];
+            let holder: T::AccountId = account("holder", i, 0);
+            Positions::<T>::insert(
+                &holder,
+                id,
+                Position {
+                    size: 1,
+                    entry: FixedU128::from_u32(10),
+                    funding_index: FixedI128::from_inner(0),
+                },
+            );
+            SeriesBook::<T>::mutate(id, |x| {
+                if let Some(x) = x {
+                    x.long += 1;
+                    x.entry_sum = x.entry_sum.saturating_add(FixedI128::from_u32(10));
+                }
+            });
+        }
+        <T as Config>::BenchmarkHelper::advance_time(3_000);
+        #[block]
+        {
+            Options::<T>::accrue_all();
+        }
+        Ok(())
+    }
+
+    impl_benchmark_test_suite!(Options, crate::mock::new_test_ext(), crate::mock::Test);
+}

@@ -1,0 +1,294 @@
+//! A mock runtime with the real pool pallet as counterparty (its book valued by this pallet),
+//! settable prices and market session, and TSLA as the settlement stock.
+
+use crate as pallet_options;
+use core::cell::RefCell;
+use frame_support::{
+    derive_impl, parameter_types,
+    traits::{AsEnsureOriginWithArg, ConstU128, ConstU32, ConstU64, Hooks},
+    PalletId,
+};
+use frame_system::{EnsureRoot, EnsureSigned};
+use perpetua_primitives::{
+    AssetId, Balance, CryptoIndex, ExchangeId, MarketClock, Moment, OracleKey, Price, PriceError,
+    PriceProvider, Session, StockRegistry, StockStatus,
+};
+use sp_runtime::BuildStorage;
+use std::collections::BTreeMap;
+
+type Block = frame_system::mocking::MockBlock<Test>;
+pub type AccountId = u64;
+
+frame_support::construct_runtime!(
+    pub enum Test {
+        System: frame_system,
+        Balances: pallet_balances,
+        Assets: pallet_assets,
+        Timestamp: pallet_timestamp,
+        Pool: pallet_pool,
+        Options: pallet_options,
+    }
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+    type Block = Block;
+    type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+    type Balance = Balance;
+    type ExistentialDeposit = ConstU128<1>;
+    type AccountStore = System;
+}
+
+#[derive_impl(pallet_assets::config_preludes::TestDefaultConfig)]
+impl pallet_assets::Config for Test {
+    type Balance = Balance;
+    type AssetId = AssetId;
+    type AssetIdParameter = codec::Compact<AssetId>;
+    type Currency = Balances;
+    type CreateOrigin = AsEnsureOriginWithArg<EnsureSigned<AccountId>>;
+    type ForceOrigin = EnsureRoot<AccountId>;
+    type Freezer = ();
+    type AssetDeposit = ConstU128<1>;
+    type AssetAccountDeposit = ConstU128<1>;
+    type MetadataDepositBase = ConstU128<1>;
+    type MetadataDepositPerByte = ConstU128<1>;
+    type ApprovalDeposit = ConstU128<1>;
+}
+
+impl pallet_timestamp::Config for Test {
+    type Moment = u64;
+    type OnTimestampSet = ();
+    type MinimumPeriod = ConstU64<1>;
+    type WeightInfo = ();
+}
+
+thread_local! {
+    static PRICES: RefCell<BTreeMap<OracleKey, Result<Price, PriceError>>> = const { RefCell::new(BTreeMap::new()) };
+    static NEXT_OPEN: RefCell<Option<Moment>> = const { RefCell::new(None) };
+}
+
+/// Prices the tests set (every price usable and fresh unless set otherwise).
+pub struct MockPrices;
+impl MockPrices {
+    pub fn set(key: OracleKey, p: Result<Price, PriceError>) {
+        PRICES.with(|m| m.borrow_mut().insert(key, p));
+    }
+}
+impl PriceProvider for MockPrices {
+    fn price(key: OracleKey) -> Result<Price, PriceError> {
+        PRICES.with(|m| {
+            m.borrow()
+                .get(&key)
+                .copied()
+                .unwrap_or(Err(PriceError::Missing))
+        })
+    }
+    fn is_fresh(key: OracleKey) -> bool {
+        Self::price(key).is_ok()
+    }
+    fn ema_price(key: OracleKey) -> Result<Price, PriceError> {
+        Self::price(key)
+    }
+}
+
+/// The settlement stock's market: open unless `close_until` was called.
+pub struct MockClock;
+pub fn close_until(next_open: Option<Moment>) {
+    NEXT_OPEN.with(|x| *x.borrow_mut() = next_open);
+}
+impl MarketClock for MockClock {
+    fn session(asset: AssetId, now: Moment) -> Option<Session> {
+        if asset != TSLA {
+            return None;
+        }
+        Some(match NEXT_OPEN.with(|x| *x.borrow()) {
+            Some(t) if t > now => Session::Closed { next_open: Some(t) },
+            _ => Session::Open {
+                closes_at: now + 3_600_000,
+            },
+        })
+    }
+    fn exchange_session(_: ExchangeId, now: Moment) -> Option<Session> {
+        Self::session(TSLA, now)
+    }
+}
+
+pub struct MockStocks;
+impl StockRegistry for MockStocks {
+    fn exchange_of(asset: AssetId) -> Option<ExchangeId> {
+        (asset == TSLA).then_some(0)
+    }
+    fn status(asset: AssetId) -> Option<StockStatus> {
+        (asset == TSLA).then_some(StockStatus::Active)
+    }
+    fn corporate_action_in_progress(_: AssetId) -> bool {
+        false
+    }
+}
+
+parameter_types! {
+    pub const PoolPalletId: PalletId = PalletId(*b"prp/pool");
+    pub const OptionsPalletId: PalletId = PalletId(*b"prp/optn");
+    pub const Protocol: AccountId = 999;
+}
+
+impl pallet_pool::Config for Test {
+    type RuntimeEvent = RuntimeEvent;
+    type AdminOrigin = EnsureRoot<AccountId>;
+    type Book = Options;
+    type Clock = MockClock;
+    type Stocks = MockStocks;
+    type Prices = MockPrices;
+    type Time = Timestamp;
+    type PalletId = PoolPalletId;
+    type ProtocolAccount = Protocol;
+    type MaxPools = ConstU32<4>;
+    type MaxQueue = ConstU32<16>;
+    type FlowsPerBlock = ConstU32<8>;
+    type FirstShareAssetId = ConstU32<1_000_000>;
+    type WeightInfo = ();
+}
+
+impl pallet_options::Config for Test {
+    type RuntimeEvent = RuntimeEvent;
+    type AdminOrigin = EnsureRoot<AccountId>;
+    type Prices = MockPrices;
+    type Clock = MockClock;
+    type Pool = Pool;
+    type Time = Timestamp;
+    type PalletId = OptionsPalletId;
+    type MaxMarkets = ConstU32<4>;
+    type MaxSeriesPerSettlement = ConstU32<16>;
+    type MaxSeries = ConstU32<32>;
+    type MaxPositions = ConstU32<4>;
+    type WeightInfo = ();
+    #[cfg(feature = "runtime-benchmarks")]
+    type BenchmarkHelper = BenchHelper;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+pub struct BenchHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_options::BenchmarkHelper<AccountId> for BenchHelper {
+    fn settlement(lp: &AccountId, capital: Balance) -> AssetId {
+        use frame_support::traits::fungibles::{Create, Inspect, Mutate};
+        // A 24/7 asset (not a stock): the pool's flows always execute.
+        const ASSET: AssetId = 900_002;
+        if !<Assets as Inspect<AccountId>>::asset_exists(ASSET) {
+            let _ = <Assets as Create<AccountId>>::create(ASSET, *lp, true, 1);
+            let _ = Assets::force_set_metadata(
+                RuntimeOrigin::root(),
+                ASSET.into(),
+                b"Bench".to_vec(),
+                b"BNCH".to_vec(),
+                12,
+                false,
+            );
+        }
+        let _ = <Assets as Mutate<AccountId>>::mint_into(ASSET, lp, capital.saturating_mul(2));
+        let _ = Pool::create_pool(
+            RuntimeOrigin::root(),
+            ASSET,
+            pallet_pool::PoolParams::default(),
+        );
+        let _ = Pool::deposit(
+            RuntimeOrigin::signed(*lp),
+            ASSET,
+            perpetua_primitives::Tranche::Main,
+            capital,
+            0,
+        );
+        MockPrices::set(OracleKey::Asset(ASSET), Ok(p(400)));
+        ASSET
+    }
+    fn advance_time(ms: Moment) {
+        pallet_timestamp::Now::<Test>::mutate(|t| *t += ms);
+    }
+}
+
+pub const LP: AccountId = 1;
+pub const INSURER: AccountId = 2;
+pub const BOB: AccountId = 3;
+pub const CAROL: AccountId = 4;
+pub const TSLA: AssetId = 1;
+/// TSLA has 12 decimals.
+pub const TSLA_UNIT: Balance = 1_000_000_000_000;
+pub const BTC: OracleKey = OracleKey::Crypto(CryptoIndex::Btc);
+pub const BTC_VOL: OracleKey = OracleKey::ImpliedVol(CryptoIndex::Btc);
+pub const TSLA_KEY: OracleKey = OracleKey::Asset(TSLA);
+/// Monday 2026-11-30 15:00 UTC.
+pub const START: Moment = 1_796_050_800_000;
+/// Block time.
+pub const BLOCK_MS: Moment = 3_000;
+
+pub fn p(x: u64) -> Price {
+    Price::from_u32(x as u32)
+}
+
+/// BTC 100,000 USD, 60% vol, TSLA 400 USD; an LP with 10,000 TSLA in the pool's main tranche
+/// and 1,000 in insurance; Bob and Carol with 5,000 TSLA each.
+pub fn new_test_ext() -> sp_io::TestExternalities {
+    let mut storage = frame_system::GenesisConfig::<Test>::default()
+        .build_storage()
+        .unwrap();
+    pallet_balances::GenesisConfig::<Test> {
+        balances: vec![
+            (LP, 1_000),
+            (INSURER, 1_000),
+            (BOB, 1_000),
+            (CAROL, 1_000),
+            (Protocol::get(), 1),
+        ],
+        ..Default::default()
+    }
+    .assimilate_storage(&mut storage)
+    .unwrap();
+    pallet_assets::GenesisConfig::<Test> {
+        assets: vec![(TSLA, LP, true, 1)],
+        metadata: vec![(TSLA, b"Tesla".to_vec(), b"TSLA".to_vec(), 12)],
+        accounts: vec![
+            (TSLA, LP, 100_000 * TSLA_UNIT),
+            (TSLA, INSURER, 10_000 * TSLA_UNIT),
+            (TSLA, BOB, 5_000 * TSLA_UNIT),
+            (TSLA, CAROL, 5_000 * TSLA_UNIT),
+        ],
+        next_asset_id: None,
+    }
+    .assimilate_storage(&mut storage)
+    .unwrap();
+    pallet_pool::GenesisConfig::<Test> {
+        pools: vec![(
+            TSLA,
+            pallet_pool::PoolParams::default(),
+            vec![(LP, 10_000 * TSLA_UNIT)],
+            vec![(INSURER, 1_000 * TSLA_UNIT)],
+        )],
+    }
+    .assimilate_storage(&mut storage)
+    .unwrap();
+    PRICES.with(|m| m.borrow_mut().clear());
+    MockPrices::set(BTC, Ok(p(100_000)));
+    MockPrices::set(BTC_VOL, Ok(Price::from_rational(60, 100)));
+    MockPrices::set(TSLA_KEY, Ok(p(400)));
+    close_until(None);
+    let mut ext = sp_io::TestExternalities::new(storage);
+    ext.execute_with(|| {
+        System::set_block_number(1);
+        pallet_timestamp::Now::<Test>::put(START);
+    });
+    ext
+}
+
+/// Ends the block (funding accrues) and starts the next one `BLOCK_MS` later.
+pub fn next_block() {
+    let n = System::block_number();
+    Options::on_finalize(n);
+    Options::do_try_state().unwrap();
+    Pool::do_try_state().unwrap();
+    System::set_block_number(n + 1);
+    pallet_timestamp::Now::<Test>::mutate(|t| *t += BLOCK_MS);
+}

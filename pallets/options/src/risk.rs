@@ -1,0 +1,350 @@
+//! Account health from per-series valuations that one scan shares across every account, and
+//! the margin engine the liquidation pallet drives (`MarginEngine`).
+
+use crate::*;
+use alloc::{collections::BTreeMap, vec::Vec};
+use perpetua_primitives::{AccountRisk, CloseKind, Closed, MarginEngine, PositionRisk};
+
+/// A series valued at current prices: what every position in it needs for its health.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SeriesValue {
+    /// USD per whole settlement token, and the token's decimals.
+    pub settle: Fixed,
+    pub decimals: u8,
+    /// USD per contract.
+    pub theo: Fixed,
+    pub mark: Fixed,
+    /// Margin per contract of a long and of a short position, USD.
+    pub long_initial: Fixed,
+    pub long_maintenance: Fixed,
+    pub short_initial: Fixed,
+    pub short_maintenance: Fixed,
+    /// One contract's notional (contract size times index), USD.
+    pub notional: Fixed,
+    /// The series' funding index.
+    pub funding_index: FixedI128,
+}
+
+/// Valuations shared within one scan or one liquidation: per series, and the haircut per
+/// settlement asset. Invalid once a trade moves a series (its mark and funding change).
+#[derive(Default)]
+pub struct ValuationCache {
+    series: BTreeMap<SeriesId, Result<SeriesValue, DispatchError>>,
+    haircuts: BTreeMap<AssetId, Fixed>,
+}
+
+impl ValuationCache {
+    /// Forgets `series` (after a trade in it).
+    pub fn invalidate(&mut self, series: SeriesId) {
+        self.series.remove(&series);
+    }
+}
+
+impl<T: Config> Pallet<T> {
+    fn value_series(series: &Series, market: &Market) -> Result<SeriesValue, DispatchError> {
+        let prices = Self::market_prices(market)?;
+        let liquidity = Self::liquidity(market, &prices)?;
+        let v = (|| -> Result<SeriesValue, ValuationError> {
+            let q = valuation::quote_at(series, market, prices.spot, prices.vol)?;
+            let theo = valuation::per_contract(q.price, market)?;
+            let mark = valuation::mark_per_contract(theo, series, liquidity, market)?;
+            let m = |size: i128, level| valuation::margin_of(&q, prices.spot, size, market, level);
+            Ok(SeriesValue {
+                settle: prices.settle,
+                decimals: market.settlement_decimals,
+                theo,
+                mark,
+                long_initial: m(1, MarginLevel::Initial)?,
+                long_maintenance: m(1, MarginLevel::Maintenance)?,
+                short_initial: m(-1, MarginLevel::Initial)?,
+                short_maintenance: m(-1, MarginLevel::Maintenance)?,
+                notional: valuation::per_contract(prices.spot, market)?,
+                funding_index: series.funding_index,
+            })
+        })();
+        v.map_err(|e| Self::verr(e).into())
+    }
+
+    /// The valuation of series `id`, from `cache` or computed (and cached, errors too).
+    pub fn series_value(
+        id: SeriesId,
+        cache: &mut ValuationCache,
+    ) -> Result<SeriesValue, DispatchError> {
+        if let Some(v) = cache.series.get(&id) {
+            return *v;
+        }
+        let v = SeriesBook::<T>::get(id)
+            .ok_or_else(|| DispatchError::from(Error::<T>::UnknownSeries))
+            .and_then(|series| {
+                let market = Markets::<T>::get(series.market).ok_or(Error::<T>::UnknownMarket)?;
+                Self::value_series(&series, &market)
+            });
+        cache.series.insert(id, v);
+        v
+    }
+
+    fn cached_haircut(settlement: AssetId, cache: &mut ValuationCache) -> Fixed {
+        *cache
+            .haircuts
+            .entry(settlement)
+            .or_insert_with(|| Self::haircut(settlement))
+    }
+
+    /// `who`'s health in `settlement` at current prices, valued with `cache`; with
+    /// `positions`, also each position's risk.
+    pub fn health_with(
+        who: &T::AccountId,
+        settlement: AssetId,
+        cache: &mut ValuationCache,
+        positions: bool,
+    ) -> Result<(Health, Vec<PositionRisk>), DispatchError> {
+        let account = Accounts::<T>::get(who, settlement);
+        let mut h = Health::default();
+        let mut out = Vec::new();
+        let mut settle = None;
+        let overflow = || DispatchError::from(Error::<T>::Overflow);
+        for id in AccountSeries::<T>::get(who, settlement) {
+            let Some(position) = Positions::<T>::get(who, id) else {
+                continue;
+            };
+            let v = Self::series_value(id, cache)?;
+            settle = Some((v.settle, v.decimals));
+            let n = valuation::contracts(position.size).map_err(Self::verr)?;
+            let abs = n.checked_abs().ok_or_else(overflow)?;
+            let value = valuation::holder_price(v.theo, v.mark, position.size);
+            let unrealised = value
+                .checked_sub(valuation::fx(position.entry))
+                .and_then(|d| d.checked_mul(n))
+                .ok_or_else(overflow)?;
+            let funding = valuation::from_i(v.funding_index.saturating_sub(position.funding_index))
+                .checked_mul(n)
+                .ok_or_else(overflow)?;
+            let (im, mm) = if position.size > 0 {
+                (v.long_initial, v.long_maintenance)
+            } else {
+                (v.short_initial, v.short_maintenance)
+            };
+            let im = abs.mul_round(im, Rounding::Up).ok_or_else(overflow)?;
+            let mm = abs.mul_round(mm, Rounding::Up).ok_or_else(overflow)?;
+            let add = |a: Fixed, b: Fixed| a.checked_add(b).ok_or_else(overflow);
+            h.unrealised = add(h.unrealised, unrealised)?;
+            h.funding_owed = add(h.funding_owed, funding)?;
+            h.initial = add(h.initial, im)?;
+            h.maintenance = add(h.maintenance, mm)?;
+            if positions {
+                out.push(PositionRisk {
+                    series: id,
+                    size: position.size,
+                    initial: valuation::to_i(im),
+                    maintenance: valuation::to_i(mm),
+                    unrealised: valuation::to_i(unrealised),
+                    notional: valuation::to_i(abs.checked_mul(v.notional).ok_or_else(overflow)?),
+                });
+            }
+        }
+        let (settle, decimals) = match settle {
+            Some(s) => s,
+            None => {
+                // No positions: collateral only, at the settlement price if there is one.
+                let Ok(p) = T::Prices::price(OracleKey::Asset(settlement)) else {
+                    return Ok((h, out));
+                };
+                (valuation::fx(p), pallet_assets::Metadata::<T>::get(settlement).decimals)
+            }
+        };
+        h.haircut = Self::cached_haircut(settlement, cache);
+        let collateral_tokens =
+            Fixed::from_units(account.collateral, decimals as u32).ok_or_else(overflow)?;
+        let net_tokens = collateral_tokens
+            .checked_sub(h.funding_owed)
+            .ok_or_else(overflow)?;
+        let kept = Fixed::ONE.checked_sub(h.haircut).ok_or_else(overflow)?;
+        let value = net_tokens
+            .checked_mul(settle)
+            .and_then(|v| {
+                if v.is_positive() {
+                    v.mul_round(kept, Rounding::Down)
+                } else {
+                    Some(v)
+                }
+            })
+            .ok_or_else(overflow)?;
+        h.equity = value.checked_add(h.unrealised).ok_or_else(overflow)?;
+        Ok((h, out))
+    }
+
+    fn account_risk(who: &T::AccountId, settlement: AssetId, h: &Health) -> AccountRisk {
+        AccountRisk {
+            equity: valuation::to_i(h.equity),
+            initial: valuation::to_i(h.initial),
+            maintenance: valuation::to_i(h.maintenance),
+            collateral: Accounts::<T>::get(who, settlement).collateral,
+        }
+    }
+
+    /// Moves up to `amount` of `who`'s collateral out of the pot with `f`.
+    fn take_collateral(
+        who: &T::AccountId,
+        settlement: AssetId,
+        amount: Balance,
+        f: impl FnOnce(Balance) -> sp_runtime::DispatchResult,
+    ) -> Result<Balance, DispatchError> {
+        let mut account = Accounts::<T>::get(who, settlement);
+        let take = amount.min(account.collateral);
+        if take == 0 {
+            return Ok(0);
+        }
+        f(take)?;
+        account.collateral -= take;
+        Accounts::<T>::insert(who, settlement, account);
+        TotalCollateral::<T>::mutate(settlement, |t| *t = t.saturating_sub(take));
+        Ok(take)
+    }
+}
+
+impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
+    type Cache = ValuationCache;
+
+    fn settlements() -> Vec<AssetId> {
+        Self::settlements()
+    }
+
+    fn open_accounts(
+        settlement: AssetId,
+        cursor: Option<Vec<u8>>,
+        max: u32,
+    ) -> (Vec<T::AccountId>, Option<Vec<u8>>) {
+        let mut iter = match cursor {
+            Some(c) => OpenAccounts::<T>::iter_key_prefix_from(settlement, c),
+            None => OpenAccounts::<T>::iter_key_prefix(settlement),
+        };
+        let accounts: Vec<T::AccountId> = iter.by_ref().take(max as usize).collect();
+        let next = (accounts.len() as u32 == max).then(|| iter.last_raw_key().to_vec());
+        (accounts, next)
+    }
+
+    fn cursor_at(settlement: AssetId, fraction: u32) -> Vec<u8> {
+        // The second key is hashed with blake2_128 (uniform): start at `fraction` of its range.
+        let mut key = OpenAccounts::<T>::iter_key_prefix(settlement)
+            .last_raw_key()
+            .to_vec();
+        if fraction > 0 {
+            let position = (u128::MAX / 1_000_000_000).saturating_mul(fraction.min(1_000_000_000) as u128);
+            key.extend_from_slice(&position.to_be_bytes());
+        }
+        key
+    }
+
+    fn risk(
+        who: &T::AccountId,
+        settlement: AssetId,
+        cache: &mut ValuationCache,
+    ) -> Result<AccountRisk, DispatchError> {
+        let (h, _) = Self::health_with(who, settlement, cache, false)?;
+        Ok(Self::account_risk(who, settlement, &h))
+    }
+
+    fn positions(
+        who: &T::AccountId,
+        settlement: AssetId,
+        cache: &mut ValuationCache,
+    ) -> Result<(AccountRisk, Vec<PositionRisk>), DispatchError> {
+        let (h, positions) = Self::health_with(who, settlement, cache, true)?;
+        Ok((Self::account_risk(who, settlement, &h), positions))
+    }
+
+    fn close(
+        who: &T::AccountId,
+        series: u32,
+        size: i128,
+        kind: CloseKind,
+    ) -> Result<Closed, DispatchError> {
+        let mode = match kind {
+            CloseKind::Liquidation => TradeMode::Liquidation,
+            CloseKind::Deleverage => TradeMode::Deleverage,
+        };
+        let fill = Self::do_trade(who, series, size, None, mode)?;
+        Ok(Closed {
+            realised: fill.realised,
+            shortfall: fill.shortfall,
+            unpaid: fill.unpaid,
+            penalty: fill.penalty,
+        })
+    }
+
+    fn seize(
+        who: &T::AccountId,
+        settlement: AssetId,
+        amount: Balance,
+        to: &T::AccountId,
+    ) -> Result<Balance, DispatchError> {
+        Self::take_collateral(who, settlement, amount, |take| {
+            Self::transfer(settlement, &Self::pot(settlement), to, take)
+        })
+    }
+
+    fn seize_to_pool(
+        who: &T::AccountId,
+        settlement: AssetId,
+        amount: Balance,
+        kind: Inflow,
+    ) -> Result<Balance, DispatchError> {
+        Self::take_collateral(who, settlement, amount, |take| {
+            T::Pool::receive(settlement, &Self::pot(settlement), take, kind)
+        })
+    }
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl<T: Config> Pallet<T> {
+    /// For benchmarks: `n` accounts, each short one contract in each of `positions` put series
+    /// of a BTC market on `settlement` (listed if missing, strikes 100,000 down by 1,000),
+    /// with `collateral` of margin, written straight into storage (consistently with every
+    /// invariant).
+    pub fn bench_accounts(
+        settlement: AssetId,
+        n: u32,
+        positions: u32,
+        collateral: Balance,
+    ) -> Result<Vec<T::AccountId>, DispatchError> {
+        use frame_support::traits::fungibles::Mutate;
+        let market = match (0..NextMarketId::<T>::get()).find(|m| {
+            Markets::<T>::get(m).is_some_and(|x| x.settlement == settlement && x.index == perpetua_primitives::CryptoIndex::Btc)
+        }) {
+            Some(m) => m,
+            None => Self::do_create_market(perpetua_primitives::CryptoIndex::Btc, settlement, MarketParams::default())?,
+        };
+        let mut series = Vec::new();
+        for i in 0..positions {
+            let strike = FixedU128::from_u32(100_000u32.saturating_sub(1_000 * i));
+            let existing = SettlementSeries::<T>::get(settlement).into_iter().find(|s| {
+                SeriesBook::<T>::get(s).is_some_and(|x| x.market == market && x.strike == strike && x.kind == OptionKind::Put)
+            });
+            series.push(match existing {
+                Some(s) => s,
+                None => Self::do_list_series(market, strike, OptionKind::Put)?,
+            });
+        }
+        let entry = FixedU128::from_u32(10);
+        let mut accounts = Vec::new();
+        for i in 0..n {
+            let who: T::AccountId = frame_benchmarking::account("margin", i, 0);
+            <pallet_assets::Pallet<T> as Mutate<_>>::mint_into(settlement, &Self::pot(settlement), collateral)?;
+            Accounts::<T>::mutate(&who, settlement, |a| a.collateral = a.collateral.saturating_add(collateral));
+            TotalCollateral::<T>::mutate(settlement, |t| *t = t.saturating_add(collateral));
+            for id in &series {
+                let Some(mut s) = SeriesBook::<T>::get(id) else { continue };
+                Positions::<T>::insert(&who, id, Position { size: -1, entry, funding_index: s.funding_index });
+                s.short = s.short.saturating_add(1);
+                s.entry_sum = s.entry_sum.saturating_sub(FixedI128::from_inner(entry.into_inner() as i128));
+                s.funding_sum = s.funding_sum.saturating_sub(s.funding_index);
+                SeriesBook::<T>::insert(id, s);
+                AccountSeries::<T>::try_mutate(&who, settlement, |v| v.try_push(*id))
+                    .map_err(|_| Error::<T>::TooManyPositions)?;
+            }
+            OpenAccounts::<T>::insert(settlement, &who, ());
+            accounts.push(who);
+        }
+        Ok(accounts)
+    }
+}

@@ -1,0 +1,860 @@
+use crate::{mock::*, *};
+use frame_support::{assert_noop, assert_ok};
+use perpetua_primitives::{CryptoIndex, PriceError};
+use sp_runtime::{
+    traits::{BadOrigin, One, Zero},
+    FixedPointNumber, Perbill,
+};
+
+const CALL: SeriesId = 0;
+const PUT: SeriesId = 1;
+const FAR: Moment = START + 86_400_000;
+
+fn setup() {
+    assert_ok!(Options::create_market(
+        RuntimeOrigin::root(),
+        CryptoIndex::Btc,
+        TSLA,
+        MarketParams::default()
+    ));
+    assert_ok!(Options::list_series(
+        RuntimeOrigin::root(),
+        0,
+        p(100_000),
+        OptionKind::Call
+    ));
+    assert_ok!(Options::list_series(
+        RuntimeOrigin::root(),
+        0,
+        p(100_000),
+        OptionKind::Put
+    ));
+    assert_ok!(Options::deposit(
+        RuntimeOrigin::signed(BOB),
+        TSLA,
+        1_000 * TSLA_UNIT
+    ));
+    assert_ok!(Options::deposit(
+        RuntimeOrigin::signed(CAROL),
+        TSLA,
+        1_000 * TSLA_UNIT
+    ));
+}
+
+fn collateral(who: AccountId) -> Balance {
+    Accounts::<Test>::get(who, TSLA).collateral
+}
+
+fn events() -> Vec<Event<Test>> {
+    System::events()
+        .into_iter()
+        .filter_map(|r| {
+            if let RuntimeEvent::Options(e) = r.event {
+                Some(e)
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+fn pool_events() -> Vec<pallet_pool::Event<Test>> {
+    System::events()
+        .into_iter()
+        .filter_map(|r| {
+            if let RuntimeEvent::Pool(e) = r.event {
+                Some(e)
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+fn limit(x: f64) -> FixedU128 {
+    FixedU128::from_inner((x * 1e18) as u128)
+}
+
+fn f(x: FixedU128) -> f64 {
+    x.into_inner() as f64 / 1e18
+}
+
+/// Everlasting time value per unit of BTC, f64.
+fn time_value(s: f64, k: f64, sigma: f64, t_secs: f64) -> f64 {
+    let t = t_secs / 31_536_000.0;
+    let u = (1.0 + 8.0 / (sigma * sigma * t)).sqrt();
+    let a = if s >= k {
+        (1.0 - u) / 2.0
+    } else {
+        (1.0 + u) / 2.0
+    };
+    k / u * (a * (s / k).ln()).exp()
+}
+
+/// The whole TSLA of traders' collateral, the pool's capital and the protocol: conserved to the
+/// unit by every trade, funding payment and settlement.
+fn system_tsla() -> Balance {
+    let pool = pallet_pool::Pools::<Test>::get(TSLA).unwrap();
+    TotalCollateral::<Test>::get(TSLA)
+        + pool.main
+        + pool.insurance
+        + Assets::balance(TSLA, Protocol::get())
+}
+
+fn last_traded() -> (FixedU128, Balance, i128) {
+    events()
+        .into_iter()
+        .rev()
+        .find_map(|e| match e {
+            Event::Traded {
+                price,
+                fee,
+                realised,
+                ..
+            } => Some((price, fee, realised)),
+            _ => None,
+        })
+        .unwrap()
+}
+
+#[test]
+fn a_call_life_cycle_funding_then_a_profit_paid_in_tsla() {
+    new_test_ext().execute_with(|| {
+        setup();
+        let total = system_tsla();
+        // Bob buys 10 BTC calls (0.01 BTC each) at no more than 12 USD a contract.
+        assert_ok!(Options::trade(
+            RuntimeOrigin::signed(BOB),
+            CALL,
+            10,
+            limit(12.0),
+            START + 60_000
+        ));
+        let (price, fee, _) = last_traded();
+        // The theoretical price of an ATM everlasting call is K/u per BTC: ~11.10 USD a contract,
+        // moved up by the pool's exposure: 1 + 0.2 * 10 / (2 * 4,400 contracts of liquidity).
+        let tv = time_value(100_000.0, 100_000.0, 0.6, 86_400.0) / 100.0;
+        let liquidity = 11_000.0 * 400.0 / 1_000.0;
+        let expected = tv * (1.0 + 0.2 * 10.0 / (2.0 * liquidity));
+        assert!(
+            (f(price) - expected).abs() < 1e-9 * expected,
+            "{} vs {expected}",
+            f(price)
+        );
+        // Fee: 0.03% of 10,000 USD of notional = 3 USD = 0.0075 TSLA (below 12.5% of premium).
+        assert_eq!(fee, 7_500_000_000);
+        assert_eq!(Positions::<Test>::get(BOB, CALL).unwrap().size, 10);
+        assert_eq!(system_tsla(), total);
+
+        // One hour of blocks: funding accrues every block into the series' index.
+        let capital = Pool::capital(TSLA) as f64 / 1e12;
+        for _ in 0..1200 {
+            next_block();
+        }
+        // Bob touches his account: funding settles from his collateral to the pool.
+        let before = collateral(BOB);
+        assert_ok!(Options::withdraw(RuntimeOrigin::signed(BOB), TSLA, 1));
+        let paid = events()
+            .into_iter()
+            .find_map(|e| match e {
+                Event::FundingSettled {
+                    who: BOB, amount, ..
+                } => Some(amount),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(before - collateral(BOB), paid as u128 + 1);
+        // dF = (mark - intrinsic) dt / T per contract, in TSLA at 400 USD, over 3,600 s.
+        let mark = tv * (1.0 + 0.2 * 10.0 / (capital * 400.0 / 1_000.0));
+        let want = 10.0 * mark * 3_600.0 / 86_400.0 / 400.0 * 1e12;
+        assert!(
+            (paid as f64 - want).abs() < 1e-6 * want,
+            "funding {paid} vs {want}"
+        );
+        // ...and the pool received exactly that, as a gain.
+        assert!(pool_events().contains(&pallet_pool::Event::Received {
+            asset: TSLA,
+            kind: perpetua_primitives::Inflow::Gain,
+            amount: paid as u128,
+            to_main: paid as u128 - paid as u128 / 10,
+            to_insurance: paid as u128 / 10,
+            to_protocol: 0,
+        }));
+        assert_eq!(Funding::<Test>::get(TSLA).paid_by_traders, paid as u128);
+
+        // BTC rises 10%: Bob closes at a profit, paid in TSLA by the pool (insurance first).
+        MockPrices::set(BTC, Ok(p(110_000)));
+        let insurance = pallet_pool::Pools::<Test>::get(TSLA).unwrap().insurance;
+        let before = collateral(BOB);
+        assert_ok!(Options::trade(
+            RuntimeOrigin::signed(BOB),
+            CALL,
+            -10,
+            limit(0.0),
+            FAR
+        ));
+        let (exit, fee, realised) = last_traded();
+        let entry = f(price);
+        let profit_usd = (f(exit) - entry) * 10.0;
+        assert!(realised > 0);
+        assert!(((realised as f64) / 1e12 - profit_usd / 400.0).abs() < 1e-9 * profit_usd);
+        assert_eq!(collateral(BOB), before + realised as u128 - fee);
+        // The fee came in first (30% to insurance), then insurance paid the profit.
+        let fee_to_insurance = Perbill::from_percent(30).mul_floor(fee);
+        assert_eq!(
+            pallet_pool::Pools::<Test>::get(TSLA).unwrap().insurance,
+            insurance + fee_to_insurance - realised as u128
+        );
+        assert!(Positions::<Test>::get(BOB, CALL).is_none());
+        assert!(!OpenAccounts::<Test>::contains_key(TSLA, BOB));
+        // Conserved to the unit, but for the one unit Bob withdrew to settle his funding.
+        assert_eq!(system_tsla(), total - 1);
+    });
+}
+
+#[test]
+fn a_short_put_receives_funding_and_pays_its_loss() {
+    new_test_ext().execute_with(|| {
+        setup();
+        let total = system_tsla();
+        // Carol sells 5 puts for at least 10 USD a contract.
+        assert_ok!(Options::trade(
+            RuntimeOrigin::signed(CAROL),
+            PUT,
+            -5,
+            limit(10.0),
+            FAR
+        ));
+        assert_eq!(Positions::<Test>::get(CAROL, PUT).unwrap().size, -5);
+        for _ in 0..600 {
+            next_block();
+        }
+        let before = collateral(CAROL);
+        assert_ok!(Options::withdraw(RuntimeOrigin::signed(CAROL), TSLA, 1));
+        let received = events()
+            .into_iter()
+            .find_map(|e| match e {
+                Event::FundingSettled {
+                    who: CAROL, amount, ..
+                } => Some(amount),
+                _ => None,
+            })
+            .unwrap();
+        // Shorts are paid funding by the pool.
+        assert!(received < 0);
+        assert_eq!(collateral(CAROL), before + received.unsigned_abs() - 1);
+        assert_eq!(
+            Funding::<Test>::get(TSLA).paid_to_traders,
+            received.unsigned_abs()
+        );
+        // BTC falls 10%: the put is worth more; Carol buys back at a loss paid to the pool.
+        MockPrices::set(BTC, Ok(p(90_000)));
+        assert_ok!(Options::trade(
+            RuntimeOrigin::signed(CAROL),
+            PUT,
+            5,
+            limit(1_000.0),
+            FAR
+        ));
+        let (_, _, realised) = last_traded();
+        assert!(realised < 0);
+        assert_eq!(system_tsla(), total - 1);
+    });
+}
+
+#[test]
+fn the_weekend_haircut_bites_a_friday_night_trade() {
+    new_test_ext().execute_with(|| {
+        setup();
+        // Market open: the base haircut.
+        assert_eq!(
+            Options::haircut(TSLA),
+            Fixed::from_rational(5, 100).unwrap()
+        );
+        // Friday 21:00 New York, 64 h before Monday's open: 5% + 2% x sqrt(64) = 21%.
+        close_until(Some(START + 64 * 3_600_000));
+        assert_eq!(
+            Options::haircut(TSLA),
+            Fixed::from_rational(21, 100).unwrap()
+        );
+        // Tuesday night, 17.5 h to the open: 5% + 2% x sqrt(17.5).
+        close_until(Some(START + 17 * 3_600_000 + 1_800_000));
+        let h = Options::haircut(TSLA).into_inner() as f64 / 1e18;
+        assert!((h - (0.05 + 0.02 * 17.5f64.sqrt())).abs() < 1e-12, "{h}");
+        // Unknown reopening (a halt): the maximum.
+        close_until(None);
+
+        // The initial margin of one short call, measured and rolled back.
+        let im = frame_support::storage::with_transaction(|| {
+            let r = Options::trade(RuntimeOrigin::signed(CAROL), CALL, -1, limit(0.0), FAR);
+            let h = Options::health(&CAROL, TSLA).unwrap();
+            sp_runtime::TransactionOutcome::Rollback(r.map(|_| h.initial))
+        })
+        .unwrap();
+        // A fresh trader with collateral worth IM / 0.87: enough after a 5% haircut, not 21%.
+        const DAVE: AccountId = 5;
+        let usd = im.into_inner() as f64 / 1e18 / 0.87;
+        let tsla = (usd / 400.0 * 1e12) as u128;
+        assert_ok!(Assets::transfer(
+            RuntimeOrigin::signed(BOB),
+            TSLA.into(),
+            DAVE,
+            tsla + TSLA_UNIT
+        ));
+        assert_ok!(Options::deposit(RuntimeOrigin::signed(DAVE), TSLA, tsla));
+        close_until(Some(START + 64 * 3_600_000));
+        assert_noop!(
+            Options::trade(RuntimeOrigin::signed(DAVE), CALL, -1, limit(0.0), FAR),
+            Error::<Test>::InsufficientMargin
+        );
+        // Monday, market open: the same trade passes.
+        close_until(None);
+        assert_ok!(Options::trade(
+            RuntimeOrigin::signed(DAVE),
+            CALL,
+            -1,
+            limit(0.0),
+            FAR
+        ));
+    });
+}
+
+#[test]
+fn limit_price_and_deadline_are_honoured() {
+    new_test_ext().execute_with(|| {
+        setup();
+        // The fill is ~11.10 USD: a buyer capped at 11 and a seller floored at 12 are refused.
+        assert_noop!(
+            Options::trade(RuntimeOrigin::signed(BOB), CALL, 10, limit(11.0), FAR),
+            Error::<Test>::SlippageExceeded
+        );
+        assert_noop!(
+            Options::trade(RuntimeOrigin::signed(BOB), CALL, -10, limit(12.0), FAR),
+            Error::<Test>::SlippageExceeded
+        );
+        assert_noop!(
+            Options::trade(RuntimeOrigin::signed(BOB), CALL, 10, limit(12.0), START - 1),
+            Error::<Test>::DeadlineExpired
+        );
+        assert_ok!(Options::trade(
+            RuntimeOrigin::signed(BOB),
+            CALL,
+            10,
+            limit(12.0),
+            START
+        ));
+    });
+}
+
+#[test]
+fn stale_or_held_prices_stop_trades_and_withdrawals_and_funding_catches_up() {
+    new_test_ext().execute_with(|| {
+        setup();
+        assert_ok!(Options::trade(
+            RuntimeOrigin::signed(BOB),
+            CALL,
+            10,
+            limit(12.0),
+            FAR
+        ));
+        // Funding accrues from the trade's time: one block's worth after the next block.
+        next_block();
+        next_block();
+        let f1 = SeriesBook::<Test>::get(CALL).unwrap().funding_index;
+        assert!(f1.is_positive());
+        // An oracle outage of 100 blocks.
+        MockPrices::set(BTC, Err(PriceError::Stale));
+        for _ in 0..100 {
+            next_block();
+        }
+        assert_eq!(SeriesBook::<Test>::get(CALL).unwrap().funding_index, f1);
+        assert_noop!(
+            Options::trade(RuntimeOrigin::signed(BOB), CALL, 1, limit(12.0), FAR),
+            Error::<Test>::StalePrice
+        );
+        assert_noop!(
+            Options::withdraw(RuntimeOrigin::signed(BOB), TSLA, 1),
+            Error::<Test>::StalePrice
+        );
+        MockPrices::set(BTC, Err(PriceError::CircuitOpen));
+        assert_noop!(
+            Options::trade(RuntimeOrigin::signed(BOB), CALL, 1, limit(12.0), FAR),
+            Error::<Test>::CircuitOpen
+        );
+        MockPrices::set(TSLA_KEY, Err(PriceError::Halted));
+        MockPrices::set(BTC, Ok(p(100_000)));
+        assert_noop!(
+            Options::trade(RuntimeOrigin::signed(BOB), CALL, 1, limit(12.0), FAR),
+            Error::<Test>::SettlementHalted
+        );
+        MockPrices::set(TSLA_KEY, Ok(p(400)));
+        // Back: the whole 100-block interval accrues at once, as 100 blocks would have.
+        let per_block = f1;
+        next_block();
+        let f2 = SeriesBook::<Test>::get(CALL).unwrap().funding_index;
+        let step = f2.into_inner() - f1.into_inner();
+        let one = per_block.into_inner();
+        assert!((step - 101 * one).abs() <= 101, "{step} vs {}", 101 * one);
+        // Collateral alone needs no prices.
+        assert_ok!(Options::deposit(
+            RuntimeOrigin::signed(CAROL),
+            TSLA,
+            TSLA_UNIT
+        ));
+        MockPrices::set(BTC, Err(PriceError::Stale));
+        assert_ok!(Options::withdraw(
+            RuntimeOrigin::signed(CAROL),
+            TSLA,
+            TSLA_UNIT
+        ));
+    });
+}
+
+#[test]
+fn every_error_path() {
+    new_test_ext().execute_with(|| {
+        let params = MarketParams::default();
+        assert_noop!(
+            Options::create_market(RuntimeOrigin::signed(BOB), CryptoIndex::Btc, TSLA, params),
+            BadOrigin
+        );
+        assert_noop!(
+            Options::create_market(RuntimeOrigin::root(), CryptoIndex::Btc, 42, params),
+            Error::<Test>::NoPool
+        );
+        let bad = MarketParams {
+            funding_period_secs: 10,
+            ..params
+        };
+        assert_noop!(
+            Options::create_market(RuntimeOrigin::root(), CryptoIndex::Btc, TSLA, bad),
+            Error::<Test>::InvalidParams
+        );
+        let bad = MarketParams {
+            maintenance_shock: Perbill::from_percent(50),
+            ..params
+        };
+        assert_noop!(
+            Options::create_market(RuntimeOrigin::root(), CryptoIndex::Btc, TSLA, bad),
+            Error::<Test>::InvalidParams
+        );
+        assert_noop!(
+            Options::deposit(RuntimeOrigin::signed(BOB), TSLA, 1),
+            Error::<Test>::UnknownMarket
+        );
+        setup();
+        assert_noop!(
+            Options::list_series(RuntimeOrigin::root(), 0, p(100_000), OptionKind::Call),
+            Error::<Test>::DuplicateSeries
+        );
+        assert_noop!(
+            Options::list_series(RuntimeOrigin::root(), 9, p(1), OptionKind::Call),
+            Error::<Test>::UnknownMarket
+        );
+        assert_noop!(
+            Options::list_series(
+                RuntimeOrigin::root(),
+                0,
+                FixedU128::zero(),
+                OptionKind::Call
+            ),
+            Error::<Test>::InvalidParams
+        );
+        assert_noop!(
+            Options::trade(RuntimeOrigin::signed(BOB), 99, 1, limit(1e6), FAR),
+            Error::<Test>::UnknownSeries
+        );
+        assert_noop!(
+            Options::trade(RuntimeOrigin::signed(BOB), CALL, 0, limit(1e6), FAR),
+            Error::<Test>::ZeroSize
+        );
+        assert_noop!(
+            Options::deposit(RuntimeOrigin::signed(BOB), TSLA, 0),
+            Error::<Test>::ZeroAmount
+        );
+        assert_noop!(
+            Options::withdraw(RuntimeOrigin::signed(BOB), TSLA, 0),
+            Error::<Test>::ZeroAmount
+        );
+        assert_noop!(
+            Options::withdraw(RuntimeOrigin::signed(BOB), TSLA, 1_001 * TSLA_UNIT),
+            Error::<Test>::InsufficientCollateral
+        );
+        // Equity below the initial margin after a withdrawal.
+        assert_ok!(Options::trade(
+            RuntimeOrigin::signed(BOB),
+            CALL,
+            -100,
+            limit(0.0),
+            FAR
+        ));
+        assert_noop!(
+            Options::withdraw(RuntimeOrigin::signed(BOB), TSLA, 999 * TSLA_UNIT),
+            Error::<Test>::InsufficientMargin
+        );
+        // Too big for the collateral.
+        assert_noop!(
+            Options::trade(RuntimeOrigin::signed(CAROL), CALL, -3_000, limit(0.0), FAR),
+            Error::<Test>::InsufficientMargin
+        );
+        // Open interest cap.
+        let capped = MarketParams {
+            max_open_interest: 150,
+            ..params
+        };
+        assert_ok!(Options::update_market(
+            RuntimeOrigin::root(),
+            0,
+            capped,
+            true
+        ));
+        assert_noop!(
+            Options::trade(RuntimeOrigin::signed(CAROL), CALL, 51, limit(1e6), FAR),
+            Error::<Test>::OpenInterestCap
+        );
+        assert_ok!(Options::update_market(
+            RuntimeOrigin::root(),
+            0,
+            params,
+            true
+        ));
+        // Contract size and funding period cannot change under open positions.
+        let resized = MarketParams {
+            contract_size: FixedU128::one(),
+            ..params
+        };
+        assert_noop!(
+            Options::update_market(RuntimeOrigin::root(), 0, resized, true),
+            Error::<Test>::InvalidParams
+        );
+        // Delisted: no new risk, but reducing is allowed.
+        assert_ok!(Options::set_series_active(
+            RuntimeOrigin::root(),
+            CALL,
+            false
+        ));
+        assert_noop!(
+            Options::trade(RuntimeOrigin::signed(CAROL), CALL, 1, limit(1e6), FAR),
+            Error::<Test>::SeriesInactive
+        );
+        assert_ok!(Options::trade(
+            RuntimeOrigin::signed(BOB),
+            CALL,
+            10,
+            limit(1e6),
+            FAR
+        ));
+        assert_ok!(Options::set_series_active(
+            RuntimeOrigin::root(),
+            CALL,
+            true
+        ));
+        // Too many positions (MaxPositions = 4).
+        for k in [90_000u64, 95_000, 105_000, 110_000] {
+            assert_ok!(Options::list_series(
+                RuntimeOrigin::root(),
+                0,
+                p(k),
+                OptionKind::Call
+            ));
+        }
+        for s in 2..5 {
+            assert_ok!(Options::trade(
+                RuntimeOrigin::signed(CAROL),
+                s,
+                1,
+                limit(1e6),
+                FAR
+            ));
+        }
+        assert_ok!(Options::trade(
+            RuntimeOrigin::signed(CAROL),
+            5,
+            1,
+            limit(1e6),
+            FAR
+        ));
+        assert_noop!(
+            Options::trade(RuntimeOrigin::signed(CAROL), CALL, 1, limit(1e6), FAR),
+            Error::<Test>::TooManyPositions
+        );
+        // The pool closed to new risk.
+        assert_ok!(pallet_pool::Pallet::<Test>::set_open(
+            RuntimeOrigin::root(),
+            TSLA,
+            false
+        ));
+        assert_noop!(
+            Options::trade(RuntimeOrigin::signed(BOB), PUT, 1, limit(1e6), FAR),
+            Error::<Test>::PoolClosed
+        );
+        assert_noop!(
+            Options::set_haircut(
+                RuntimeOrigin::root(),
+                TSLA,
+                HaircutParams {
+                    base: Perbill::from_percent(50),
+                    per_sqrt_hour: Perbill::zero(),
+                    max: Perbill::from_percent(10),
+                }
+            ),
+            Error::<Test>::InvalidParams
+        );
+    });
+}
+
+#[test]
+fn the_pool_book_is_valued_at_mark() {
+    new_test_ext().execute_with(|| {
+        setup();
+        assert_eq!(Options::book_value(TSLA), Ok(0));
+        assert_ok!(Options::trade(
+            RuntimeOrigin::signed(BOB),
+            CALL,
+            10,
+            limit(12.0),
+            FAR
+        ));
+        // The pool sold above its own mark's... it is short 10 calls valued at mark: its PnL is
+        // the spread it charged, a few cents, positive or negative by a hair.
+        let v = Options::book_value(TSLA).unwrap();
+        assert!(v.abs() < TSLA_UNIT as i128 / 100, "{v}");
+        // BTC +10%: traders are up, the pool is down by their unrealised profit.
+        MockPrices::set(BTC, Ok(p(110_000)));
+        let v = Options::book_value(TSLA).unwrap();
+        let mark = f(Options::series_info(CALL).unwrap().mark.unwrap());
+        let entry = f(Positions::<Test>::get(BOB, CALL).unwrap().entry);
+        let traders = (mark - entry) * 10.0 / 400.0 * 1e12;
+        assert!(
+            ((-v) as f64 - traders).abs() < 1e-6 * traders,
+            "{v} vs {traders}"
+        );
+        // Bob's health counts his long at the lower theoretical price, not at the mark.
+        let h = Options::health(&BOB, TSLA).unwrap();
+        let counted = h.unrealised.into_inner() as f64 / 1e18 / 400.0 * 1e12;
+        assert!(
+            counted < traders && counted > 0.9 * traders,
+            "{counted} vs {traders}"
+        );
+        // The pool's NAV includes it: main and insurance NAV fall (insurance first).
+        let (main_nav, ins_nav) = pallet_pool::Pallet::<Test>::navs(TSLA).unwrap();
+        let info = pallet_pool::Pools::<Test>::get(TSLA).unwrap();
+        assert_eq!(main_nav, info.main);
+        assert_eq!(ins_nav, info.insurance - (-v) as u128);
+        MockPrices::set(BTC_VOL, Err(PriceError::Stale));
+        assert!(Options::book_value(TSLA).is_err());
+    });
+}
+
+#[test]
+fn funding_rounds_in_the_pools_favour() {
+    // Owed by a trader: up; owed to a trader: toward zero.
+    let third = Fixed::from_rational(1, 3).unwrap(); // 0.333... TSLA
+    assert_eq!(valuation::tokens_to_units_for_pool(third, 0), Ok(1));
+    assert_eq!(
+        valuation::tokens_to_units_for_pool(third.checked_neg().unwrap(), 0),
+        Ok(0)
+    );
+    assert_eq!(
+        valuation::tokens_to_units_for_pool(Fixed::from_integer(-2).unwrap(), 0),
+        Ok(-2)
+    );
+    assert_eq!(
+        valuation::tokens_to_units_for_pool(third, 12),
+        Ok(333_333_333_334)
+    );
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        Trade {
+            carol: bool,
+            series: SeriesId,
+            size: i128,
+        },
+        Blocks(u32),
+        MoveBtc(i64),
+        Withdraw {
+            carol: bool,
+            amount: u128,
+        },
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            (any::<bool>(), 0u32..2, -30i128..30).prop_map(|(carol, series, size)| Op::Trade {
+                carol,
+                series,
+                size
+            }),
+            (1u32..40).prop_map(Op::Blocks),
+            (-8i64..8).prop_map(Op::MoveBtc),
+            (any::<bool>(), 1u128..50).prop_map(|(carol, amount)| Op::Withdraw { carol, amount }),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 40, .. ProptestConfig::default() })]
+
+        /// Over random trades, blocks, price moves and withdrawals: every invariant holds after
+        /// every block, no TSLA appears or disappears (what traders hold as collateral, the
+        /// pool's tranches and the protocol's fees change only by what leaves through
+        /// withdrawals), and the funding ledger equals the funding settled, to the unit.
+        #[test]
+        fn funds_are_conserved_over_random_sequences(ops in proptest::collection::vec(op(), 1..40)) {
+            new_test_ext().execute_with(|| {
+                setup();
+                let start = system_tsla();
+                let mut withdrawn = 0u128;
+                let mut btc = 100_000i64;
+                for op in ops {
+                    match op {
+                        Op::Trade { carol, series, size } => {
+                            if size != 0 {
+                                let who = if carol { CAROL } else { BOB };
+                                let _ = Options::trade(RuntimeOrigin::signed(who), series, size, limit(if size > 0 { 1e9 } else { 0.0 }), FAR);
+                            }
+                        },
+                        Op::Blocks(n) => {
+                            for _ in 0..n {
+                                next_block();
+                            }
+                        },
+                        Op::MoveBtc(pct) => {
+                            btc = btc * (100 + pct) / 100;
+                            MockPrices::set(BTC, Ok(p(btc as u64)));
+                        },
+                        Op::Withdraw { carol, amount } => {
+                            let who = if carol { CAROL } else { BOB };
+                            let amount = amount * TSLA_UNIT;
+                            if Options::withdraw(RuntimeOrigin::signed(who), TSLA, amount).is_ok() {
+                                withdrawn += amount;
+                            }
+                        },
+                    }
+                    prop_assert_eq!(system_tsla() + withdrawn, start);
+                    prop_assert!(Options::do_try_state().is_ok());
+                    prop_assert!(Pool::do_try_state().is_ok());
+                }
+                let (mut paid, mut received) = (0u128, 0u128);
+                for e in events() {
+                    if let Event::FundingSettled { amount, .. } = e {
+                        if amount > 0 { paid += amount as u128 } else { received += amount.unsigned_abs() }
+                    }
+                }
+                let ledger = Funding::<Test>::get(TSLA);
+                prop_assert_eq!(ledger.paid_by_traders, paid);
+                prop_assert_eq!(ledger.paid_to_traders, received);
+                Ok(())
+            })?;
+        }
+    }
+}
+
+#[test]
+fn a_quote_says_exactly_what_the_trade_then_does() {
+    new_test_ext().execute_with(|| {
+        setup();
+        next_block();
+        let q = Options::quote(&BOB, CALL, 5).expect("priced");
+        assert_eq!(q.error, None);
+        assert_eq!(q.health_before, None);
+        assert_eq!(q.position, 5);
+        // The quote changed nothing.
+        assert!(Positions::<Test>::get(BOB, CALL).is_none());
+        assert_eq!(collateral(BOB), 1_000 * TSLA_UNIT);
+        assert_ok!(Options::trade(
+            RuntimeOrigin::signed(BOB),
+            CALL,
+            5,
+            q.price,
+            FAR
+        ));
+        let (price, fee, _) = last_traded();
+        assert_eq!((price, fee), (q.price, q.fee));
+        let after = q.health_after.expect("valued");
+        let h = Options::health(&BOB, TSLA).unwrap();
+        assert_eq!(after.initial, valuation::to_i(h.initial));
+        assert_eq!(after.equity, valuation::to_i(h.equity));
+
+        // A trade too big for the margin: priced, with the error it would fail with.
+        assert_ok!(Options::withdraw(
+            RuntimeOrigin::signed(CAROL),
+            TSLA,
+            999 * TSLA_UNIT
+        ));
+        let q = Options::quote(&CAROL, CALL, 50).expect("priced");
+        assert_eq!(q.error.as_deref(), Some("InsufficientMargin"));
+        let after = q.health_after.unwrap();
+        assert!(after.equity < after.initial);
+        assert_noop!(
+            Options::trade(RuntimeOrigin::signed(CAROL), CALL, 50, limit(1e12), FAR),
+            Error::<Test>::InsufficientMargin
+        );
+        // Reducing is never refused for margin.
+        let q = Options::quote(&BOB, CALL, -2).expect("priced");
+        assert_eq!((q.error, q.position), (None, 3));
+        assert!(q.health_before.is_some());
+        // Without collateral: still a price and a fee, and the reason.
+        let q = Options::quote(&LP, PUT, 1).expect("priced");
+        assert_eq!(q.error.as_deref(), Some("InsufficientCollateral"));
+        assert!(q.price > FixedU128::zero() && q.fee > 0);
+        // Unpriceable: the named error.
+        MockPrices::set(BTC, Err(PriceError::Stale));
+        assert_eq!(Options::quote(&BOB, CALL, 1), Err("StalePrice".into()));
+        assert_eq!(Options::quote(&BOB, 99, 1), Err("UnknownSeries".into()));
+        assert_eq!(Options::quote(&BOB, CALL, 0), Err("ZeroSize".into()));
+    });
+}
+
+#[test]
+fn the_api_reports_series_and_accounts() {
+    new_test_ext().execute_with(|| {
+        setup();
+        assert_ok!(Options::trade(
+            RuntimeOrigin::signed(BOB),
+            CALL,
+            10,
+            limit(1e9),
+            FAR
+        ));
+        for _ in 0..20 {
+            next_block();
+        }
+        let s = Options::series_info(CALL).unwrap();
+        assert_eq!(
+            (s.long, s.short, s.kind, s.active),
+            (10, 0, OptionKind::Call, true)
+        );
+        assert_eq!(s.index_price, Some(p(100_000)));
+        let (theo, mark) = (f(s.theoretical.unwrap()), f(s.mark.unwrap()));
+        // The pool is short: its mark is above the theoretical price.
+        assert!(mark > theo && theo > 0.0, "{mark} {theo}");
+        // A day's funding at these prices: (mark - intrinsic) / settlement price (T = 1 day).
+        let rate = s.funding_rate_per_day.unwrap().into_inner() as f64 / 1e18;
+        assert!((rate - mark / 400.0).abs() < 1e-9 * mark, "{rate} {mark}");
+        assert!(s.funding_index > FixedI128::zero());
+        assert_eq!(Options::all_series_info().len(), 2);
+
+        let a = Options::account_info(&BOB, TSLA);
+        assert_eq!(a.positions.len(), 1);
+        assert_eq!(a.positions[0].size, 10);
+        assert!(a.positions[0].funding_owed > FixedI128::zero());
+        assert!(a.health.is_some() && a.health_error.is_none());
+        assert_eq!(a.collateral, collateral(BOB));
+        assert_eq!(Options::accounts_info(&BOB).len(), 1);
+
+        MockPrices::set(TSLA_KEY, Err(PriceError::CircuitOpen));
+        let a = Options::account_info(&BOB, TSLA);
+        assert_eq!(a.health_error.as_deref(), Some("CircuitOpen"));
+        assert_eq!(a.positions[0].mark, None);
+        assert_eq!(
+            Options::series_info(CALL).unwrap().price_error.as_deref(),
+            Some("CircuitOpen")
+        );
+    });
+}

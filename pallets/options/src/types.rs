@@ -1,0 +1,310 @@
+//! Types of pallet-options.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use perpetua_primitives::{AssetId, Balance, CryptoIndex, FixedI128, FixedU128, Moment};
+
+use scale_info::TypeInfo;
+use serde::{Deserialize, Serialize};
+use sp_runtime::Perbill;
+
+/// Market identifier.
+pub type MarketId = u32;
+/// Series identifier.
+pub type SeriesId = u32;
+
+pub use perpetua_primitives::OptionKind;
+
+/// The pricing crate's kind of an option.
+pub fn pricing_kind(k: OptionKind) -> perpetua_pricing::OptionKind {
+    match k {
+        OptionKind::Call => perpetua_pricing::OptionKind::Call,
+        OptionKind::Put => perpetua_pricing::OptionKind::Put,
+    }
+}
+
+/// A market's parameters, set by the admin: one place for every risk parameter of a market.
+#[derive(
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    Debug,
+    Serialize,
+    Deserialize,
+)]
+pub struct MarketParams {
+    /// Units of the index per contract (e.g. 0.01 BTC).
+    pub contract_size: FixedU128,
+    /// Funding period `T` of the everlasting options, seconds (e.g. one day).
+    pub funding_period_secs: u64,
+    /// Fee on notional (`|contracts| * contract size * index`), e.g. 0.03%...
+    pub fee_on_notional: Perbill,
+    /// ...capped at this share of the premium, e.g. 12.5%.
+    pub fee_cap_on_premium: Perbill,
+    /// Margin: spot move the initial margin covers (e.g. 10%).
+    pub initial_shock: Perbill,
+    /// Margin: spot move the maintenance margin covers (e.g. 5%).
+    pub maintenance_shock: Perbill,
+    /// Margin: share of time value held at the initial level (e.g. 20%).
+    pub initial_time_value: Perbill,
+    /// Margin: share of time value held at the maintenance level (e.g. 10%).
+    pub maintenance_time_value: Perbill,
+    /// Margin: least initial margin of a short contract, share of notional (e.g. 1%).
+    pub initial_floor: Perbill,
+    /// Margin: least maintenance margin of a short contract (e.g. 0.5%).
+    pub maintenance_floor: Perbill,
+    /// Pool curve: sensitivity of the mark to the pool's exposure (e.g. 0.2).
+    pub curve_sensitivity: FixedU128,
+    /// Pool curve: most skew a trade may cause (e.g. 0.5).
+    pub curve_max_skew: FixedU128,
+    /// Most open contracts (long plus short) in one series.
+    pub max_open_interest: u128,
+    /// Liquidation penalty, share of the closed positions' notional (for the liquidation
+    /// pallet).
+    pub liquidation_penalty: Perbill,
+}
+
+impl Default for MarketParams {
+    /// Sensible defaults for a BTC or ETH market (0.01 of the index per contract, funding
+    /// period one day).
+    fn default() -> Self {
+        MarketParams {
+            contract_size: FixedU128::from_rational(1, 100),
+            funding_period_secs: 86_400,
+            fee_on_notional: Perbill::from_parts(300_000),
+            fee_cap_on_premium: Perbill::from_parts(125_000_000),
+            initial_shock: Perbill::from_percent(10),
+            maintenance_shock: Perbill::from_percent(5),
+            initial_time_value: Perbill::from_percent(20),
+            maintenance_time_value: Perbill::from_percent(10),
+            initial_floor: Perbill::from_percent(1),
+            maintenance_floor: Perbill::from_parts(5_000_000),
+            curve_sensitivity: FixedU128::from_rational(1, 5),
+            curve_max_skew: FixedU128::from_rational(1, 2),
+            max_open_interest: 1_000_000,
+            liquidation_penalty: Perbill::from_percent(1),
+        }
+    }
+}
+
+/// How settlement-asset collateral is valued: a haircut that grows with the time until the
+/// settlement stock's market opens (gap risk): `min(max, base + per_sqrt_hour * sqrt(hours))`.
+#[derive(
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    Debug,
+    Serialize,
+    Deserialize,
+)]
+pub struct HaircutParams {
+    pub base: Perbill,
+    pub per_sqrt_hour: Perbill,
+    pub max: Perbill,
+}
+
+impl Default for HaircutParams {
+    fn default() -> Self {
+        HaircutParams {
+            base: Perbill::from_percent(5),
+            per_sqrt_hour: Perbill::from_percent(2),
+            max: Perbill::from_percent(40),
+        }
+    }
+}
+
+/// A market: options on `index` settled in `settlement`.
+#[derive(
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    Debug,
+)]
+pub struct Market {
+    pub index: CryptoIndex,
+    pub settlement: AssetId,
+    /// Decimals of the settlement asset (from its metadata at creation).
+    pub settlement_decimals: u8,
+    pub params: MarketParams,
+    /// Inactive markets take no new risk; positions can still be reduced.
+    pub active: bool,
+}
+
+/// A series and its book, aggregated over every position so that valuing the book and moving
+/// funding are O(series), never O(positions).
+#[derive(
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    Debug,
+)]
+pub struct Series {
+    pub market: MarketId,
+    pub strike: FixedU128,
+    pub kind: OptionKind,
+    /// Delisted series take no new risk; positions can still be reduced.
+    pub active: bool,
+    /// Contracts held long by traders.
+    pub long: u128,
+    /// Contracts held short by traders.
+    pub short: u128,
+    /// Sum over positions of `size * entry` (USD): with the mark, the traders' unrealised PnL.
+    pub entry_sum: FixedI128,
+    /// Cumulative funding per contract, in whole settlement tokens (longs pay when it rises).
+    pub funding_index: FixedI128,
+    /// Sum over positions of `size * funding index at their last settlement`.
+    pub funding_sum: FixedI128,
+    /// When funding was last accrued (ms).
+    pub funding_time: Moment,
+    /// The pool's margin requirement for its side of this series, USD (kept current by
+    /// trades and the block hook).
+    pub pool_margin: FixedU128,
+}
+
+impl Series {
+    /// Traders' net position: long minus short.
+    pub fn net(&self) -> i128 {
+        (self.long as i128).saturating_sub(self.short as i128)
+    }
+    /// Open interest: long plus short.
+    pub fn open_interest(&self) -> u128 {
+        self.long.saturating_add(self.short)
+    }
+}
+
+/// A trader's position in a series.
+#[derive(
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    Debug,
+)]
+pub struct Position {
+    /// Contracts: positive long, negative short.
+    pub size: i128,
+    /// Average entry price, USD per contract.
+    pub entry: FixedU128,
+    /// The series' funding index when funding was last settled.
+    pub funding_index: FixedI128,
+}
+
+/// A trader's margin account in one settlement asset.
+#[derive(
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    Debug,
+)]
+pub struct MarginAccount {
+    /// Settlement-asset collateral, base units (held in the settlement's pot account).
+    pub collateral: Balance,
+}
+
+/// Funding ledger of a settlement asset, base units: paid by traders to the pool and paid by
+/// the pool to traders, as settled.
+#[derive(
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    Debug,
+)]
+pub struct FundingLedger {
+    pub paid_by_traders: Balance,
+    pub paid_to_traders: Balance,
+}
+
+/// What a trade checks.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum TradeMode {
+    /// A trader's trade: every check, the trader's initial margin last.
+    Trader,
+    /// A quote: every check but the trader's margin (the quote reports it instead).
+    Quote,
+    /// A liquidation, which only reduces: no fee, and no activity, open-interest, pool-limit or
+    /// margin checks; a loss or funding beyond the collateral is reported as a shortfall.
+    Liquidation,
+    /// Auto-deleveraging of a profitable position: as a liquidation, and a profit or funding
+    /// the pool cannot pay is reported as unpaid instead of failing.
+    Deleverage,
+}
+
+impl TradeMode {
+    /// A close the trader did not ask for.
+    pub fn forced(self) -> bool {
+        matches!(self, TradeMode::Liquidation | TradeMode::Deleverage)
+    }
+}
+
+/// What a forced close could not settle, settlement base units.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct Gaps {
+    /// Owed by the trader beyond their collateral (a liquidation's bad debt).
+    pub shortfall: Balance,
+    /// Owed to the trader beyond what the pool could pay (deleveraging).
+    pub unpaid: Balance,
+}
+
+/// A trade's fill.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Fill {
+    /// Average price, USD per contract.
+    pub price: FixedU128,
+    /// Signed cost, USD (negative: the trader received).
+    pub cost: FixedI128,
+    /// Fee, settlement base units.
+    pub fee: Balance,
+    /// PnL realised and moved, settlement base units.
+    pub realised: i128,
+    /// The position after the trade.
+    pub position: i128,
+    /// Forced closes: owed by the trader beyond their collateral.
+    pub shortfall: Balance,
+    /// Deleveraging: owed to the trader beyond what the pool could pay.
+    pub unpaid: Balance,
+    /// Forced closes: the market's liquidation penalty on the closed notional (not charged
+    /// here: the liquidation pallet charges and splits it).
+    pub penalty: Balance,
+}

@@ -1,0 +1,109 @@
+//! Perpetual option markets: pallet-options, with the pools as counterparty.
+
+use frame_support::{parameter_types, traits::ConstU32, PalletId};
+use frame_system::EnsureRoot;
+
+use crate::{AccountId, MarketCalendar, Pool, Prices, Runtime, RuntimeEvent, Timestamp};
+
+parameter_types! {
+    /// Pot accounts holding traders' collateral, one per settlement asset.
+    pub const OptionsPalletId: PalletId = PalletId(*b"prp/optn");
+}
+
+impl pallet_options::Config for Runtime {
+    type RuntimeEvent = RuntimeEvent;
+    type AdminOrigin = EnsureRoot<AccountId>;
+    type Prices = Prices;
+    type Clock = MarketCalendar;
+    type Pool = Pool;
+    type Time = Timestamp;
+    type PalletId = OptionsPalletId;
+    type MaxMarkets = ConstU32<16>;
+    /// A pool's book is valued over its series on every LP flow: 32 strikes and kinds.
+    type MaxSeriesPerSettlement = ConstU32<32>;
+    /// The block hook's work: funding of every series, each block.
+    type MaxSeries = ConstU32<128>;
+    /// An account's health is valued over its positions on every trade and withdrawal.
+    type MaxPositions = ConstU32<16>;
+    type WeightInfo = pallet_options::weights::SubstrateWeight<Runtime>;
+    #[cfg(feature = "runtime-benchmarks")]
+    type BenchmarkHelper = benchmark_helper::OptionsHelper;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+pub mod benchmark_helper {
+    use crate::{AccountId, Assets, Equities, Pool, Runtime, RuntimeOrigin};
+    use frame_support::traits::fungibles::Mutate;
+    use perpetua_primitives::{AssetId, Balance, CryptoIndex, Moment, OracleKey, Price, Tranche};
+
+    /// Monday 2026-11-30 15:00 UTC: Nasdaq is open.
+    const OPEN: Moment = 1_796_050_800_000;
+
+    pub struct OptionsHelper;
+
+    fn set_price(key: OracleKey, value: Price) {
+        let point = pallet_prices::PricePoint {
+            value,
+            timestamp: OPEN,
+            fresh_until: Moment::MAX,
+            valid_until: Moment::MAX,
+        };
+        pallet_prices::Accepted::<Runtime>::insert(key, point);
+        pallet_prices::Ema::<Runtime>::insert(
+            key,
+            pallet_prices::EmaPoint {
+                value,
+                updated_at: OPEN,
+            },
+        );
+    }
+
+    impl pallet_options::BenchmarkHelper<AccountId> for OptionsHelper {
+        fn settlement(lp: &AccountId, capital: Balance) -> AssetId {
+            pallet_timestamp::Now::<Runtime>::put(OPEN);
+            let ticker: pallet_equities::Ticker =
+                b"BNCHOPT".to_vec().try_into().unwrap_or_default();
+            if pallet_equities::TickerIndex::<Runtime>::get(&ticker).is_none() {
+                let custodian: AccountId = frame_benchmarking::account("custodian", 0, 0);
+                let _ = Equities::list_stock(
+                    RuntimeOrigin::root(),
+                    ticker.clone(),
+                    b"Benchmark".to_vec().try_into().unwrap_or_default(),
+                    12,
+                    pallet_market_calendar::nyse::NASDAQ,
+                    custodian.into(),
+                    None,
+                    1,
+                );
+            }
+            let asset = pallet_equities::TickerIndex::<Runtime>::get(&ticker).unwrap_or_default();
+            set_price(OracleKey::Asset(asset), Price::from_u32(400));
+            set_price(
+                OracleKey::Crypto(CryptoIndex::Btc),
+                Price::from_u32(100_000),
+            );
+            set_price(
+                OracleKey::ImpliedVol(CryptoIndex::Btc),
+                Price::from_rational(60, 100),
+            );
+            let _ = <Assets as Mutate<AccountId>>::mint_into(asset, lp, capital.saturating_mul(2));
+            let _ = Pool::create_pool(
+                RuntimeOrigin::root(),
+                asset,
+                pallet_pool::PoolParams::default(),
+            );
+            let _ = Pool::deposit(
+                RuntimeOrigin::signed(lp.clone()),
+                asset,
+                Tranche::Main,
+                capital,
+                0,
+            );
+            asset
+        }
+
+        fn advance_time(ms: Moment) {
+            pallet_timestamp::Now::<Runtime>::mutate(|t| *t = t.saturating_add(ms));
+        }
+    }
+}

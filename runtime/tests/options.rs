@@ -1,0 +1,370 @@
+//! Perpetual options in the real runtime: the dev preset's BTC and ETH markets settled in TSLA,
+//! real price feeds through pallet-prices and orml-oracle, signed extrinsics, funding every
+//! block, and the pallets' invariants after every block.
+
+mod common;
+use common::*;
+
+use perpetua_primitives::{CryptoIndex, OptionKind, OracleKey, Price};
+use perpetua_runtime::{
+    genesis_config_presets::{BTC_STRIKES, ETH_STRIKES},
+    Assets, Equities, MarketCalendar, Options, Pool, Prices, Runtime, RuntimeCall, RuntimeEvent,
+};
+use sp_keyring::Sr25519Keyring::{self, Alice, Dave, Ferdie};
+use sp_runtime::{
+    traits::{Saturating, Zero},
+    DispatchError, FixedI128, FixedPointNumber, FixedU128,
+};
+
+const TSLA: u32 = 1;
+const SHARE: u128 = 1_000_000_000_000;
+/// The BTC 100,000 call and put of the dev preset.
+const BTC_CALL_100K: u32 = 2;
+const BTC_PUT_100K: u32 = 3;
+/// Monday 2026-11-30 09:30 New York: Nasdaq opens.
+const OPEN: u64 = GENESIS_TIME_MS + 30 * 60_000;
+
+fn check_invariants() {
+    MarketCalendar::do_try_state().unwrap();
+    Equities::do_try_state().unwrap();
+    Prices::do_try_state().unwrap();
+    Pool::do_try_state().unwrap();
+    Options::do_try_state().unwrap();
+}
+
+fn feed(btc: u32, tsla: u32) -> RuntimeCall {
+    RuntimeCall::Prices(pallet_prices::Call::feed {
+        values: vec![
+            (OracleKey::Crypto(CryptoIndex::Btc), Price::from_u32(btc)),
+            (
+                OracleKey::ImpliedVol(CryptoIndex::Btc),
+                Price::from_rational(60, 100),
+            ),
+            (OracleKey::Asset(TSLA), Price::from_u32(tsla)),
+        ]
+        .try_into()
+        .unwrap(),
+    })
+}
+
+fn deposit(amount: u128) -> RuntimeCall {
+    RuntimeCall::Options(pallet_options::Call::deposit {
+        settlement: TSLA,
+        amount,
+    })
+}
+
+fn withdraw(amount: u128) -> RuntimeCall {
+    RuntimeCall::Options(pallet_options::Call::withdraw {
+        settlement: TSLA,
+        amount,
+    })
+}
+
+fn trade(series: u32, size: i128, limit_price: FixedU128, deadline: u64) -> RuntimeCall {
+    RuntimeCall::Options(pallet_options::Call::trade {
+        series,
+        size,
+        limit_price,
+        deadline,
+    })
+}
+
+fn err(e: pallet_options::Error<Runtime>) -> Result<(), DispatchError> {
+    Err(e.into())
+}
+
+/// Block `n` at `at`, with the oracle fed if `prices` is given, then `f`, then the block's end
+/// and the invariants.
+fn block(n: u32, at: u64, prices: Option<(u32, u32)>, f: impl FnOnce()) {
+    start_block_at(n, at);
+    if let Some((btc, tsla)) = prices {
+        apply_signed(Alice, feed(btc, tsla)).unwrap().unwrap();
+    }
+    f();
+    finish_block();
+    check_invariants();
+}
+
+/// TSLA held by the pool's tranches, the protocol and the options pot: what the options
+/// market moves between.
+fn pool_capital() -> u128 {
+    let info = pallet_pool::Pools::<Runtime>::get(TSLA).unwrap();
+    info.main + info.insurance
+}
+
+fn traded() -> Vec<(FixedU128, u128, i128)> {
+    events()
+        .into_iter()
+        .filter_map(|e| match e {
+            RuntimeEvent::Options(pallet_options::Event::Traded {
+                price,
+                fee,
+                realised,
+                ..
+            }) => Some((price, fee, realised)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn funding_settled() -> Vec<i128> {
+    events()
+        .into_iter()
+        .filter_map(|e| match e {
+            RuntimeEvent::Options(pallet_options::Event::FundingSettled { amount, .. }) => {
+                Some(amount)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn tsla(who: Sr25519Keyring) -> u128 {
+    Assets::balance(TSLA, acc(who))
+}
+
+#[test]
+fn the_dev_preset_lists_btc_and_eth_markets_settled_in_tsla() {
+    dev_ext().execute_with(|| {
+        let all = Options::all_series_info();
+        assert_eq!(all.len(), 2 * (BTC_STRIKES.len() + ETH_STRIKES.len()));
+        for s in &all {
+            assert_eq!(s.settlement, TSLA);
+            assert!(s.active);
+            // No prices yet at genesis: every read says why.
+            assert_eq!(s.price_error.as_deref(), Some("MissingPrice"));
+        }
+        let btc: Vec<_> = all.iter().filter(|s| s.index == CryptoIndex::Btc).collect();
+        assert_eq!(btc.len(), 6);
+        let call = Options::series_info(BTC_CALL_100K).unwrap();
+        assert_eq!(
+            (call.strike, call.kind),
+            (FixedU128::from_u32(100_000), OptionKind::Call)
+        );
+        let put = Options::series_info(BTC_PUT_100K).unwrap();
+        assert_eq!(put.kind, OptionKind::Put);
+        // The pool of the settlement asset counts the options pallet as its book.
+        assert_eq!(Options::book_value(TSLA), Ok(0));
+        check_invariants();
+    });
+}
+
+#[test]
+fn a_btc_call_bought_with_tsla_pays_funding_then_a_profit_in_tsla() {
+    dev_ext().execute_with(|| {
+        run_to_block(1);
+        let mut n = 2;
+        let mut t = OPEN;
+        block(n, t, Some((100_000, 400)), || {});
+        let dave_start = tsla(Dave);
+        let pool_start = pool_capital();
+
+        // Dave posts 100 TSLA and buys 10 BTC 100k calls within 1% of the quote.
+        n += 1;
+        t += 3_000;
+        let mut fee_open = 0;
+        block(n, t, None, || {
+            apply_signed(Dave, deposit(100 * SHARE)).unwrap().unwrap();
+            let q = Options::quote(&acc(Dave), BTC_CALL_100K, 10).unwrap();
+            assert_eq!(q.error, None);
+            let limit = q
+                .price
+                .saturating_mul(FixedU128::saturating_from_rational(101, 100));
+            apply_signed(Dave, trade(BTC_CALL_100K, 10, limit, t + 60_000))
+                .unwrap()
+                .unwrap();
+            let fills = traded();
+            assert_eq!(fills.len(), 1);
+            assert_eq!((fills[0].0, fills[0].1), (q.price, q.fee));
+            fee_open = fills[0].1;
+        });
+        let index_after_open = pallet_options::SeriesBook::<Runtime>::get(BTC_CALL_100K)
+            .unwrap()
+            .funding_index;
+
+        // 40 blocks (two minutes) at constant prices: each block's hook adds
+        // (mark - intrinsic) * 3 s / 1 day / 400 TSLA per contract to the funding index.
+        let rate = Options::series_info(BTC_CALL_100K)
+            .unwrap()
+            .funding_rate_per_day
+            .unwrap();
+        for i in 0..40 {
+            n += 1;
+            t += 3_000;
+            let prices = (i % 10 == 0).then_some((100_000, 400));
+            block(n, t, prices, || {});
+        }
+        let index = pallet_options::SeriesBook::<Runtime>::get(BTC_CALL_100K)
+            .unwrap()
+            .funding_index;
+        let accrued = index.into_inner() - index_after_open.into_inner();
+        let expected = rate.into_inner() / 28_800 * 40; // 3 s is 1/28,800 of a day
+        assert!(accrued > 0);
+        assert!(
+            (accrued - expected).abs() <= 40 * 2,
+            "accrued {accrued}, expected {expected}"
+        );
+
+        // BTC rallies to 110,000; Dave closes. His funding is settled first: 10 contracts
+        // times the index's move, rounded up to the next base unit (the pool's favour).
+        n += 1;
+        t += 3_000;
+        let mut realised = 0;
+        let mut fee_close = 0;
+        let mut funding_paid = 0;
+        let pool_before_close = pool_capital();
+        block(n, t, Some((110_000, 400)), || {
+            let q = Options::quote(&acc(Dave), BTC_CALL_100K, -10).unwrap();
+            let limit = q
+                .price
+                .saturating_mul(FixedU128::saturating_from_rational(99, 100));
+            apply_signed(Dave, trade(BTC_CALL_100K, -10, limit, t + 60_000))
+                .unwrap()
+                .unwrap();
+            let funding = funding_settled();
+            assert_eq!(funding.len(), 1);
+            funding_paid = funding[0];
+            let index_now = pallet_options::SeriesBook::<Runtime>::get(BTC_CALL_100K)
+                .unwrap()
+                .funding_index;
+            let owed = (index_now.into_inner() - index_after_open.into_inner()) * 10;
+            // Tokens (18 decimals) to base units (12 decimals), rounded up.
+            let units = (owed + 999_999) / 1_000_000;
+            assert_eq!(funding_paid, units);
+            let fills = traded();
+            realised = fills[0].2;
+            fee_close = fills[0].1;
+        });
+        assert!(realised > 0, "a profit: {realised}");
+        assert!(pallet_options::Positions::<Runtime>::get(acc(Dave), BTC_CALL_100K).is_none());
+        // The pool paid the profit and received the funding and the close's fee (less the
+        // protocol's share of fees).
+        let params = pallet_pool::Params::<Runtime>::get(TSLA).unwrap_or_default();
+        let to_pool =
+            |fee: u128| params.fee_to_main.mul_floor(fee) + params.fee_to_insurance.mul_floor(fee);
+        assert_eq!(
+            pool_capital() as i128,
+            pool_before_close as i128 + funding_paid + to_pool(fee_close) as i128 - realised
+        );
+
+        // Dave takes everything out: he started with 100 TSLA of collateral.
+        n += 1;
+        t += 3_000;
+        block(n, t, None, || {
+            let left = pallet_options::Accounts::<Runtime>::get(acc(Dave), TSLA).collateral;
+            assert_eq!(
+                left as i128,
+                (100 * SHARE) as i128 - fee_open as i128 - fee_close as i128 - funding_paid
+                    + realised
+            );
+            apply_signed(Dave, withdraw(left)).unwrap().unwrap();
+        });
+        assert_eq!(
+            tsla(Dave) as i128,
+            dave_start as i128 - fee_open as i128 - fee_close as i128 - funding_paid + realised
+        );
+        // Nothing minted or lost: the pool's gain is Dave's loss less the protocol's fees.
+        let protocol = fee_open - to_pool(fee_open) + fee_close - to_pool(fee_close);
+        assert_eq!(
+            pool_capital() as i128 - pool_start as i128,
+            dave_start as i128 - tsla(Dave) as i128 - protocol as i128
+        );
+    });
+}
+
+#[test]
+fn a_short_put_a_friday_night_haircut_and_the_errors_a_wallet_sees() {
+    dev_ext().execute_with(|| {
+        run_to_block(1);
+        let mut n = 2;
+        let mut t = OPEN;
+        block(n, t, Some((100_000, 400)), || {
+            apply_signed(Ferdie, deposit(200 * SHARE)).unwrap().unwrap();
+            // Sells 5 BTC 100k puts: receives funding while the put has time value.
+            let q = Options::quote(&acc(Ferdie), BTC_PUT_100K, -5).unwrap();
+            let limit = q
+                .price
+                .saturating_mul(FixedU128::saturating_from_rational(99, 100));
+            apply_signed(Ferdie, trade(BTC_PUT_100K, -5, limit, t + 60_000))
+                .unwrap()
+                .unwrap();
+            // A limit above the fill, an expired deadline, a delisted series: named errors.
+            let greedy = q
+                .price
+                .saturating_mul(FixedU128::saturating_from_rational(2, 1));
+            assert_eq!(
+                apply_signed(Ferdie, trade(BTC_PUT_100K, -1, greedy, t + 60_000)).unwrap(),
+                err(pallet_options::Error::SlippageExceeded)
+            );
+            assert_eq!(
+                apply_signed(Ferdie, trade(BTC_PUT_100K, -1, limit, t - 1)).unwrap(),
+                err(pallet_options::Error::DeadlineExpired)
+            );
+            assert_eq!(
+                apply_signed(Ferdie, trade(99, 1, limit, t + 60_000)).unwrap(),
+                err(pallet_options::Error::UnknownSeries)
+            );
+            let left = pallet_options::Accounts::<Runtime>::get(acc(Ferdie), TSLA).collateral;
+            assert_eq!(
+                apply_signed(Ferdie, withdraw(left + 1)).unwrap(),
+                err(pallet_options::Error::InsufficientCollateral)
+            );
+            assert_eq!(
+                apply_signed(Ferdie, withdraw(left - SHARE / 100)).unwrap(),
+                err(pallet_options::Error::InsufficientMargin)
+            );
+        });
+        for i in 0..20 {
+            n += 1;
+            t += 3_000;
+            block(n, t, (i % 10 == 0).then_some((100_000, 400)), || {});
+        }
+        let a = Options::account_info(&acc(Ferdie), TSLA);
+        assert!(
+            a.positions[0].funding_owed < FixedI128::zero(),
+            "shorts receive"
+        );
+        let monday = a.health.unwrap();
+        // Monday in session: the base haircut, 5%.
+        assert_eq!(monday.haircut, FixedU128::saturating_from_rational(5, 100));
+
+        // Friday 2026-12-04 17:00 New York (22:00 UTC): Nasdaq closed until Monday 09:30,
+        // 64.5 hours away. The TSLA price is Friday's close, carried over the weekend.
+        let friday_close = GENESIS_TIME_MS + 4 * 86_400_000 + 7 * 3_600_000 - 3_000;
+        n += 1;
+        block(n, friday_close, Some((100_000, 400)), || {});
+        let friday_night = GENESIS_TIME_MS + 4 * 86_400_000 + 8 * 3_600_000;
+        n += 1;
+        block(n, friday_night, None, || {
+            // BTC trades all weekend: a fresh BTC price (TSLA's stays Friday's close).
+            let btc_only = RuntimeCall::Prices(pallet_prices::Call::feed {
+                values: vec![
+                    (
+                        OracleKey::Crypto(CryptoIndex::Btc),
+                        Price::from_u32(100_000),
+                    ),
+                    (
+                        OracleKey::ImpliedVol(CryptoIndex::Btc),
+                        Price::from_rational(60, 100),
+                    ),
+                ]
+                .try_into()
+                .unwrap(),
+            });
+            apply_signed(Alice, btc_only).unwrap().unwrap();
+            // 5% + 2% * sqrt(64.5 h) = 21.06%: collateral counts for less, so the same trade
+            // that was fine on Monday needs more margin.
+            let h = Options::health(&acc(Ferdie), TSLA).unwrap();
+            let haircut = h.haircut.into_inner() as f64 / 1e18;
+            assert!(
+                (haircut - (0.05 + 0.02 * 64.5f64.sqrt())).abs() < 1e-9,
+                "{haircut}"
+            );
+            let friday = Options::account_info(&acc(Ferdie), TSLA).health.unwrap();
+            assert!(friday.equity < monday.equity);
+            let q = Options::quote(&acc(Ferdie), BTC_PUT_100K, -1).unwrap();
+            assert!(q.health_after.unwrap().haircut > monday.haircut);
+        });
+    });
+}

@@ -1,0 +1,119 @@
+// End-to-end options trade with the real @polkadot/api client, as a wallet does it: an oracle
+// operator (Alice) feeds BTC, its volatility and TSLA; Dave posts TSLA as margin, asks the
+// node's `options_quote` RPC for a price, buys BTC calls with a 1% slippage limit, and reads his
+// position and health back through `options_account`.
+//
+// Run by zombienet (`js-script`, export `run`) or alone: `node e2e/options.mjs ws://127.0.0.1:9944`.
+import { ApiPromise, WsProvider } from '@polkadot/api';
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+import assert from 'node:assert/strict';
+
+const SHARE = 10n ** 12n; // TSLA has 12 decimals
+const FIXED = 10n ** 18n; // prices are FixedU128
+const TSLA = 1;
+const BTC_CALL_100K = 2; // the dev and local presets' BTC 100,000 call
+
+/// Signs and sends `tx`; resolves with the block's events once in a block, rejects with the
+/// module error's name if it fails.
+function send(api, tx, signer) {
+  return new Promise((resolve, reject) => {
+    let unsub;
+    tx.signAndSend(signer, { nonce: -1 }, (result) => {
+      if (result.dispatchError) {
+        unsub?.();
+        let msg = result.dispatchError.toString();
+        if (result.dispatchError.isModule) {
+          const d = api.registry.findMetaError(result.dispatchError.asModule);
+          msg = `${d.section}.${d.name}`;
+        }
+        reject(new Error(`dispatch failed: ${msg}`));
+      } else if (result.status.isInBlock) {
+        unsub?.();
+        resolve(result.events);
+      } else if (result.isError) {
+        unsub?.();
+        reject(new Error(`transaction ${result.status.type}`));
+      }
+    }).then((u) => { unsub = u; }, reject);
+  });
+}
+
+function rpc(api, method, params) {
+  return api._rpcCore.provider.send(method, params);
+}
+
+export async function check(wsUri) {
+  await cryptoWaitReady();
+  const api = await ApiPromise.create({ provider: new WsProvider(wsUri), throwOnConnect: true, noInitWarn: true });
+  try {
+    const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+    const alice = keyring.addFromUri('//Alice');
+    const dave = keyring.addFromUri('//Dave');
+
+    // The preset's markets are in the metadata and the RPC.
+    const all = await rpc(api, 'options_allSeries', []);
+    assert.equal(all.length, 12, 'BTC and ETH series of the preset');
+    assert.equal(all[BTC_CALL_100K].kind, 'call');
+    assert.equal(all[BTC_CALL_100K].strike, '100000');
+
+    // Alice, an oracle operator, feeds the prices the market needs.
+    await send(api, api.tx.prices.feed([
+      [{ Crypto: 'Btc' }, 100000n * FIXED],
+      [{ ImpliedVol: 'Btc' }, 60n * FIXED / 100n],
+      [{ Asset: TSLA }, 400n * FIXED],
+    ]), alice);
+    const series = await rpc(api, 'options_series', [BTC_CALL_100K]);
+    assert.equal(series.indexPrice, '100000', JSON.stringify(series));
+    assert.ok(Number(series.mark) > 0, 'a mark');
+
+    // Dave posts 100 TSLA of margin.
+    const tslaBefore = (await api.query.assets.account(TSLA, dave.address)).unwrap().balance.toBigInt();
+    await send(api, api.tx.options.deposit(TSLA, 100n * SHARE), dave);
+
+    // The wallet's quote, then the trade with a 1% slippage limit and a 2-minute deadline.
+    const quote = await rpc(api, 'options_quote', [dave.address, BTC_CALL_100K, 10]);
+    assert.equal(quote.error, null, JSON.stringify(quote));
+    const [int, frac = ''] = quote.price.split('.');
+    const price = BigInt(int) * FIXED + BigInt(frac.padEnd(18, '0'));
+    const limit = price * 101n / 100n;
+    const now = (await api.query.timestamp.now()).toBigInt();
+    const events = await send(api, api.tx.options.trade(BTC_CALL_100K, 10, limit, now + 120000n), dave);
+    const traded = events.find(({ event }) => api.events.options.Traded.is(event));
+    assert.ok(traded, 'an Options.Traded event');
+    assert.equal(traded.event.data.position.toString(), '10');
+    assert.ok(traded.event.data.price.toBigInt() <= limit, 'filled within the limit');
+
+    // A limit below the fill is refused with its name.
+    await assert.rejects(
+      send(api, api.tx.options.trade(BTC_CALL_100K, 10, price / 2n, now + 120000n), dave),
+      /options\.SlippageExceeded/,
+    );
+
+    // Position and health, as the wallet shows them.
+    const account = await rpc(api, 'options_account', [dave.address, TSLA]);
+    assert.equal(account.positions.length, 1, JSON.stringify(account));
+    assert.equal(account.positions[0].size, '10');
+    assert.ok(account.health, `health: ${account.healthError}`);
+    assert.ok(Number(account.health.equity) > Number(account.health.initialMargin));
+    const tslaAfter = (await api.query.assets.account(TSLA, dave.address)).unwrap().balance.toBigInt();
+    assert.equal(tslaAfter, tslaBefore - 100n * SHARE, 'the margin left the wallet');
+    console.log(`e2e options ok: 10 BTC calls at ${quote.price} USD, equity ${account.health.equity} USD`);
+    return 1;
+  } finally {
+    await api.disconnect();
+  }
+}
+
+// zombienet js-script entry point.
+export async function run(nodeName, networkInfo) {
+  return check(networkInfo.nodesByName[nodeName].wsUri);
+}
+
+// Stand-alone entry point.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  check(process.argv[2] ?? 'ws://127.0.0.1:9944').then(
+    () => process.exit(0),
+    (e) => { console.error(e); process.exit(1); },
+  );
+}
