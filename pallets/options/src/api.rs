@@ -80,7 +80,7 @@ impl<T: Config> Pallet<T> {
                 let prices = Self::market_prices(&market).map_err(err)?;
                 let liquidity = Self::liquidity(&market, &prices).map_err(err)?;
                 let (cost, avg, fee_usd, _) =
-                    Self::price_trade(&series, &market, &prices, liquidity, size, false)
+                    Self::price_trade(&series, &market, &prices, liquidity, size, false, None)
                         .map_err(|v| err(Self::verr(v)))?;
                 let fee = valuation::usd_to_units(
                     fee_usd,
@@ -201,8 +201,11 @@ impl<T: Config> Pallet<T> {
                 .map_err(Self::verr)?;
             info.mark = Some(valuation::to_u(mark));
             const DAY_MS: Moment = 86_400_000;
-            let rate = Self::funding_per_contract(&series, &market, &prices, liquidity, DAY_MS)
+            let q_ema = valuation::quote_at(&series, &market, prices.spot_ema, prices.vol)
                 .map_err(Self::verr)?;
+            let rate =
+                Self::funding_per_contract(&series, &market, &prices, liquidity, DAY_MS, &q_ema)
+                    .map_err(Self::verr)?;
             info.funding_rate_per_day = Some(valuation::to_i(rate));
             Ok(())
         })();

@@ -31,9 +31,9 @@ mod api;
 mod benchmarking;
 #[cfg(test)]
 mod mock;
+pub mod risk;
 #[cfg(test)]
 mod tests;
-pub mod risk;
 pub mod types;
 pub mod valuation;
 pub mod weights;
@@ -495,6 +495,7 @@ pub mod pallet {
         /// (funding is settled first).
         #[pallet::call_index(6)]
         #[pallet::weight(<T as Config>::WeightInfo::withdraw(T::MaxPositions::get()))]
+        #[allow(clippy::useless_conversion)]
         pub fn withdraw(
             origin: OriginFor<T>,
             settlement: AssetId,
@@ -512,7 +513,7 @@ pub mod pallet {
                 &who,
                 settlement,
                 MarginAccount {
-                    collateral: account.collateral - amount,
+                    collateral: account.collateral.saturating_sub(amount),
                 },
             );
             if !AccountSeries::<T>::get(&who, settlement).is_empty() {
@@ -536,6 +537,7 @@ pub mod pallet {
         /// `deadline` (ms). Reducing a position realises its PnL.
         #[pallet::call_index(7)]
         #[pallet::weight(<T as Config>::WeightInfo::trade(T::MaxPositions::get()))]
+        #[allow(clippy::useless_conversion)]
         pub fn trade(
             origin: OriginFor<T>,
             series: SeriesId,
@@ -605,7 +607,7 @@ pub mod pallet {
                     active: true,
                 },
             );
-            NextMarketId::<T>::put(id + 1);
+            NextMarketId::<T>::put(id.saturating_add(1));
             Self::deposit_event(Event::MarketCreated {
                 market: id,
                 index,
@@ -715,6 +717,7 @@ pub mod pallet {
 
         /// Funding a long pays per contract over `dt` ms, whole settlement tokens (negative:
         /// longs receive): `(mark - intrinsic) * dt / T`, converted at the settlement price.
+        /// `q_ema` is the series' quote at the EMA of the index.
         /// The mark uses the EMA of the index, so that one block's spike cannot move funding;
         /// the intrinsic value uses the index itself.
         pub(crate) fn funding_per_contract(
@@ -723,8 +726,8 @@ pub mod pallet {
             prices: &MarketPrices,
             liquidity: Fixed,
             dt: Moment,
+            q_ema: &perpetua_pricing::Quote,
         ) -> Result<Fixed, ValuationError> {
-            let q_ema = valuation::quote_at(series, market, prices.spot_ema, prices.vol)?;
             let theo = valuation::per_contract(q_ema.price, market)?;
             let mark = valuation::mark_per_contract(theo, series, liquidity, market)?;
             let intrinsic = valuation::per_contract(
@@ -756,8 +759,12 @@ pub mod pallet {
             liquidity: Fixed,
             size: i128,
             forced: bool,
+            quote: Option<&perpetua_pricing::Quote>,
         ) -> Result<(Fixed, Fixed, Fixed, perpetua_pricing::Quote), ValuationError> {
-            let q = valuation::quote_at(series, market, prices.spot, prices.vol)?;
+            let q = match quote {
+                Some(q) => *q,
+                None => valuation::quote_at(series, market, prices.spot, prices.vol)?,
+            };
             let theo = valuation::per_contract(q.price, market)?;
             let cost = if forced {
                 // A forced close (liquidation, deleveraging) fills at the pool's mark: it must
@@ -784,7 +791,6 @@ pub mod pallet {
         /// catch up with the whole interval later (funding never goes missing in an outage).
         /// Also refreshes the pool's margin for the series. Returns whether it accrued.
         pub(crate) fn accrue(series: &mut Series, market: &Market, now: Moment) -> bool {
-            let dt = now.saturating_sub(series.funding_time);
             if series.long == 0 && series.short == 0 {
                 series.funding_time = now;
                 return true;
@@ -792,14 +798,38 @@ pub mod pallet {
             let Ok(prices) = Self::market_prices(market) else {
                 return false;
             };
-            let Ok(liquidity) = Self::liquidity(market, &prices) else {
+            let Ok(q) = valuation::quote_at(series, market, prices.spot, prices.vol) else {
+                return false;
+            };
+            Self::accrue_with(series, market, now, &prices, &q)
+        }
+
+        /// [`Self::accrue`] with the market's prices and the series' quote at the index known.
+        pub(crate) fn accrue_with(
+            series: &mut Series,
+            market: &Market,
+            now: Moment,
+            prices: &MarketPrices,
+            q: &perpetua_pricing::Quote,
+        ) -> bool {
+            let dt = now.saturating_sub(series.funding_time);
+            if series.long == 0 && series.short == 0 {
+                series.funding_time = now;
+                return true;
+            }
+            let Ok(liquidity) = Self::liquidity(market, prices) else {
                 return false;
             };
             let result = (|| -> Result<(Fixed, FixedU128), ValuationError> {
-                let tokens = Self::funding_per_contract(series, market, &prices, liquidity, dt)?;
-                let q = valuation::quote_at(series, market, prices.spot, prices.vol)?;
+                let q_ema = if prices.spot_ema == prices.spot {
+                    *q
+                } else {
+                    valuation::quote_at(series, market, prices.spot_ema, prices.vol)?
+                };
+                let tokens =
+                    Self::funding_per_contract(series, market, prices, liquidity, dt, &q_ema)?;
                 let pool_margin = valuation::margin_of(
-                    &q,
+                    q,
                     prices.spot,
                     -series.net(),
                     market,
@@ -819,6 +849,7 @@ pub mod pallet {
         /// The block hook: accrue every series, then tell each pool its required margin.
         pub fn accrue_all() {
             let now = T::Time::now();
+            let mut cache = risk::ValuationCache::default();
             let mut touched: Vec<(AssetId, FixedU128, FixedU128)> = Vec::new();
             for id in AllSeries::<T>::get() {
                 let Some(mut series) = SeriesBook::<T>::get(id) else {
@@ -831,7 +862,21 @@ pub mod pallet {
                 if series.funding_time == now {
                     continue;
                 }
-                Self::accrue(&mut series, &market, now);
+                if series.long == 0 && series.short == 0 {
+                    // Nothing to accrue (a trade restarts its clock): no write.
+                    continue;
+                } else {
+                    // Each market's prices are read once per block; an unusable price leaves
+                    // the series to catch up later.
+                    let Ok(prices) = Self::prices_cached(series.market, &market, &mut cache) else {
+                        continue;
+                    };
+                    let Ok(q) = Self::quote_cached(id, &series, &market, &prices, &mut cache)
+                    else {
+                        continue;
+                    };
+                    Self::accrue_with(&mut series, &market, now, &prices, &q);
+                }
                 if series.pool_margin != before {
                     touched.push((market.settlement, before, series.pool_margin));
                 }
@@ -843,7 +888,7 @@ pub mod pallet {
                 });
             }
             for settlement in Self::settlements() {
-                Self::report_pool_margin(settlement, false).ok();
+                Self::report_pool_margin(settlement, false, None).ok();
             }
         }
 
@@ -860,13 +905,24 @@ pub mod pallet {
         }
 
         /// Tells the pool the margin its book over `settlement` requires.
-        fn report_pool_margin(settlement: AssetId, growing: bool) -> DispatchResult {
+        /// `known`: the settlement price and decimals, if the caller has them.
+        fn report_pool_margin(
+            settlement: AssetId,
+            growing: bool,
+            known: Option<(Fixed, u8)>,
+        ) -> DispatchResult {
             let usd = valuation::fx(PoolMargin::<T>::get(settlement));
-            let Some(price) = T::Prices::price(OracleKey::Asset(settlement)).ok() else {
-                return Ok(());
+            let (price, decimals) = match known {
+                Some(k) => k,
+                None => {
+                    let Some(price) = T::Prices::price(OracleKey::Asset(settlement)).ok() else {
+                        return Ok(());
+                    };
+                    let decimals = pallet_assets::Metadata::<T>::get(settlement).decimals;
+                    (valuation::fx(price), decimals)
+                }
             };
-            let decimals = pallet_assets::Metadata::<T>::get(settlement).decimals;
-            let units = valuation::usd_to_units(usd, valuation::fx(price), decimals, Rounding::Up)
+            let units = valuation::usd_to_units(usd, price, decimals, Rounding::Up)
                 .map_err(|e| DispatchError::from(Self::verr(e)))?;
             T::Pool::set_required_margin(settlement, units, growing)
         }
@@ -903,7 +959,7 @@ pub mod pallet {
                     gaps.shortfall = gaps.shortfall.saturating_add(pay - account.collateral);
                     pay = account.collateral;
                 }
-                account.collateral -= pay;
+                account.collateral = account.collateral.saturating_sub(pay);
                 T::Pool::receive(settlement, &pot, pay, Inflow::Gain)?;
                 TotalCollateral::<T>::mutate(settlement, |t| *t = t.saturating_sub(pay));
                 Funding::<T>::mutate(settlement, |f| {
@@ -917,7 +973,7 @@ pub mod pallet {
                     Error::<T>::PoolInsolvent
                 );
                 gaps.unpaid = gaps.unpaid.saturating_add(unpaid);
-                let paid = due - unpaid;
+                let paid = due.saturating_sub(unpaid);
                 account.collateral = account.collateral.saturating_add(paid);
                 TotalCollateral::<T>::mutate(settlement, |t| *t = t.saturating_add(paid));
                 Funding::<T>::mutate(settlement, |f| {
@@ -1004,6 +1060,19 @@ pub mod pallet {
             limits: Option<(FixedU128, Moment)>,
             mode: TradeMode,
         ) -> Result<Fill, DispatchError> {
+            Self::do_trade_with(who, series_id, size, limits, mode, &mut Default::default())
+        }
+
+        /// [`Self::do_trade`] with a valuation cache shared with the caller (its book
+        /// valuations are forgotten once the trade moves the book).
+        pub fn do_trade_with(
+            who: &T::AccountId,
+            series_id: SeriesId,
+            size: i128,
+            limits: Option<(FixedU128, Moment)>,
+            mode: TradeMode,
+            cache: &mut risk::ValuationCache,
+        ) -> Result<Fill, DispatchError> {
             let forced = mode.forced();
             ensure!(size != 0, Error::<T>::ZeroSize);
             let now = T::Time::now();
@@ -1023,10 +1092,13 @@ pub mod pallet {
                 ensure!(series.active && market.active, Error::<T>::SeriesInactive);
                 ensure!(T::Pool::is_open(settlement), Error::<T>::PoolClosed);
             }
-            let prices = Self::market_prices(&market)?;
+            // One valuation cache for the whole trade: the market's prices are read and the
+            // series priced at the index once.
+            let prices = Self::prices_cached(series.market, &market, cache)?;
+            let q = Self::quote_cached(series_id, &series, &market, &prices, cache)?;
             // Funding up to now, then the position's share of it.
             let before_margin = series.pool_margin;
-            Self::accrue(&mut series, &market, now);
+            Self::accrue_with(&mut series, &market, now, &prices, &q);
             let mut position = old.unwrap_or(Position {
                 size: 0,
                 entry: FixedU128::zero(),
@@ -1046,7 +1118,7 @@ pub mod pallet {
             // Price the fill against the pool.
             let liquidity = Self::liquidity(&market, &prices)?;
             let (cost, avg, fee_usd, q) =
-                Self::price_trade(&series, &market, &prices, liquidity, size, forced)
+                Self::price_trade(&series, &market, &prices, liquidity, size, forced, Some(&q))
                     .map_err(Self::verr)?;
             if let Some((limit, _)) = limits {
                 let limit = valuation::fx(limit);
@@ -1061,7 +1133,7 @@ pub mod pallet {
             } else {
                 0
             };
-            let opened = size.abs() - closed;
+            let opened = size.unsigned_abs().saturating_sub(closed.unsigned_abs()) as i128;
             let entry = valuation::fx(position.entry);
             let pnl = if closed > 0 {
                 let diff = avg.checked_sub(entry).ok_or(Error::<T>::Overflow)?;
@@ -1111,7 +1183,7 @@ pub mod pallet {
                 account.collateral >= fee,
                 Error::<T>::InsufficientCollateral
             );
-            account.collateral -= fee;
+            account.collateral = account.collateral.saturating_sub(fee);
             T::Pool::receive(settlement, &pot, fee, Inflow::Fee)?;
             let realised: i128 = if pnl.is_negative() {
                 let mut loss = valuation::usd_to_units(
@@ -1126,7 +1198,7 @@ pub mod pallet {
                     gaps.shortfall = gaps.shortfall.saturating_add(loss - account.collateral);
                     loss = account.collateral;
                 }
-                account.collateral -= loss;
+                account.collateral = account.collateral.saturating_sub(loss);
                 T::Pool::receive(settlement, &pot, loss, Inflow::Gain)?;
                 -(loss as i128)
             } else {
@@ -1138,7 +1210,7 @@ pub mod pallet {
                     Error::<T>::PoolInsolvent
                 );
                 gaps.unpaid = gaps.unpaid.saturating_add(unpaid);
-                let paid = gain - unpaid;
+                let paid = gain.saturating_sub(unpaid);
                 account.collateral = account.collateral.saturating_add(paid);
                 paid as i128
             };
@@ -1218,10 +1290,17 @@ pub mod pallet {
             let pool_grows = series.pool_margin > before_margin;
             SeriesBook::<T>::insert(series_id, series);
 
-            // The trader's position and indexes.
+            // The trader's position and indexes (the open-account index changes only when the
+            // account's first position opens or its last closes).
             if new_size == 0 {
                 Positions::<T>::remove(who, series_id);
-                AccountSeries::<T>::mutate(who, settlement, |s| s.retain(|x| *x != series_id));
+                let left = AccountSeries::<T>::mutate(who, settlement, |s| {
+                    s.retain(|x| *x != series_id);
+                    s.len()
+                });
+                if left == 0 {
+                    OpenAccounts::<T>::remove(settlement, who);
+                }
             } else {
                 Positions::<T>::insert(
                     who,
@@ -1233,22 +1312,27 @@ pub mod pallet {
                     },
                 );
                 if old_size == 0 {
-                    AccountSeries::<T>::try_mutate(who, settlement, |s| s.try_push(series_id))
-                        .map_err(|_| Error::<T>::TooManyPositions)?;
+                    let count = AccountSeries::<T>::try_mutate(who, settlement, |s| {
+                        s.try_push(series_id).map(|_| s.len())
+                    })
+                    .map_err(|_| Error::<T>::TooManyPositions)?;
+                    if count == 1 {
+                        OpenAccounts::<T>::insert(settlement, who, ());
+                    }
                 }
-            }
-            if AccountSeries::<T>::get(who, settlement).is_empty() {
-                OpenAccounts::<T>::remove(settlement, who);
-            } else {
-                OpenAccounts::<T>::insert(settlement, who, ());
             }
 
             // The pool's limits, then the trader's margin.
-            Self::report_pool_margin(settlement, pool_grows && !forced)?;
+            Self::report_pool_margin(
+                settlement,
+                pool_grows && !forced,
+                Some((prices.settle, market.settlement_decimals)),
+            )?;
+            cache.forget_book();
             if increases && !forced {
-                Self::check_pool_delta(settlement)?;
+                Self::check_pool_delta(settlement, cache)?;
                 if mode == TradeMode::Trader {
-                    let h = Self::health(who, settlement)?;
+                    let (h, _) = Self::health_with(who, settlement, cache, false)?;
                     ensure!(h.equity >= h.initial, Error::<T>::InsufficientMargin);
                 }
             }
@@ -1276,7 +1360,10 @@ pub mod pallet {
         }
 
         /// The pool's net delta over `settlement`'s book against its limit.
-        fn check_pool_delta(settlement: AssetId) -> DispatchResult {
+        fn check_pool_delta(
+            settlement: AssetId,
+            cache: &mut risk::ValuationCache,
+        ) -> DispatchResult {
             let mut delta_usd = Fixed::ZERO;
             let mut price = Fixed::ZERO;
             let mut decimals = 0;
@@ -1288,11 +1375,11 @@ pub mod pallet {
                     continue;
                 }
                 let market = Markets::<T>::get(series.market).ok_or(Error::<T>::UnknownMarket)?;
-                let prices = Self::market_prices(&market)?;
+                let prices = Self::prices_cached(series.market, &market, cache)?;
                 price = prices.settle;
                 decimals = market.settlement_decimals;
+                let q = Self::quote_cached(id, &series, &market, &prices, cache)?;
                 let d = (|| -> Result<Fixed, ValuationError> {
-                    let q = valuation::quote_at(&series, &market, prices.spot, prices.vol)?;
                     let units =
                         valuation::per_contract(valuation::contracts(series.net())?, &market)?;
                     q.delta
@@ -1402,8 +1489,8 @@ pub mod pallet {
                     .ok_or("overflow")?;
                 match sums.iter_mut().find(|s| s.0 == id) {
                     Some(s) => {
-                        s.1 += p.size.max(0) as u128;
-                        s.2 += p.size.min(0).unsigned_abs();
+                        s.1 = s.1.saturating_add(p.size.max(0) as u128);
+                        s.2 = s.2.saturating_add(p.size.min(0).unsigned_abs());
                         s.3 = s.3.checked_add(e).ok_or("overflow")?;
                         s.4 = s.4.checked_add(f).ok_or("overflow")?;
                     }
@@ -1428,16 +1515,23 @@ pub mod pallet {
                 );
                 // Sums are kept incrementally with one rounding per update: allow one unit of
                 // the 18th decimal per contract held.
-                let slack = Fixed::from_integer((long + short) as i128 + 1)
-                    .ok_or("overflow")?
-                    .into_inner()
-                    / 1_000_000_000_000_000_000
-                    + 2;
-                let de = (valuation::from_i(series.entry_sum).into_inner() - e.into_inner()).abs();
-                let df =
-                    (valuation::from_i(series.funding_sum).into_inner() - f.into_inner()).abs();
-                ensure!(de <= slack * 4, "series entry sum mismatch");
-                ensure!(df <= slack * 4, "series funding sum mismatch");
+                let slack = (long.saturating_add(short) as i128)
+                    .saturating_add(3)
+                    .saturating_mul(4);
+                let gap = |a: FixedI128, b: Fixed| {
+                    valuation::from_i(a)
+                        .into_inner()
+                        .saturating_sub(b.into_inner())
+                        .saturating_abs()
+                };
+                ensure!(
+                    gap(series.entry_sum, e) <= slack,
+                    "series entry sum mismatch"
+                );
+                ensure!(
+                    gap(series.funding_sum, f) <= slack,
+                    "series funding sum mismatch"
+                );
             }
             Ok(())
         }

@@ -31,21 +31,59 @@ pub struct SeriesValue {
 pub struct ValuationCache {
     series: BTreeMap<SeriesId, Result<SeriesValue, DispatchError>>,
     haircuts: BTreeMap<AssetId, Fixed>,
+    prices: BTreeMap<MarketId, Result<MarketPrices, DispatchError>>,
+    /// Quotes at the index: they depend on the prices only, not on the book.
+    quotes: BTreeMap<SeriesId, perpetua_pricing::Quote>,
 }
 
 impl ValuationCache {
-    /// Forgets `series` (after a trade in it).
-    pub fn invalidate(&mut self, series: SeriesId) {
-        self.series.remove(&series);
+    /// Forgets the book's valuations (after a trade or a move of pool capital: marks depend
+    /// on both), keeping prices, quotes and haircuts, which do not.
+    pub fn forget_book(&mut self) {
+        self.series.clear();
     }
 }
 
 impl<T: Config> Pallet<T> {
-    fn value_series(series: &Series, market: &Market) -> Result<SeriesValue, DispatchError> {
-        let prices = Self::market_prices(market)?;
+    /// The prices of `market` (id `id`), from `cache` or read.
+    pub fn prices_cached(
+        id: MarketId,
+        market: &Market,
+        cache: &mut ValuationCache,
+    ) -> Result<MarketPrices, DispatchError> {
+        *cache
+            .prices
+            .entry(id)
+            .or_insert_with(|| Self::market_prices(market).map_err(Into::into))
+    }
+
+    /// The quote of series `id` at the index, from `cache` or priced.
+    pub fn quote_cached(
+        id: SeriesId,
+        series: &Series,
+        market: &Market,
+        prices: &MarketPrices,
+        cache: &mut ValuationCache,
+    ) -> Result<perpetua_pricing::Quote, DispatchError> {
+        if let Some(q) = cache.quotes.get(&id) {
+            return Ok(*q);
+        }
+        let q = valuation::quote_at(series, market, prices.spot, prices.vol)
+            .map_err(|e| DispatchError::from(Self::verr(e)))?;
+        cache.quotes.insert(id, q);
+        Ok(q)
+    }
+
+    fn value_series(
+        id: SeriesId,
+        series: &Series,
+        market: &Market,
+        cache: &mut ValuationCache,
+    ) -> Result<SeriesValue, DispatchError> {
+        let prices = Self::prices_cached(series.market, market, cache)?;
         let liquidity = Self::liquidity(market, &prices)?;
+        let q = Self::quote_cached(id, series, market, &prices, cache)?;
         let v = (|| -> Result<SeriesValue, ValuationError> {
-            let q = valuation::quote_at(series, market, prices.spot, prices.vol)?;
             let theo = valuation::per_contract(q.price, market)?;
             let mark = valuation::mark_per_contract(theo, series, liquidity, market)?;
             let m = |size: i128, level| valuation::margin_of(&q, prices.spot, size, market, level);
@@ -77,7 +115,7 @@ impl<T: Config> Pallet<T> {
             .ok_or_else(|| DispatchError::from(Error::<T>::UnknownSeries))
             .and_then(|series| {
                 let market = Markets::<T>::get(series.market).ok_or(Error::<T>::UnknownMarket)?;
-                Self::value_series(&series, &market)
+                Self::value_series(id, &series, &market, cache)
             });
         cache.series.insert(id, v);
         v
@@ -149,7 +187,10 @@ impl<T: Config> Pallet<T> {
                 let Ok(p) = T::Prices::price(OracleKey::Asset(settlement)) else {
                     return Ok((h, out));
                 };
-                (valuation::fx(p), pallet_assets::Metadata::<T>::get(settlement).decimals)
+                (
+                    valuation::fx(p),
+                    pallet_assets::Metadata::<T>::get(settlement).decimals,
+                )
             }
         };
         h.haircut = Self::cached_haircut(settlement, cache);
@@ -195,7 +236,7 @@ impl<T: Config> Pallet<T> {
             return Ok(0);
         }
         f(take)?;
-        account.collateral -= take;
+        account.collateral = account.collateral.saturating_sub(take);
         Accounts::<T>::insert(who, settlement, account);
         TotalCollateral::<T>::mutate(settlement, |t| *t = t.saturating_sub(take));
         Ok(take)
@@ -229,7 +270,8 @@ impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
             .last_raw_key()
             .to_vec();
         if fraction > 0 {
-            let position = (u128::MAX / 1_000_000_000).saturating_mul(fraction.min(1_000_000_000) as u128);
+            let position =
+                (u128::MAX / 1_000_000_000).saturating_mul(fraction.min(1_000_000_000) as u128);
             key.extend_from_slice(&position.to_be_bytes());
         }
         key
@@ -258,18 +300,23 @@ impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
         series: u32,
         size: i128,
         kind: CloseKind,
+        cache: &mut ValuationCache,
     ) -> Result<Closed, DispatchError> {
         let mode = match kind {
             CloseKind::Liquidation => TradeMode::Liquidation,
             CloseKind::Deleverage => TradeMode::Deleverage,
         };
-        let fill = Self::do_trade(who, series, size, None, mode)?;
+        let fill = Self::do_trade_with(who, series, size, None, mode, cache)?;
         Ok(Closed {
             realised: fill.realised,
             shortfall: fill.shortfall,
             unpaid: fill.unpaid,
             penalty: fill.penalty,
         })
+    }
+
+    fn forget_book(cache: &mut ValuationCache) {
+        cache.forget_book();
     }
 
     fn seize(
@@ -309,17 +356,27 @@ impl<T: Config> Pallet<T> {
     ) -> Result<Vec<T::AccountId>, DispatchError> {
         use frame_support::traits::fungibles::Mutate;
         let market = match (0..NextMarketId::<T>::get()).find(|m| {
-            Markets::<T>::get(m).is_some_and(|x| x.settlement == settlement && x.index == perpetua_primitives::CryptoIndex::Btc)
+            Markets::<T>::get(m).is_some_and(|x| {
+                x.settlement == settlement && x.index == perpetua_primitives::CryptoIndex::Btc
+            })
         }) {
             Some(m) => m,
-            None => Self::do_create_market(perpetua_primitives::CryptoIndex::Btc, settlement, MarketParams::default())?,
+            None => Self::do_create_market(
+                perpetua_primitives::CryptoIndex::Btc,
+                settlement,
+                MarketParams::default(),
+            )?,
         };
         let mut series = Vec::new();
         for i in 0..positions {
             let strike = FixedU128::from_u32(100_000u32.saturating_sub(1_000 * i));
-            let existing = SettlementSeries::<T>::get(settlement).into_iter().find(|s| {
-                SeriesBook::<T>::get(s).is_some_and(|x| x.market == market && x.strike == strike && x.kind == OptionKind::Put)
-            });
+            let existing = SettlementSeries::<T>::get(settlement)
+                .into_iter()
+                .find(|s| {
+                    SeriesBook::<T>::get(s).is_some_and(|x| {
+                        x.market == market && x.strike == strike && x.kind == OptionKind::Put
+                    })
+                });
             series.push(match existing {
                 Some(s) => s,
                 None => Self::do_list_series(market, strike, OptionKind::Put)?,
@@ -329,14 +386,32 @@ impl<T: Config> Pallet<T> {
         let mut accounts = Vec::new();
         for i in 0..n {
             let who: T::AccountId = frame_benchmarking::account("margin", i, 0);
-            <pallet_assets::Pallet<T> as Mutate<_>>::mint_into(settlement, &Self::pot(settlement), collateral)?;
-            Accounts::<T>::mutate(&who, settlement, |a| a.collateral = a.collateral.saturating_add(collateral));
+            <pallet_assets::Pallet<T> as Mutate<_>>::mint_into(
+                settlement,
+                &Self::pot(settlement),
+                collateral,
+            )?;
+            Accounts::<T>::mutate(&who, settlement, |a| {
+                a.collateral = a.collateral.saturating_add(collateral)
+            });
             TotalCollateral::<T>::mutate(settlement, |t| *t = t.saturating_add(collateral));
             for id in &series {
-                let Some(mut s) = SeriesBook::<T>::get(id) else { continue };
-                Positions::<T>::insert(&who, id, Position { size: -1, entry, funding_index: s.funding_index });
+                let Some(mut s) = SeriesBook::<T>::get(id) else {
+                    continue;
+                };
+                Positions::<T>::insert(
+                    &who,
+                    id,
+                    Position {
+                        size: -1,
+                        entry,
+                        funding_index: s.funding_index,
+                    },
+                );
                 s.short = s.short.saturating_add(1);
-                s.entry_sum = s.entry_sum.saturating_sub(FixedI128::from_inner(entry.into_inner() as i128));
+                s.entry_sum = s
+                    .entry_sum
+                    .saturating_sub(FixedI128::from_inner(entry.into_inner() as i128));
                 s.funding_sum = s.funding_sum.saturating_sub(s.funding_index);
                 SeriesBook::<T>::insert(id, s);
                 AccountSeries::<T>::try_mutate(&who, settlement, |v| v.try_push(*id))

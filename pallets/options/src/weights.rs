@@ -24,7 +24,7 @@
 //!   --heap-pages
 //!   4096
 //!   --json-file
-//!   /tmp/tmp.12vy39HiDD/pallet_options.json
+//!   /tmp/tmp.28OwSlR0F4/pallet_options.json
 //!   --template
 //!   scripts/frame-weight-template.hbs
 //!   --output
@@ -64,9 +64,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Options::Markets` (r:0 w:1)
 	/// Proof: `Options::Markets` (`max_values`: None, `max_size`: Some(127), added: 2602, mode: `MaxEncodedLen`)
 	fn create_market() -> Weight {
-		// Proof size: measured `837`, estimated `3605`.
-		// Minimum execution time: 188_992_000 picoseconds.
-		Weight::from_parts(190_615_000, 0)
+		// Proof size: measured `875`, estimated `3605`.
+		// Minimum execution time: 199_568_000 picoseconds.
+		Weight::from_parts(201_420_000, 0)
 			.saturating_add(Weight::from_parts(0, 3605))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -74,9 +74,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Options::Markets` (r:1 w:1)
 	/// Proof: `Options::Markets` (`max_values`: None, `max_size`: Some(127), added: 2602, mode: `MaxEncodedLen`)
 	fn update_market() -> Weight {
-		// Proof size: measured `344`, estimated `3592`.
-		// Minimum execution time: 111_897_000 picoseconds.
-		Weight::from_parts(114_651_000, 0)
+		// Proof size: measured `382`, estimated `3592`.
+		// Minimum execution time: 121_712_000 picoseconds.
+		Weight::from_parts(123_014_000, 0)
 			.saturating_add(Weight::from_parts(0, 3592))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -94,9 +94,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn list_series() -> Weight {
-		// Proof size: measured `5707`, estimated `81993`.
-		// Minimum execution time: 908_655_000 picoseconds.
-		Weight::from_parts(937_729_000, 0)
+		// Proof size: measured `5745`, estimated `81993`.
+		// Minimum execution time: 958_639_000 picoseconds.
+		Weight::from_parts(967_533_000, 0)
 			.saturating_add(Weight::from_parts(0, 81993))
 			.saturating_add(T::DbWeight::get().reads(36))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -104,9 +104,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Options::SeriesBook` (r:1 w:1)
 	/// Proof: `Options::SeriesBook` (`max_values`: None, `max_size`: Some(138), added: 2613, mode: `MaxEncodedLen`)
 	fn set_series_active() -> Weight {
-		// Proof size: measured `591`, estimated `3603`.
-		// Minimum execution time: 115_392_000 picoseconds.
-		Weight::from_parts(117_285_000, 0)
+		// Proof size: measured `629`, estimated `3603`.
+		// Minimum execution time: 127_300_000 picoseconds.
+		Weight::from_parts(130_845_000, 0)
 			.saturating_add(Weight::from_parts(0, 3603))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -115,8 +115,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::Haircuts` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	fn set_haircut() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 72_718_000 picoseconds.
-		Weight::from_parts(75_052_000, 0)
+		// Minimum execution time: 73_820_000 picoseconds.
+		Weight::from_parts(74_170_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -131,9 +131,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Options::TotalCollateral` (r:1 w:1)
 	/// Proof: `Options::TotalCollateral` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn deposit() -> Weight {
-		// Proof size: measured `1253`, estimated `6208`.
-		// Minimum execution time: 433_897_000 picoseconds.
-		Weight::from_parts(439_305_000, 0)
+		// Proof size: measured `1291`, estimated `6208`.
+		// Minimum execution time: 452_114_000 picoseconds.
+		Weight::from_parts(453_356_000, 0)
 			.saturating_add(Weight::from_parts(0, 6208))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(5))
@@ -180,12 +180,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `MarketCalendar::Years` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[1, 16]`.
 	fn withdraw(p: u32, ) -> Weight {
-		// Proof size: measured `3881 + p * (222 ±0)`, estimated `9045 + p * (2613 ±0)`.
-		// Minimum execution time: 1_698_233_000 picoseconds.
-		Weight::from_parts(989_042_267, 0)
+		// Proof size: measured `3919 + p * (222 ±0)`, estimated `9045 + p * (2613 ±0)`.
+		// Minimum execution time: 1_740_126_000 picoseconds.
+		Weight::from_parts(1_210_921_731, 0)
 			.saturating_add(Weight::from_parts(0, 9045))
-			// Standard Error: 4_277_178
-			.saturating_add(Weight::from_parts(783_642_751, 0).saturating_mul(p.into()))
+			// Standard Error: 4_540_633
+			.saturating_add(Weight::from_parts(664_443_109, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(26))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(9))
@@ -224,8 +224,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::PoolMargin` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountSeries` (r:1 w:1)
 	/// Proof: `Options::AccountSeries` (`max_values`: None, `max_size`: Some(125), added: 2600, mode: `MaxEncodedLen`)
-	/// Storage: `Assets::Metadata` (r:1 w:0)
-	/// Proof: `Assets::Metadata` (`max_values`: None, `max_size`: Some(140), added: 2615, mode: `MaxEncodedLen`)
 	/// Storage: `Options::SettlementSeries` (r:1 w:0)
 	/// Proof: `Options::SettlementSeries` (`max_values`: None, `max_size`: Some(141), added: 2616, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Haircuts` (r:1 w:0)
@@ -234,19 +232,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `MarketCalendar::Exchanges` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	/// Storage: `MarketCalendar::Years` (r:1 w:0)
 	/// Proof: `MarketCalendar::Years` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
-	/// Storage: `Options::OpenAccounts` (r:0 w:1)
-	/// Proof: `Options::OpenAccounts` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Options::OpenAccounts` (r:0 w:1)
+	/// Proof: `Options::OpenAccounts` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[1, 16]`.
 	fn trade(p: u32, ) -> Weight {
-		// Proof size: measured `4007 + p * (226 ±0)`, estimated `9045 + p * (2613 ±0)`.
-		// Minimum execution time: 1_974_935_000 picoseconds.
-		Weight::from_parts(1_631_837_726, 0)
+		// Proof size: measured `3830 + p * (226 ±0)`, estimated `9045 + p * (2613 ±0)`.
+		// Minimum execution time: 1_735_158_000 picoseconds.
+		Weight::from_parts(1_682_206_564, 0)
 			.saturating_add(Weight::from_parts(0, 9045))
-			// Standard Error: 1_120_397
-			.saturating_add(Weight::from_parts(366_279_096, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(27))
+			// Standard Error: 1_454_463
+			.saturating_add(Weight::from_parts(118_513_813, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(26))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(12))
 			.saturating_add(Weight::from_parts(0, 2613).saturating_mul(p.into()))
@@ -255,7 +253,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AllSeries` (r:1 w:0)
 	/// Proof: `Options::AllSeries` (`max_values`: Some(1), `max_size`: Some(514), added: 1009, mode: `MaxEncodedLen`)
-	/// Storage: `Options::SeriesBook` (r:44 w:44)
+	/// Storage: `Options::SeriesBook` (r:44 w:32)
 	/// Proof: `Options::SeriesBook` (`max_values`: None, `max_size`: Some(138), added: 2613, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Markets` (r:3 w:0)
 	/// Proof: `Options::Markets` (`max_values`: None, `max_size`: Some(127), added: 2602, mode: `MaxEncodedLen`)
@@ -277,15 +275,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Assets::Metadata` (`max_values`: None, `max_size`: Some(140), added: 2615, mode: `MaxEncodedLen`)
 	/// The range of component `s` is `[1, 32]`.
 	fn accrue_funding(s: u32, ) -> Weight {
-		// Proof size: measured `3877 + s * (149 ±0)`, estimated `32346 + s * (2613 ±0)`.
-		// Minimum execution time: 1_123_987_000 picoseconds.
-		Weight::from_parts(949_260_341, 0)
+		// Proof size: measured `3915 + s * (149 ±0)`, estimated `32346 + s * (2613 ±0)`.
+		// Minimum execution time: 1_074_323_000 picoseconds.
+		Weight::from_parts(1_043_591_138, 0)
 			.saturating_add(Weight::from_parts(0, 32346))
-			// Standard Error: 570_276
-			.saturating_add(Weight::from_parts(198_472_741, 0).saturating_mul(s.into()))
+			// Standard Error: 752_423
+			.saturating_add(Weight::from_parts(71_811_592, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(32))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(s.into())))
-			.saturating_add(T::DbWeight::get().writes(13))
+			.saturating_add(T::DbWeight::get().writes(1))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 2613).saturating_mul(s.into()))
 	}
@@ -293,7 +291,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AllSeries` (r:1 w:0)
 	/// Proof: `Options::AllSeries` (`max_values`: Some(1), `max_size`: Some(514), added: 1009, mode: `MaxEncodedLen`)
-	/// Storage: `Options::SeriesBook` (r:22 w:22)
+	/// Storage: `Options::SeriesBook` (r:22 w:10)
 	/// Proof: `Options::SeriesBook` (`max_values`: None, `max_size`: Some(138), added: 2613, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Markets` (r:3 w:0)
 	/// Proof: `Options::Markets` (`max_values`: None, `max_size`: Some(127), added: 2602, mode: `MaxEncodedLen`)
@@ -315,58 +313,58 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Assets::Metadata` (`max_values`: None, `max_size`: Some(140), added: 2615, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[10, 100000]`.
 	fn accrue_funding_positions(n: u32, ) -> Weight {
-		// Proof size: measured `5217`, estimated `58476`.
-		// Minimum execution time: 2_953_776_000 picoseconds.
-		Weight::from_parts(3_196_764_658, 0)
+		// Proof size: measured `5255`, estimated `58476`.
+		// Minimum execution time: 1_767_767_000 picoseconds.
+		Weight::from_parts(2_015_359_096, 0)
 			.saturating_add(Weight::from_parts(0, 58476))
-			// Standard Error: 566
-			.saturating_add(Weight::from_parts(4_829, 0).saturating_mul(n.into()))
+			// Standard Error: 421
+			.saturating_add(Weight::from_parts(1_467, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(42))
-			.saturating_add(T::DbWeight::get().writes(24))
+			.saturating_add(T::DbWeight::get().writes(12))
 	}
 }
 
 /// The same figures against RocksDB weights, for mock runtimes in unit tests.
 impl WeightInfo for () {
 	fn create_market() -> Weight {
-		Weight::from_parts(190_615_000, 0)
+		Weight::from_parts(201_420_000, 0)
 			.saturating_add(Weight::from_parts(0, 3605))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(2))
 	}
 	fn update_market() -> Weight {
-		Weight::from_parts(114_651_000, 0)
+		Weight::from_parts(123_014_000, 0)
 			.saturating_add(Weight::from_parts(0, 3592))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn list_series() -> Weight {
-		Weight::from_parts(937_729_000, 0)
+		Weight::from_parts(967_533_000, 0)
 			.saturating_add(Weight::from_parts(0, 81993))
 			.saturating_add(RocksDbWeight::get().reads(36))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
 	fn set_series_active() -> Weight {
-		Weight::from_parts(117_285_000, 0)
+		Weight::from_parts(130_845_000, 0)
 			.saturating_add(Weight::from_parts(0, 3603))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn set_haircut() -> Weight {
-		Weight::from_parts(75_052_000, 0)
+		Weight::from_parts(74_170_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn deposit() -> Weight {
-		Weight::from_parts(439_305_000, 0)
+		Weight::from_parts(453_356_000, 0)
 			.saturating_add(Weight::from_parts(0, 6208))
 			.saturating_add(RocksDbWeight::get().reads(6))
 			.saturating_add(RocksDbWeight::get().writes(5))
 	}
 	fn withdraw(p: u32, ) -> Weight {
-		Weight::from_parts(989_042_267, 0)
+		Weight::from_parts(1_210_921_731, 0)
 			.saturating_add(Weight::from_parts(0, 9045))
-			.saturating_add(Weight::from_parts(783_642_751, 0).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(664_443_109, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(26))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(9))
@@ -374,29 +372,29 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2613).saturating_mul(p.into()))
 	}
 	fn trade(p: u32, ) -> Weight {
-		Weight::from_parts(1_631_837_726, 0)
+		Weight::from_parts(1_682_206_564, 0)
 			.saturating_add(Weight::from_parts(0, 9045))
-			.saturating_add(Weight::from_parts(366_279_096, 0).saturating_mul(p.into()))
-			.saturating_add(RocksDbWeight::get().reads(27))
+			.saturating_add(Weight::from_parts(118_513_813, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(26))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(12))
 			.saturating_add(Weight::from_parts(0, 2613).saturating_mul(p.into()))
 	}
 	fn accrue_funding(s: u32, ) -> Weight {
-		Weight::from_parts(949_260_341, 0)
+		Weight::from_parts(1_043_591_138, 0)
 			.saturating_add(Weight::from_parts(0, 32346))
-			.saturating_add(Weight::from_parts(198_472_741, 0).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(71_811_592, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(32))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(s.into())))
-			.saturating_add(RocksDbWeight::get().writes(13))
+			.saturating_add(RocksDbWeight::get().writes(1))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 2613).saturating_mul(s.into()))
 	}
 	fn accrue_funding_positions(n: u32, ) -> Weight {
-		Weight::from_parts(3_196_764_658, 0)
+		Weight::from_parts(2_015_359_096, 0)
 			.saturating_add(Weight::from_parts(0, 58476))
-			.saturating_add(Weight::from_parts(4_829, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(1_467, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(42))
-			.saturating_add(RocksDbWeight::get().writes(24))
+			.saturating_add(RocksDbWeight::get().writes(12))
 	}
 }

@@ -163,7 +163,7 @@ pub struct OptionSeriesInfo {
 
 sp_api::decl_runtime_apis! {
     /// Perpetual option markets (pallet-options).
-    pub trait OptionsApi<AccountId: Codec> {
+    pub trait OptionsApi<AccountId> where AccountId: Codec {
         /// What buying (`size` > 0) or selling `size` contracts of `series` would do for `who`
         /// now. `Err` with an error name if it cannot even be priced.
         fn quote(who: AccountId, series: u32, size: i128) -> Result<OptionQuote, String>;

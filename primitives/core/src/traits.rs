@@ -421,13 +421,18 @@ pub trait MarginEngine<AccountId> {
         cache: &mut Self::Cache,
     ) -> Result<(AccountRisk, alloc::vec::Vec<PositionRisk>), sp_runtime::DispatchError>;
     /// Closes `size` contracts of `who`'s position in `series` at the pool's mark (it must
-    /// reduce the position): no fee, no margin or limit checks.
+    /// reduce the position): no fee, no margin or limit checks. `cache` keeps its prices and
+    /// quotes (the book's valuations are forgotten).
     fn close(
         who: &AccountId,
         series: u32,
         size: i128,
         kind: CloseKind,
+        cache: &mut Self::Cache,
     ) -> Result<Closed, sp_runtime::DispatchError>;
+    /// Forgets the book's valuations in `cache` (after money moved into or out of a pool: the
+    /// marks depend on its capital), keeping prices and quotes.
+    fn forget_book(cache: &mut Self::Cache);
     /// Moves up to `amount` of `who`'s collateral to `to`; returns what moved.
     fn seize(
         who: &AccountId,
