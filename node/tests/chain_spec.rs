@@ -51,9 +51,13 @@ fn version(code: &[u8]) -> String {
     let v = sc_executor::read_embedded_version(&blob)
         .unwrap()
         .expect("runtime version section");
+    // The order of the API list is not part of the runtime's identity (it varies between
+    // builds of the same code): compare it sorted.
+    let mut apis = v.apis.to_vec();
+    apis.sort();
     format!(
         "{} {} impl {} tx {} apis {:?}",
-        v.spec_name, v.spec_version, v.impl_version, v.transaction_version, v.apis
+        v.spec_name, v.spec_version, v.impl_version, v.transaction_version, apis
     )
 }
 
