@@ -22,6 +22,7 @@ declare -A DIRS=(
   [pallet_prices]=pallets/prices
   [pallet_pool]=pallets/pool
   [pallet_options]=pallets/options
+  [pallet_liquidation]=pallets/liquidation
 )
 pallets=("$@")
 [ ${#pallets[@]} -gt 0 ] || pallets=("${!DIRS[@]}")

@@ -16,4 +16,5 @@ frame_benchmarking::define_benchmarks!(
     [pallet_prices, Prices]
     [pallet_pool, Pool]
     [pallet_options, Options]
+    [pallet_liquidation, Liquidation]
 );

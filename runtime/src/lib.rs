@@ -237,4 +237,6 @@ mod runtime {
     pub type Pool = pallet_pool;
     #[runtime::pallet_index(24)]
     pub type Options = pallet_options;
+    #[runtime::pallet_index(25)]
+    pub type Liquidation = pallet_liquidation;
 }

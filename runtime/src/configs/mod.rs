@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod equities;
 pub mod governance;
+pub mod liquidation;
 pub mod monetary;
 pub mod options;
 pub mod oracle;

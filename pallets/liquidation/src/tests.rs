@@ -1,0 +1,495 @@
+use crate::{mock::*, *};
+use codec::Decode;
+use frame_support::unsigned::ValidateUnsigned;
+use frame_support::{
+    assert_noop, assert_ok,
+    traits::{fungibles::Inspect, Hooks},
+};
+use perpetua_primitives::{MarginEngine, PriceError};
+use sp_core::offchain::{
+    testing::{TestOffchainExt, TestTransactionPoolExt},
+    OffchainDbExt, OffchainWorkerExt, TransactionPoolExt,
+};
+use sp_runtime::{
+    traits::Dispatchable,
+    transaction_validity::{InvalidTransaction, TransactionSource, TransactionValidityError},
+    FixedU128,
+};
+
+fn risk(who: AccountId) -> AccountRisk {
+    <Options as MarginEngine<AccountId>>::risk(&who, TSLA, &mut Default::default()).unwrap()
+}
+
+fn events() -> Vec<Event<Test>> {
+    System::events()
+        .into_iter()
+        .filter_map(|r| match r.event {
+            RuntimeEvent::Liquidation(e) => Some(e),
+            _ => None,
+        })
+        .collect()
+}
+
+/// (who, keeper, contracts, to keeper, to insurance, bad debt, partial) of each liquidation.
+type Liquidated = (
+    AccountId,
+    Option<AccountId>,
+    u128,
+    Balance,
+    Balance,
+    Balance,
+    bool,
+);
+
+fn liquidated() -> Vec<Liquidated> {
+    events()
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Liquidated {
+                who,
+                keeper,
+                contracts,
+                to_keeper,
+                to_insurance,
+                bad_debt,
+                partial,
+                ..
+            } => Some((
+                who,
+                keeper,
+                contracts,
+                to_keeper,
+                to_insurance,
+                bad_debt,
+                partial,
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Every TSLA unit in the system: holders, the pool, the options pot, the protocol.
+fn tsla_total() -> Balance {
+    <Assets as Inspect<AccountId>>::total_issuance(TSLA)
+}
+
+fn pool() -> (Balance, Balance) {
+    let p = pallet_pool::Pools::<Test>::get(TSLA).unwrap();
+    (p.main, p.insurance)
+}
+
+/// Sells `n` BTC 100k puts for `who` with `collateral` TSLA of margin.
+fn short_puts(who: AccountId, n: i128, collateral: Balance) {
+    assert_ok!(Options::deposit(
+        RuntimeOrigin::signed(who),
+        TSLA,
+        collateral
+    ));
+    assert_ok!(Options::trade(
+        RuntimeOrigin::signed(who),
+        PUTS[0],
+        -n,
+        FixedU128::from_inner(0),
+        Moment::MAX
+    ));
+}
+
+/// Lowers BTC in steps of 250 until `who` is liquidatable; returns the price.
+fn lower_btc_until_liquidatable(who: AccountId) -> u64 {
+    let mut btc = 100_000;
+    while !risk(who).liquidatable() {
+        btc -= 250;
+        assert!(btc > 10_000, "never liquidatable");
+        MockPrices::set(BTC, Ok(p(btc)));
+    }
+    btc
+}
+
+#[test]
+fn a_partial_liquidation_restores_initial_margin_and_splits_the_penalty() {
+    new_test_ext().execute_with(|| {
+        short_puts(BOB, 20, 40 * TSLA_UNIT);
+        next_block();
+        assert_noop!(
+            Liquidation::liquidate(RuntimeOrigin::signed(KEEPER), BOB, TSLA),
+            Error::<Test>::NotLiquidatable
+        );
+        lower_btc_until_liquidatable(BOB);
+        let before = risk(BOB);
+        assert!(before.equity.is_positive());
+        let keeper_before = Assets::balance(TSLA, KEEPER);
+        let (_, insurance_before) = pool();
+        let total = tsla_total();
+        assert_ok!(Liquidation::liquidate(
+            RuntimeOrigin::signed(KEEPER),
+            BOB,
+            TSLA
+        ));
+        let l = liquidated();
+        assert_eq!(l.len(), 1);
+        let (who, keeper, contracts, to_keeper, to_insurance, bad_debt, partial) = l[0];
+        assert_eq!((who, keeper, bad_debt), (BOB, Some(KEEPER), 0));
+        // Partial: some contracts closed, the rest kept, and the account back above initial.
+        assert!(partial && contracts > 0 && contracts < 20, "{contracts}");
+        let after = risk(BOB);
+        assert!(after.healthy(), "{after:?}");
+        let left = pallet_options::Positions::<Test>::get(BOB, PUTS[0])
+            .unwrap()
+            .size;
+        assert_eq!(left, -20 + contracts as i128);
+        // The penalty: 30% to the keeper, 70% to insurance.
+        let penalty = to_keeper + to_insurance;
+        assert!(penalty > 0);
+        assert_eq!(to_keeper, Perbill::from_percent(30).mul_floor(penalty));
+        assert_eq!(Assets::balance(TSLA, KEEPER), keeper_before + to_keeper);
+        assert!(pool().1 >= insurance_before + to_insurance);
+        // Nothing minted or burnt.
+        assert_eq!(tsla_total(), total);
+        next_block();
+    });
+}
+
+#[test]
+fn bad_debt_is_absorbed_by_insurance_before_main() {
+    new_test_ext().execute_with(|| {
+        short_puts(CAROL, 30, 30 * TSLA_UNIT);
+        next_block();
+        let (main_before, insurance_before) = pool();
+        // BTC -50%: the puts are deep in the money, Carol's collateral does not cover them.
+        MockPrices::set(BTC, Ok(p(50_000)));
+        assert!(risk(CAROL).equity.is_negative());
+        assert_ok!(Liquidation::liquidate(
+            RuntimeOrigin::signed(KEEPER),
+            CAROL,
+            TSLA
+        ));
+        let (_, _, contracts, to_keeper, to_insurance, bad_debt, partial) = liquidated()[0];
+        assert_eq!(
+            (contracts, partial, to_keeper, to_insurance),
+            (30, false, 0, 0)
+        );
+        assert!(bad_debt > 0);
+        assert_eq!(
+            pallet_options::Accounts::<Test>::get(CAROL, TSLA).collateral,
+            0
+        );
+        let (main, insurance) = pool();
+        // The pool's waterfall: insurance makes main whole for main's share of the missing
+        // gain; nothing is beyond the pool's capital.
+        let absorbed = System::events()
+            .into_iter()
+            .find_map(|r| match r.event {
+                RuntimeEvent::Pool(pallet_pool::Event::LossAbsorbed {
+                    amount,
+                    covered,
+                    beyond_capital,
+                    ..
+                }) => Some((amount, covered, beyond_capital)),
+                _ => None,
+            })
+            .unwrap();
+        let main_share = bad_debt - Perbill::from_percent(10).mul_floor(bad_debt);
+        assert_eq!(absorbed, (bad_debt, main_share, 0));
+        assert!(insurance < insurance_before, "insurance pays first");
+        assert!(main >= main_before + main_share, "main is made whole");
+        assert_eq!(Deficit::<Test>::get(TSLA), 0);
+        next_block();
+    });
+}
+
+#[test]
+fn a_deficit_beyond_both_tranches_is_cleared_by_deleveraging_the_most_profitable() {
+    // A small pool: 100 TSLA main, 10 insurance. Carol's bad debt will exceed it.
+    new_test_ext_with_pool(100, 10).execute_with(|| {
+        assert_ok!(Options::deposit(
+            RuntimeOrigin::signed(BOB),
+            TSLA,
+            500 * TSLA_UNIT
+        ));
+        assert_ok!(Options::deposit(
+            RuntimeOrigin::signed(DAVE),
+            TSLA,
+            500 * TSLA_UNIT
+        ));
+        assert_ok!(Options::deposit(
+            RuntimeOrigin::signed(CAROL),
+            TSLA,
+            200 * TSLA_UNIT
+        ));
+        // Bob and Dave buy puts, Carol sells them: the pool stays flat.
+        for i in 0..80 {
+            for (who, size) in [(BOB, 4i128), (DAVE, 1), (CAROL, -5)] {
+                let r = Options::trade(
+                    RuntimeOrigin::signed(who),
+                    PUTS[0],
+                    size,
+                    FixedU128::from_u32(if size > 0 { 1_000_000 } else { 0 }),
+                    Moment::MAX,
+                );
+                assert!(
+                    r.is_ok(),
+                    "round {i}, account {who}: {r:?} {:?}",
+                    Options::health(&who, TSLA)
+                );
+            }
+        }
+        next_block();
+        MockPrices::set(BTC, Ok(p(40_000)));
+        assert_ok!(Liquidation::liquidate(
+            RuntimeOrigin::signed(KEEPER),
+            CAROL,
+            TSLA
+        ));
+        let deficit = Deficit::<Test>::get(TSLA);
+        assert!(deficit > 0);
+        assert!(events()
+            .iter()
+            .any(|e| matches!(e, Event::DeficitOpened { amount, .. } if *amount == deficit)));
+        // The next block deleverages: Bob (more profit, more leverage) first.
+        next_block();
+        let dl: Vec<_> = events()
+            .into_iter()
+            .filter_map(|e| match e {
+                Event::Deleveraged {
+                    who, size, unpaid, ..
+                } => Some((who, size, unpaid)),
+                _ => None,
+            })
+            .collect();
+        assert!(!dl.is_empty());
+        assert_eq!(dl[0].0, BOB);
+        assert_eq!(dl[0].1, 320);
+        let unpaid: Balance = dl.iter().map(|d| d.2).sum();
+        assert!(unpaid >= deficit, "{dl:?} {deficit} {:?}", pool());
+        assert_eq!(Deficit::<Test>::get(TSLA), 0);
+        // Bob keeps his own collateral: deleveraging only leaves profit unpaid.
+        assert!(
+            pallet_options::Accounts::<Test>::get(BOB, TSLA).collateral
+                >= 500 * TSLA_UNIT - TSLA_UNIT
+        );
+        next_block();
+    });
+}
+
+#[test]
+fn no_liquidation_on_a_stale_held_or_pre_open_price() {
+    new_test_ext().execute_with(|| {
+        short_puts(BOB, 20, 40 * TSLA_UNIT);
+        next_block();
+        let btc = lower_btc_until_liquidatable(BOB);
+        MockPrices::set(BTC, Err(PriceError::Stale));
+        assert_noop!(
+            Liquidation::liquidate(RuntimeOrigin::signed(KEEPER), BOB, TSLA),
+            pallet_options::Error::<Test>::StalePrice
+        );
+        MockPrices::set(BTC, Ok(p(btc)));
+        MockPrices::set(TSLA_KEY, Err(PriceError::CircuitOpen));
+        assert_noop!(
+            Liquidation::liquidate(RuntimeOrigin::signed(KEEPER), BOB, TSLA),
+            pallet_options::Error::<Test>::CircuitOpen
+        );
+        // The market is open but TSLA's price is Friday's close carried over: wait.
+        MockPrices::carried(TSLA_KEY, p(400));
+        assert_noop!(
+            Liquidation::liquidate(RuntimeOrigin::signed(KEEPER), BOB, TSLA),
+            Error::<Test>::AwaitingOpenPrice
+        );
+        assert_eq!(
+            Liquidation::check_liquidatable(&BOB, TSLA),
+            Err(invalid::AWAITING_OPEN_PRICE)
+        );
+        // While the market is closed, the carried close is the price to use.
+        close_until(Some(START + 86_400_000));
+        assert_ok!(Liquidation::liquidate(
+            RuntimeOrigin::signed(KEEPER),
+            BOB,
+            TSLA
+        ));
+    });
+}
+
+#[test]
+fn caps_per_account_and_per_block() {
+    new_test_ext().execute_with(|| {
+        short_puts(BOB, 20, 40 * TSLA_UNIT);
+        short_puts(CAROL, 20, 40 * TSLA_UNIT);
+        next_block();
+        lower_btc_until_liquidatable(BOB);
+        lower_btc_until_liquidatable(CAROL);
+        let mut params = Params::<Test>::get();
+        params.max_per_block = 1;
+        assert_ok!(Liquidation::set_params(RuntimeOrigin::root(), params));
+        params.max_per_block = 0;
+        assert_noop!(
+            Liquidation::set_params(RuntimeOrigin::root(), params),
+            Error::<Test>::InvalidParams
+        );
+        assert_noop!(
+            Liquidation::set_params(RuntimeOrigin::signed(BOB), params),
+            sp_runtime::DispatchError::BadOrigin
+        );
+        assert_ok!(Liquidation::liquidate(
+            RuntimeOrigin::signed(KEEPER),
+            BOB,
+            TSLA
+        ));
+        assert_noop!(
+            Liquidation::liquidate(RuntimeOrigin::signed(KEEPER), CAROL, TSLA),
+            Error::<Test>::BlockCapReached
+        );
+        let call = Call::<Test>::liquidate_unsigned {
+            who: CAROL,
+            settlement: TSLA,
+        };
+        assert_eq!(
+            Liquidation::pre_dispatch(&call),
+            Err(TransactionValidityError::Invalid(
+                InvalidTransaction::ExhaustsResources
+            ))
+        );
+        next_block();
+        // A new block: Carol goes; Bob, liquidated last block and healthy again, does not.
+        assert_ok!(Liquidation::liquidate(
+            RuntimeOrigin::signed(KEEPER),
+            CAROL,
+            TSLA
+        ));
+        let mut params = Params::<Test>::get();
+        params.max_per_block = 10;
+        assert_ok!(Liquidation::set_params(RuntimeOrigin::root(), params));
+        assert_noop!(
+            Liquidation::liquidate(RuntimeOrigin::signed(KEEPER), CAROL, TSLA),
+            Error::<Test>::AlreadyLiquidatedThisBlock
+        );
+        assert_noop!(
+            Liquidation::liquidate(RuntimeOrigin::signed(KEEPER), BOB, TSLA),
+            Error::<Test>::NotLiquidatable
+        );
+    });
+}
+
+fn with_offchain(
+    ext: &mut sp_io::TestExternalities,
+) -> std::sync::Arc<parking_lot::RwLock<sp_core::offchain::testing::PoolState>> {
+    let (offchain, _) = TestOffchainExt::new();
+    let (pool, state) = TestTransactionPoolExt::new();
+    ext.register_extension(OffchainDbExt::new(offchain.clone()));
+    ext.register_extension(OffchainWorkerExt::new(offchain));
+    ext.register_extension(TransactionPoolExt::new(pool));
+    state
+}
+
+#[test]
+fn the_worker_submits_one_valid_liquidation_per_unhealthy_account_and_nothing_else() {
+    let mut ext = new_test_ext();
+    let pool_state = with_offchain(&mut ext);
+    ext.execute_with(|| {
+        short_puts(BOB, 20, 40 * TSLA_UNIT);
+        short_puts(CAROL, 20, 40 * TSLA_UNIT);
+        // Dave is well collateralised.
+        short_puts(DAVE, 20, 2_000 * TSLA_UNIT);
+        next_block();
+        lower_btc_until_liquidatable(BOB);
+        lower_btc_until_liquidatable(CAROL);
+        assert!(!risk(DAVE).liquidatable());
+        Liquidation::offchain_worker(System::block_number());
+        let txs = std::mem::take(&mut pool_state.write().transactions);
+        assert_eq!(txs.len(), 2);
+        let mut targets = Vec::new();
+        for raw in &txs {
+            let xt = Extrinsic::decode(&mut &raw[..]).unwrap();
+            let RuntimeCall::Liquidation(call) = xt.function else {
+                panic!("not a liquidation")
+            };
+            let Call::liquidate_unsigned { who, settlement } = call.clone() else {
+                panic!()
+            };
+            assert_eq!(settlement, TSLA);
+            targets.push(who);
+            let valid = Liquidation::validate_unsigned(TransactionSource::External, &call).unwrap();
+            assert_eq!(valid.priority, u64::MAX);
+            assert_eq!(valid.longevity, 3);
+            assert_eq!(valid.provides.len(), 1);
+            assert_ok!(Liquidation::pre_dispatch(&call));
+            assert_ok!(RuntimeCall::Liquidation(call.clone()).dispatch(RuntimeOrigin::none()));
+            // The same again in this block: refused before execution.
+            assert_eq!(
+                Liquidation::pre_dispatch(&call),
+                Err(TransactionValidityError::Invalid(InvalidTransaction::Stale))
+            );
+            // And invalid in the pool now that the account is healthy.
+            assert_eq!(
+                Liquidation::validate_unsigned(TransactionSource::External, &call),
+                Err(TransactionValidityError::Invalid(
+                    InvalidTransaction::Custom(invalid::NOT_LIQUIDATABLE)
+                ))
+            );
+        }
+        targets.sort();
+        assert_eq!(targets, vec![BOB, CAROL]);
+        // Dave was never touched.
+        assert_eq!(
+            pallet_options::Positions::<Test>::get(DAVE, PUTS[0])
+                .unwrap()
+                .size,
+            -20
+        );
+        let dave = Call::<Test>::liquidate_unsigned {
+            who: DAVE,
+            settlement: TSLA,
+        };
+        assert_eq!(
+            Liquidation::validate_unsigned(TransactionSource::External, &dave),
+            Err(TransactionValidityError::Invalid(
+                InvalidTransaction::Custom(invalid::NOT_LIQUIDATABLE)
+            ))
+        );
+        assert_noop!(
+            RuntimeCall::Liquidation(dave)
+                .dispatch(RuntimeOrigin::signed(KEEPER))
+                .map_err(|e| e.error),
+            sp_runtime::DispatchError::BadOrigin
+        );
+        next_block();
+
+        // The next run checks the watch list first and submits nothing for healthy accounts.
+        let report = Liquidation::run_worker();
+        assert!(report.watched >= 2, "{report:?}");
+        assert_eq!(report.submitted, 0);
+        assert!(pool_state.read().transactions.is_empty());
+        // A stale price: nothing valued, nothing submitted.
+        MockPrices::set(BTC, Err(PriceError::Stale));
+        let report = Liquidation::run_worker();
+        assert_eq!(report.submitted, 0);
+        assert_eq!(report.unpriced, report.scanned);
+    });
+}
+
+#[test]
+fn the_scan_resumes_where_it_stopped_and_covers_every_account() {
+    let mut ext = new_test_ext();
+    let _pool_state = with_offchain(&mut ext);
+    ext.execute_with(|| {
+        for who in 100..140 {
+            open_book(who, 1, 20 * TSLA_UNIT);
+        }
+        next_block();
+        let mut params = Params::<Test>::get();
+        params.scan_per_run = 15;
+        assert_ok!(Liquidation::set_params(RuntimeOrigin::root(), params));
+        // Three runs of 15 cover the 40 open accounts; each run values exactly its budget.
+        let mut scanned = 0;
+        for _ in 0..3 {
+            let r = Liquidation::run_worker();
+            assert!(r.scanned <= 15, "{r:?}");
+            scanned += r.scanned;
+        }
+        assert!(scanned >= 40, "{scanned}");
+        // Validators start at their share of the account space: the two halves partition it.
+        let all = <Options as MarginEngine<AccountId>>::open_accounts(TSLA, None, 1_000).0;
+        let half = <Options as MarginEngine<AccountId>>::cursor_at(TSLA, 500_000_000);
+        let upper = <Options as MarginEngine<AccountId>>::open_accounts(TSLA, Some(half), 1_000).0;
+        assert!(!upper.is_empty() && upper.len() < all.len());
+        assert_eq!(&all[all.len() - upper.len()..], &upper[..]);
+    });
+}

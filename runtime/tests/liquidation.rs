@@ -1,0 +1,388 @@
+//! Liquidation in the real runtime: the offchain worker runs against the block's state with
+//! the test offchain, keystore and transaction-pool extensions, its unsigned transactions go
+//! through `Executive::apply_extrinsic` (validation, per-block caps, weight limits) in the next
+//! block, and every pallet's invariants are checked after every block.
+//!
+//! - A crash: 1,000 accounts, BTC -40% in one move (held by the circuit breaker, then
+//!   confirmed): every liquidatable account is cleared within a few blocks, bad debt is
+//!   absorbed by the insurance tranche before the main one.
+//! - A Monday gap: TSLA margin closes Friday at 400 and reopens 25% lower; liquidations wait
+//!   for the fresh post-open price, then clear.
+
+mod common;
+use common::*;
+
+use codec::Decode;
+use frame_support::traits::Hooks;
+use perpetua_primitives::{AccountRisk, CryptoIndex, MarginEngine, OracleKey, Price};
+use perpetua_runtime::{
+    AccountId, Equities, Executive, Liquidation, MarketCalendar, Options, Pool, Prices, Runtime,
+    RuntimeCall, RuntimeEvent, RuntimeOrigin, UncheckedExtrinsic,
+};
+use sp_core::{
+    offchain::{
+        testing::{PoolState, TestOffchainExt, TestTransactionPoolExt},
+        OffchainDbExt, OffchainWorkerExt, TransactionPoolExt,
+    },
+    Pair,
+};
+use sp_keyring::Sr25519Keyring::{Alice, Bob, Eve};
+use sp_keystore::{testing::MemoryKeystore, Keystore, KeystoreExt};
+use sp_runtime::FixedU128;
+use std::sync::Arc;
+
+const TSLA: u32 = 1;
+const SHARE: u128 = 1_000_000_000_000;
+/// Dev preset series: BTC 100k put and call, 90k put.
+const PUT_100K: u32 = 3;
+const CALL_100K: u32 = 2;
+const PUT_90K: u32 = 1;
+/// Monday 2026-11-30 09:30 New York.
+const OPEN: u64 = GENESIS_TIME_MS + 30 * 60_000;
+
+type Pool_ = Arc<parking_lot::RwLock<PoolState>>;
+
+/// The dev chain with Alice's Aura key in the keystore and the offchain extensions.
+fn ext() -> (sp_io::TestExternalities, Pool_) {
+    let mut ext = dev_ext();
+    let (offchain, _) = TestOffchainExt::new();
+    let (pool, state) = TestTransactionPoolExt::new();
+    let keystore = MemoryKeystore::new();
+    keystore
+        .sr25519_generate_new(sp_core::crypto::key_types::AURA, Some("//Alice"))
+        .unwrap();
+    ext.register_extension(OffchainDbExt::new(offchain.clone()));
+    ext.register_extension(OffchainWorkerExt::new(offchain));
+    ext.register_extension(TransactionPoolExt::new(pool));
+    ext.register_extension(KeystoreExt::new(keystore));
+    (ext, state)
+}
+
+fn check_invariants() {
+    MarketCalendar::do_try_state().unwrap();
+    Equities::do_try_state().unwrap();
+    Prices::do_try_state().unwrap();
+    Pool::do_try_state().unwrap();
+    Options::do_try_state().unwrap();
+    Liquidation::do_try_state().unwrap();
+}
+
+fn feed(values: Vec<(OracleKey, Price)>) -> RuntimeCall {
+    RuntimeCall::Prices(pallet_prices::Call::feed {
+        values: values.try_into().unwrap(),
+    })
+}
+
+fn btc(price: u32) -> Vec<(OracleKey, Price)> {
+    vec![
+        (OracleKey::Crypto(CryptoIndex::Btc), Price::from_u32(price)),
+        (
+            OracleKey::ImpliedVol(CryptoIndex::Btc),
+            Price::from_rational(60, 100),
+        ),
+    ]
+}
+
+fn btc_and_tsla(b: u32, t: u32) -> Vec<(OracleKey, Price)> {
+    let mut v = btc(b);
+    v.push((OracleKey::Asset(TSLA), Price::from_u32(t)));
+    v
+}
+
+fn risk(who: &AccountId) -> Result<AccountRisk, sp_runtime::DispatchError> {
+    <Options as MarginEngine<AccountId>>::risk(who, TSLA, &mut Default::default())
+}
+
+/// A trader account with `collateral` TSLA of margin (minted for the test) and positions.
+fn trader(i: u32, collateral: u128, positions: &[(u32, i128)]) -> AccountId {
+    let who: AccountId = sp_core::sr25519::Pair::from_string(&format!("//trader/{i}"), None)
+        .unwrap()
+        .public()
+        .into();
+    custodian_mint(&who, collateral);
+    pallet_options::Pallet::<Runtime>::deposit(
+        RuntimeOrigin::signed(who.clone()),
+        TSLA,
+        collateral,
+    )
+    .unwrap();
+    for (series, size) in positions {
+        let limit = if *size > 0 {
+            FixedU128::from_u32(1_000_000)
+        } else {
+            FixedU128::from_u32(0)
+        };
+        pallet_options::Pallet::<Runtime>::trade(
+            RuntimeOrigin::signed(who.clone()),
+            *series,
+            *size,
+            limit,
+            u64::MAX,
+        )
+        .unwrap_or_else(|e| panic!("trader {i} {series} {size}: {e:?}"));
+    }
+    who
+}
+
+/// The custodian (Eve) attests a reserve large enough for the test's accounts.
+fn attest() {
+    let supply = <perpetua_runtime::Assets as frame_support::traits::fungibles::Inspect<
+        AccountId,
+    >>::total_issuance(TSLA);
+    Equities::attest_reserves(
+        RuntimeOrigin::signed(acc(Eve)),
+        TSLA,
+        supply + 1_000_000 * SHARE,
+        now(),
+    )
+    .unwrap();
+}
+
+/// TSLA for `who`, minted by the custodian against its attested reserve.
+fn custodian_mint(who: &AccountId, amount: u128) {
+    Equities::mint(
+        RuntimeOrigin::signed(acc(Eve)),
+        TSLA,
+        who.clone().into(),
+        amount,
+    )
+    .unwrap();
+}
+
+/// Liquidations pending from the last worker run.
+fn take_pool(state: &Pool_) -> Vec<UncheckedExtrinsic> {
+    std::mem::take(&mut state.write().transactions)
+        .into_iter()
+        .map(|raw| UncheckedExtrinsic::decode(&mut &raw[..]).unwrap())
+        .collect()
+}
+
+/// Block `n` at `at`: the oracle fed (`values`), the transactions, the end, the invariants,
+/// then the offchain worker. Returns how many of the transactions applied successfully.
+fn block(
+    n: u32,
+    at: u64,
+    values: Option<Vec<(OracleKey, Price)>>,
+    txs: Vec<UncheckedExtrinsic>,
+) -> u32 {
+    start_block_at(n, at);
+    if let Some(v) = values {
+        apply_signed(Alice, feed(v)).unwrap().unwrap();
+    }
+    let mut ok = 0;
+    for xt in txs {
+        if let Ok(Ok(())) = Executive::apply_extrinsic(xt) {
+            ok += 1;
+        }
+    }
+    finish_block();
+    check_invariants();
+    Liquidation::offchain_worker(n);
+    ok
+}
+
+fn liquidations_in_block() -> Vec<(AccountId, u128)> {
+    events()
+        .into_iter()
+        .filter_map(|e| match e {
+            RuntimeEvent::Liquidation(pallet_liquidation::Event::Liquidated {
+                who,
+                bad_debt,
+                ..
+            }) => Some((who, bad_debt)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_40_percent_crash_clears_1000_accounts_in_a_few_blocks() {
+    let (mut ext, pool_state) = ext();
+    ext.execute_with(|| {
+        run_to_block(1);
+        let mut n = 2;
+        let mut t = OPEN;
+        block(n, t, Some(btc_and_tsla(100_000, 400)), vec![]);
+
+        // 1,000 accounts in blocks of 100: puts sold by thin, medium and thick accounts,
+        // bought by others, and calls both ways, keeping the pool's book near flat.
+        let mut accounts = Vec::new();
+        for batch in 0..10 {
+            n += 1;
+            t += 3_000;
+            start_block_at(n, t);
+            if batch == 0 {
+                // Another 10,000 TSLA for the pool (Bob's LP deposit): room for the book.
+                attest();
+                custodian_mint(&acc(Bob), 10_000 * SHARE);
+                apply_signed(
+                    Bob,
+                    RuntimeCall::Pool(pallet_pool::Call::deposit {
+                        asset: TSLA,
+                        tranche: perpetua_primitives::Tranche::Main,
+                        amount: 10_000 * SHARE,
+                        min_shares: 0,
+                    }),
+                )
+                .unwrap()
+                .unwrap();
+            }
+            for j in 0..100u32 {
+                let i = batch * 100 + j;
+                let who = match i % 10 {
+                    // Short puts: thin margin (bad debt at -40%), medium, thick.
+                    0 | 1 => trader(i, 14 * SHARE / 10, &[(PUT_100K, -3)]),
+                    2 | 3 => trader(i, 4 * SHARE, &[(PUT_100K, -3), (PUT_90K, -1)]),
+                    4 => trader(i, 200 * SHARE, &[(PUT_100K, -3)]),
+                    // Long puts: the other side.
+                    5..=7 => trader(i, 10 * SHARE, &[(PUT_100K, 3), (PUT_90K, 1)]),
+                    // Calls both ways.
+                    8 => trader(i, 20 * SHARE, &[(CALL_100K, -2)]),
+                    _ => trader(i, 10 * SHARE, &[(CALL_100K, 2)]),
+                };
+                accounts.push(who);
+            }
+            finish_block();
+            check_invariants();
+        }
+        assert_eq!(accounts.len(), 1_000);
+        assert!(accounts.iter().all(|a| !risk(a).unwrap().liquidatable()));
+        let (main_before, insurance_before) = {
+            let p = pallet_pool::Pools::<Runtime>::get(TSLA).unwrap();
+            (p.main, p.insurance)
+        };
+
+        // BTC -40% in one round: the circuit breaker holds it; nothing is liquidated on it.
+        n += 1;
+        t += 3_000;
+        block(n, t, Some(btc(60_000)), vec![]);
+        assert!(take_pool(&pool_state).is_empty(), "no liquidation on a held price");
+        assert!(risk(&accounts[0]).is_err());
+
+        // The next round confirms it: the worker finds the accounts under water.
+        n += 1;
+        t += 3_000;
+        block(n, t, Some(btc(60_000)), vec![]);
+        let liquidatable = accounts.iter().filter(|a| risk(a).unwrap().liquidatable()).count();
+        assert!(liquidatable >= 300, "{liquidatable} liquidatable");
+
+        // Blocks until none is left: the worker's transactions of one block execute in the
+        // next; prices are fed every 10 blocks.
+        let mut cleared = 0;
+        let mut bad_debt = 0;
+        let mut liquidations_with_bad_debt = 0;
+        let mut blocks = 0;
+        let mut absorbed = Vec::new();
+        loop {
+            let txs = take_pool(&pool_state);
+            let left = accounts.iter().filter(|a| risk(a).unwrap().liquidatable()).count();
+            if left == 0 {
+                break;
+            }
+            assert!(blocks < 12, "{left} accounts still liquidatable after {blocks} blocks");
+            n += 1;
+            t += 3_000;
+            let values = (blocks % 10 == 9).then(|| btc(60_000));
+            let applied = block(n, t, values, txs);
+            let done = liquidations_in_block();
+            absorbed.extend(events().into_iter().filter_map(|e| match e {
+                RuntimeEvent::Pool(pallet_pool::Event::LossAbsorbed { amount, covered, beyond_capital, .. }) => {
+                    Some((amount, covered, beyond_capital))
+                }
+                _ => None,
+            }));
+            assert_eq!(done.len() as u32, applied);
+            cleared += done.len();
+            bad_debt += done.iter().map(|d| d.1).sum::<u128>();
+            liquidations_with_bad_debt += done.iter().filter(|d| d.1 > 0).count();
+            blocks += 1;
+        }
+        println!("cleared {cleared} liquidations ({liquidatable} accounts) in {blocks} blocks, bad debt {bad_debt}");
+        assert!(cleared >= liquidatable);
+        assert!(bad_debt > 0, "the thin accounts went under");
+        // Insurance paid for the bad debt before main: each loss made main whole for its share
+        // (while insurance lasted), main ended no lower, insurance lower.
+        let params = pallet_pool::Params::<Runtime>::get(TSLA).unwrap_or_default();
+        let p = pallet_pool::Pools::<Runtime>::get(TSLA).unwrap();
+        assert_eq!(absorbed.len(), liquidations_with_bad_debt);
+        for (amount, covered, beyond) in &absorbed {
+            let main_share = amount - params.gains_to_insurance.mul_floor(*amount);
+            assert!(*covered == main_share || p.insurance == 0, "{amount} {covered}");
+            assert_eq!(*beyond, 0);
+        }
+        assert!(p.insurance < insurance_before, "insurance paid");
+        assert!(p.main >= main_before, "main did not pay for bad debt");
+        // Every margin account and tranche is non-negative by type; the invariants held after
+        // every block. No deficit was left for auto-deleveraging.
+        assert_eq!(pallet_liquidation::Deficit::<Runtime>::get(TSLA), 0);
+    });
+}
+
+#[test]
+fn after_a_monday_gap_liquidations_wait_for_the_fresh_open_price() {
+    let (mut ext, pool_state) = ext();
+    ext.execute_with(|| {
+        run_to_block(1);
+        // Friday 2026-12-04 15:59 New York: BTC 100,000, TSLA closes at 400.
+        let friday = GENESIS_TIME_MS + 4 * 86_400_000 + 7 * 3_600_000 - 60_000;
+        block(2, friday, Some(btc_and_tsla(100_000, 400)), vec![]);
+        start_block_at(3, friday + 3_000);
+        attest();
+        // Short puts, margined from barely above the initial margin up.
+        let accounts: Vec<AccountId> = (0..80)
+            .map(|i| {
+                trader(
+                    5_000 + i,
+                    13 * SHARE / 10 + i as u128 * SHARE / 20,
+                    &[(PUT_100K, -3)],
+                )
+            })
+            .collect();
+        finish_block();
+        check_invariants();
+        assert!(accounts.iter().all(|a| !risk(a).unwrap().liquidatable()));
+
+        // Saturday noon UTC: BTC trades (down 8%), TSLA's Friday close is carried with the
+        // weekend haircut. The worker liquidates the accounts BTC's move put under water.
+        let saturday = GENESIS_TIME_MS + 5 * 86_400_000 - 2 * 3_600_000;
+        block(4, saturday, Some(btc(92_000)), vec![]);
+        let txs = take_pool(&pool_state);
+        let weekend = txs.len();
+        block(5, saturday + 3_000, None, txs);
+        assert!(accounts.iter().all(|a| !risk(a).unwrap().liquidatable()));
+        take_pool(&pool_state);
+
+        // Monday 09:30:00: Nasdaq opens. TSLA's Friday close is still usable (until 09:35)
+        // but not fresh: no liquidation on it.
+        let monday = GENESIS_TIME_MS + 7 * 86_400_000 + 30 * 60_000;
+        block(6, monday, Some(btc(92_000)), vec![]);
+        assert!(Liquidation::awaiting_open_price(TSLA));
+        assert!(
+            take_pool(&pool_state).is_empty(),
+            "the worker waits for the open price"
+        );
+        start_block_at(7, monday + 3_000);
+        let r = Liquidation::liquidate(RuntimeOrigin::signed(acc(Bob)), accounts[0].clone(), TSLA);
+        assert_eq!(
+            r.map_err(|e| e.error),
+            Err(pallet_liquidation::Error::<Runtime>::AwaitingOpenPrice.into())
+        );
+        finish_block();
+        check_invariants();
+
+        // 09:30:06: the first post-open TSLA price, 25% down. The worker liquidates.
+        block(8, monday + 6_000, Some(btc_and_tsla(92_000, 300)), vec![]);
+        assert!(!Liquidation::awaiting_open_price(TSLA));
+        let under = accounts
+            .iter()
+            .filter(|a| risk(a).unwrap().liquidatable())
+            .count();
+        println!("{weekend} liquidated on Saturday's BTC move, {under} by Monday's TSLA gap");
+        assert!(under > 0, "the gap put accounts under water");
+        let txs = take_pool(&pool_state);
+        assert_eq!(txs.len(), under);
+        let applied = block(9, monday + 9_000, None, txs);
+        assert_eq!(applied as usize, under);
+        assert!(accounts.iter().all(|a| !risk(a).unwrap().liquidatable()));
+    });
+}
