@@ -285,7 +285,7 @@ pub mod pallet {
         /// Liquidates `who`'s account in `settlement` (anyone, for the keeper's share of the
         /// penalty).
         #[pallet::call_index(0)]
-        #[pallet::weight(<T as Config>::WeightInfo::liquidate(T::MaxPositions::get()))]
+        #[pallet::weight(Pallet::<T>::liquidate_weight(T::MaxPositions::get()))]
         #[allow(clippy::useless_conversion)]
         pub fn liquidate(
             origin: OriginFor<T>,
@@ -294,13 +294,13 @@ pub mod pallet {
         ) -> DispatchResultWithPostInfo {
             let keeper = ensure_signed(origin)?;
             let closes = Self::do_liquidate(&who, settlement, Some(keeper))?;
-            Ok(Some(<T as Config>::WeightInfo::liquidate(closes.max(1))).into())
+            Ok(Some(Self::liquidate_weight(closes)).into())
         }
 
         /// Liquidates `who`'s account in `settlement`: submitted by validators' offchain
         /// workers, unsigned, validated against current prices.
         #[pallet::call_index(1)]
-        #[pallet::weight((<T as Config>::WeightInfo::liquidate(T::MaxPositions::get()), DispatchClass::Operational))]
+        #[pallet::weight((Pallet::<T>::liquidate_weight(T::MaxPositions::get()), DispatchClass::Operational))]
         #[allow(clippy::useless_conversion)]
         pub fn liquidate_unsigned(
             origin: OriginFor<T>,
@@ -309,7 +309,7 @@ pub mod pallet {
         ) -> DispatchResultWithPostInfo {
             ensure_none(origin)?;
             let closes = Self::do_liquidate(&who, settlement, None)?;
-            Ok(Some(<T as Config>::WeightInfo::liquidate(closes.max(1))).into())
+            Ok(Some(Self::liquidate_weight(closes)).into())
         }
 
         /// Sets the parameters (admin).
@@ -365,6 +365,15 @@ pub mod pallet {
     }
 
     impl<T: Config> Pallet<T> {
+        /// The weight charged for a liquidation that closes `closes` positions. Its cost grows
+        /// faster than linearly (the account is re-valued after every close), so the linear fit
+        /// of the benchmark under-charges a single close (fit 996 µs at p = 1 against 1,714 µs
+        /// measured); charging for one position more covers the single close and stays within 3% of
+        /// the largest measured point (16 closes).
+        pub fn liquidate_weight(closes: u32) -> Weight {
+            <T as Config>::WeightInfo::liquidate(closes.max(1).saturating_add(1))
+        }
+
         /// Whether liquidations in `settlement` wait for a fresh price: its stock's market is
         /// open and the usable price is one carried over the close (an unusable price is the
         /// engine's named error instead).
