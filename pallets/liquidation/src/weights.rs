@@ -24,7 +24,7 @@
 //!   --heap-pages
 //!   4096
 //!   --json-file
-//!   /tmp/tmp.28OwSlR0F4/pallet_liquidation.json
+//!   /tmp/tmp.zsItIcwRoj/pallet_liquidation.json
 //!   --template
 //!   scripts/frame-weight-template.hbs
 //!   --output
@@ -95,19 +95,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::TotalCollateral` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Options::PoolMargin` (r:1 w:1)
 	/// Proof: `Options::PoolMargin` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
-	/// Storage: `Assets::Metadata` (r:1 w:0)
-	/// Proof: `Assets::Metadata` (`max_values`: None, `max_size`: Some(140), added: 2615, mode: `MaxEncodedLen`)
 	/// Storage: `Options::OpenAccounts` (r:0 w:1)
 	/// Proof: `Options::OpenAccounts` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[1, 16]`.
 	fn liquidate(p: u32, ) -> Weight {
-		// Proof size: measured `4079 + p * (221 ±0)`, estimated `9045 + p * (2613 ±0)`.
-		// Minimum execution time: 1_689_360_000 picoseconds.
-		Weight::from_parts(258_243_450, 0)
+		// Proof size: measured `3864 + p * (221 ±0)`, estimated `9045 + p * (2613 ±0)`.
+		// Minimum execution time: 1_622_169_000 picoseconds.
+		Weight::from_parts(142_747_856, 0)
 			.saturating_add(Weight::from_parts(0, 9045))
-			// Standard Error: 13_638_306
-			.saturating_add(Weight::from_parts(737_391_281, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(29))
+			// Standard Error: 13_694_112
+			.saturating_add(Weight::from_parts(772_235_289, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(28))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(12))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(p.into())))
@@ -117,8 +115,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Liquidation::Params` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
 	fn set_params() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 52_929_000 picoseconds.
-		Weight::from_parts(53_871_000, 0)
+		// Minimum execution time: 55_212_000 picoseconds.
+		Weight::from_parts(56_694_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -167,11 +165,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn deleverage(n: u32, ) -> Weight {
 		// Proof size: measured `3464 + n * (323 ±0)`, estimated `8574 + n * (2600 ±0)`.
-		// Minimum execution time: 1_280_690_000 picoseconds.
-		Weight::from_parts(733_669_381, 0)
+		// Minimum execution time: 1_354_470_000 picoseconds.
+		Weight::from_parts(765_349_633, 0)
 			.saturating_add(Weight::from_parts(0, 8574))
-			// Standard Error: 8_685_686
-			.saturating_add(Weight::from_parts(573_814_353, 0).saturating_mul(n.into()))
+			// Standard Error: 2_664_065
+			.saturating_add(Weight::from_parts(594_557_816, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(23))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(9))
@@ -211,11 +209,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 1000]`.
 	fn scan(n: u32, ) -> Weight {
 		// Proof size: measured `2430 + n * (323 ±0)`, estimated `8574 + n * (2600 ±0)`.
-		// Minimum execution time: 644_842_000 picoseconds.
-		Weight::from_parts(135_509_321, 0)
+		// Minimum execution time: 668_267_000 picoseconds.
+		Weight::from_parts(673_895_000, 0)
 			.saturating_add(Weight::from_parts(0, 8574))
-			// Standard Error: 559_045
-			.saturating_add(Weight::from_parts(121_526_644, 0).saturating_mul(n.into()))
+			// Standard Error: 228_692
+			.saturating_add(Weight::from_parts(126_109_011, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(15))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2600).saturating_mul(n.into()))
@@ -225,24 +223,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures against RocksDB weights, for mock runtimes in unit tests.
 impl WeightInfo for () {
 	fn liquidate(p: u32, ) -> Weight {
-		Weight::from_parts(258_243_450, 0)
+		Weight::from_parts(142_747_856, 0)
 			.saturating_add(Weight::from_parts(0, 9045))
-			.saturating_add(Weight::from_parts(737_391_281, 0).saturating_mul(p.into()))
-			.saturating_add(RocksDbWeight::get().reads(29))
+			.saturating_add(Weight::from_parts(772_235_289, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(28))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(12))
 			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2613).saturating_mul(p.into()))
 	}
 	fn set_params() -> Weight {
-		Weight::from_parts(53_871_000, 0)
+		Weight::from_parts(56_694_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn deleverage(n: u32, ) -> Weight {
-		Weight::from_parts(733_669_381, 0)
+		Weight::from_parts(765_349_633, 0)
 			.saturating_add(Weight::from_parts(0, 8574))
-			.saturating_add(Weight::from_parts(573_814_353, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(594_557_816, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(23))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(9))
@@ -250,9 +248,9 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2600).saturating_mul(n.into()))
 	}
 	fn scan(n: u32, ) -> Weight {
-		Weight::from_parts(135_509_321, 0)
+		Weight::from_parts(673_895_000, 0)
 			.saturating_add(Weight::from_parts(0, 8574))
-			.saturating_add(Weight::from_parts(121_526_644, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(126_109_011, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(15))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2600).saturating_mul(n.into()))
