@@ -386,3 +386,35 @@ fn after_a_monday_gap_liquidations_wait_for_the_fresh_open_price() {
         assert!(accounts.iter().all(|a| !risk(a).unwrap().liquidatable()));
     });
 }
+
+/// With the runtime's weights (release-node benchmarks, ParityDB read/write costs) the default
+/// per-block cap of one-close liquidations fits in a block's operational weight, on top of the
+/// block's base weight and the worst-case pre-dispatch weight of the last one admitted.
+#[test]
+fn the_per_block_cap_of_liquidations_fits_in_one_block() {
+    use frame_support::dispatch::{DispatchClass, GetDispatchInfo};
+    let weights: frame_system::limits::BlockWeights =
+        <Runtime as frame_system::Config>::BlockWeights::get();
+    let class = weights.get(DispatchClass::Operational);
+    let max = class.max_total.expect("operational class has a limit");
+    let one_close = Liquidation::liquidate_weight(1).saturating_add(class.base_extrinsic);
+    let call = RuntimeCall::Liquidation(pallet_liquidation::Call::liquidate_unsigned {
+        who: Bob.to_account_id(),
+        settlement: TSLA,
+    });
+    let worst = call.get_dispatch_info().call_weight;
+    assert!(worst.all_gte(Liquidation::liquidate_weight(16)));
+    let cap = pallet_liquidation::LiquidationParams::default().max_per_block as u64;
+    let needed = weights
+        .base_block
+        .saturating_add(one_close.saturating_mul(cap))
+        .saturating_add(worst);
+    assert!(
+        max.all_gte(needed),
+        "{cap} liquidations need {} ps of {} ps",
+        needed.ref_time(),
+        max.ref_time()
+    );
+    let fit = (max.ref_time() - weights.base_block.ref_time()) / one_close.ref_time();
+    println!("one-close liquidations per block: {fit} (cap {cap})");
+}
