@@ -11,7 +11,7 @@
 #                                         its host is slower, so its weights err on the heavy side
 #
 # The committed weights come from the release-profile node (the default here), as a validator
-# runs it; its first build takes about 40 minutes on two cores.
+# runs it; its first build took 20 minutes on two cores.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$PERPETUA_ROOT"
