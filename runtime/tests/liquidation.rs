@@ -388,8 +388,9 @@ fn after_a_monday_gap_liquidations_wait_for_the_fresh_open_price() {
 }
 
 /// With the runtime's weights (release-node benchmarks, ParityDB read/write costs) the default
-/// per-block cap of one-close liquidations fits in a block's operational weight, on top of the
-/// block's base weight and the worst-case pre-dispatch weight of the last one admitted.
+/// per-block cap of unsigned one-close liquidations, each with its `pre_dispatch` valuation,
+/// fits in a block's operational weight, on top of the block's base weight and the worst-case
+/// pre-dispatch weight of the last one admitted.
 #[test]
 fn the_per_block_cap_of_liquidations_fits_in_one_block() {
     use frame_support::dispatch::{DispatchClass, GetDispatchInfo};
@@ -397,13 +398,13 @@ fn the_per_block_cap_of_liquidations_fits_in_one_block() {
         <Runtime as frame_system::Config>::BlockWeights::get();
     let class = weights.get(DispatchClass::Operational);
     let max = class.max_total.expect("operational class has a limit");
-    let one_close = Liquidation::liquidate_weight(1).saturating_add(class.base_extrinsic);
+    let one_close = Liquidation::unsigned_liquidate_weight(1).saturating_add(class.base_extrinsic);
     let call = RuntimeCall::Liquidation(pallet_liquidation::Call::liquidate_unsigned {
         who: Bob.to_account_id(),
         settlement: TSLA,
     });
     let worst = call.get_dispatch_info().call_weight;
-    assert!(worst.all_gte(Liquidation::liquidate_weight(16)));
+    assert!(worst.all_gte(Liquidation::unsigned_liquidate_weight(16)));
     let cap = pallet_liquidation::LiquidationParams::default().max_per_block as u64;
     let needed = weights
         .base_block

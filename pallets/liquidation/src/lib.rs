@@ -300,7 +300,7 @@ pub mod pallet {
         /// Liquidates `who`'s account in `settlement`: submitted by validators' offchain
         /// workers, unsigned, validated against current prices.
         #[pallet::call_index(1)]
-        #[pallet::weight((Pallet::<T>::liquidate_weight(T::MaxPositions::get()), DispatchClass::Operational))]
+        #[pallet::weight((Pallet::<T>::unsigned_liquidate_weight(T::MaxPositions::get()), DispatchClass::Operational))]
         #[allow(clippy::useless_conversion)]
         pub fn liquidate_unsigned(
             origin: OriginFor<T>,
@@ -309,7 +309,7 @@ pub mod pallet {
         ) -> DispatchResultWithPostInfo {
             ensure_none(origin)?;
             let closes = Self::do_liquidate(&who, settlement, None)?;
-            Ok(Some(Self::liquidate_weight(closes)).into())
+            Ok(Some(Self::unsigned_liquidate_weight(closes)).into())
         }
 
         /// Sets the parameters (admin).
@@ -374,6 +374,12 @@ pub mod pallet {
         pub fn liquidate_weight(closes: u32) -> Weight {
             let c = closes.max(1);
             <T as Config>::WeightInfo::liquidate(c.saturating_add(c.saturating_mul(c) / 32))
+        }
+
+        /// The weight of an unsigned liquidation: the liquidation, and the valuation of the
+        /// account that `pre_dispatch` makes before it (one account's scan).
+        pub fn unsigned_liquidate_weight(closes: u32) -> Weight {
+            Self::liquidate_weight(closes).saturating_add(<T as Config>::WeightInfo::scan(1))
         }
 
         /// Whether liquidations in `settlement` wait for a fresh price: its stock's market is
