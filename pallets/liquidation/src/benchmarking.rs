@@ -39,12 +39,17 @@ mod benches {
         Ok(())
     }
 
-    /// Deleveraging a deficit over `n` profitable accounts (each closed).
+    /// Deleveraging a shortfall over `n` profitable accounts (each closed whole: the claim
+    /// is far beyond what they can forfeit).
     #[benchmark]
     fn deleverage(n: Linear<1, 64>) -> Result<(), BenchmarkError> {
-        let (settlement, _) = <T as Config>::BenchmarkHelper::accounts(n, 1);
+        let (settlement, accounts) = <T as Config>::BenchmarkHelper::accounts(n, 1);
         <T as Config>::BenchmarkHelper::crash(settlement, false);
-        Deficit::<T>::insert(settlement, Balance::MAX / 2);
+        let claimant = accounts
+            .first()
+            .cloned()
+            .ok_or(BenchmarkError::Stop("accounts"))?;
+        T::Pool::record_claim(settlement, &claimant, Balance::MAX / 4);
         #[block]
         {
             Liquidation::<T>::deleverage(settlement, n);

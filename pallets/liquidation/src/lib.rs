@@ -16,10 +16,13 @@
 //!   the market's liquidation penalty is split between the keeper and the insurance tranche.
 //!   At most one liquidation per account per block and `max_per_block` in all.
 //! - **Bad debt** (losses beyond the collateral) goes through the pool's waterfall
-//!   (`PoolLedger::absorb_loss`, insurance first). What both tranches cannot cover becomes a
-//!   deficit that **auto-deleveraging** clears in the next blocks: the most profitable
-//!   positions, ranked by profit times leverage, are closed at mark with the profit the pool
-//!   cannot pay left unpaid, one event each.
+//!   (`PoolLedger::absorb_loss`, insurance first): the pool holds less, but owes nobody for it,
+//!   so bad debt alone is never a deficit.
+//! - **Auto-deleveraging**: a deficit is what the pool owes traders and could not pay (their
+//!   claims). While the claims exceed what the pool has and its book is worth
+//!   (`PoolLedger::insolvency`), the most profitable positions, ranked by profit times leverage,
+//!   are closed just enough at mark, forfeiting the profit the pool cannot pay: the pool's
+//!   shortfall falls by what they forfeit. One event each.
 //! - **Prices**: nothing is liquidated on a stale, missing or held price; while the settlement
 //!   stock's market is open, only on a fresh post-open price (never on Friday's close carried
 //!   into Monday's session).
@@ -177,10 +180,6 @@ pub mod pallet {
     #[pallet::storage]
     pub type LiquidationCount<T: Config> = StorageValue<_, u32, ValueQuery>;
 
-    /// Bad debt neither tranche could cover, per settlement asset: auto-deleveraging clears it.
-    #[pallet::storage]
-    pub type Deficit<T: Config> = StorageMap<_, Twox64Concat, AssetId, Balance, ValueQuery>;
-
     /// Where auto-deleveraging's scan of a settlement asset stands.
     #[pallet::storage]
     pub type AdlCursor<T: Config> =
@@ -202,13 +201,8 @@ pub mod pallet {
             /// Whether positions remain (a partial liquidation).
             partial: bool,
         },
-        /// Bad debt beyond both tranches: auto-deleveraging will clear it.
-        DeficitOpened {
-            settlement: AssetId,
-            amount: Balance,
-        },
-        /// A profitable position was closed to clear a deficit; `unpaid` of its profit was
-        /// not paid.
+        /// Contracts of a profitable position were closed to clear the pool's shortfall;
+        /// `unpaid` of their profit was forfeited.
         Deleveraged {
             who: T::AccountId,
             series: u32,
@@ -231,6 +225,8 @@ pub mod pallet {
         AwaitingOpenPrice,
         /// Parameters out of range.
         InvalidParams,
+        /// A keeper cannot liquidate its own account (it would pay itself the keeper's share).
+        SelfLiquidation,
     }
 
     #[pallet::hooks]
@@ -242,10 +238,13 @@ pub mod pallet {
                 let _ = LiquidatedThisBlock::<T>::clear(count, None);
             }
             let mut weight = T::DbWeight::get().reads_writes(2, count.saturating_add(1) as u64);
-            // Open deficits (rare: bad debt beyond both tranches), a few per block.
-            let open: Vec<AssetId> = Deficit::<T>::iter_keys()
+            // Pools with claims outstanding (rare: the pool could not pay a trader), a few per
+            // block; each is deleveraged only while it is short of what it owes.
+            let open: Vec<AssetId> = T::Pool::with_claims()
+                .into_iter()
                 .take(MAX_DEFICITS_PER_BLOCK)
                 .collect();
+            weight = weight.saturating_add(T::DbWeight::get().reads(1 + open.len() as u64));
             if !open.is_empty() {
                 let scan = Params::<T>::get().adl_scan;
                 for settlement in open {
@@ -293,6 +292,7 @@ pub mod pallet {
             settlement: AssetId,
         ) -> DispatchResultWithPostInfo {
             let keeper = ensure_signed(origin)?;
+            ensure!(keeper != who, Error::<T>::SelfLiquidation);
             let closes = Self::do_liquidate(&who, settlement, Some(keeper))?;
             Ok(Some(Self::liquidate_weight(closes)).into())
         }
@@ -487,14 +487,8 @@ pub mod pallet {
             }
             let bad_debt = owed;
             if bad_debt > 0 {
-                let beyond = T::Pool::absorb_loss(settlement, bad_debt);
-                if beyond > 0 {
-                    Deficit::<T>::mutate(settlement, |d| *d = d.saturating_add(beyond));
-                    Self::deposit_event(Event::DeficitOpened {
-                        settlement,
-                        amount: beyond,
-                    });
-                }
+                // Insurance first; the pool owes nobody for it, so no deficit opens.
+                T::Pool::absorb_loss(settlement, bad_debt);
             }
             LiquidatedThisBlock::<T>::insert(who, settlement, ());
             LiquidationCount::<T>::mutate(|c| *c = c.saturating_add(1));
@@ -561,13 +555,14 @@ pub mod pallet {
             Ok((to_keeper, to_insurance))
         }
 
-        /// Closes the most profitable positions of `settlement`'s accounts (ranked by profit
-        /// times leverage among up to `scan` accounts from a rotating cursor), leaving unpaid
-        /// the profit the pool cannot pay, until the deficit is cleared. Returns the accounts
-        /// valued.
+        /// Clears `settlement`'s pool's shortfall ([`PoolLedger::insolvency`]) by closing
+        /// profitable positions at mark, the most profitable (profit times leverage, among up to
+        /// `scan` accounts from a rotating cursor) first, each just enough: a close forfeits the
+        /// profit the pool cannot pay, and the shortfall falls by what it forfeits. Returns the
+        /// accounts valued.
         pub fn deleverage(settlement: AssetId, scan: u32) -> u32 {
-            let mut deficit = Deficit::<T>::get(settlement);
-            if deficit == 0 {
+            let mut shortfall = T::Pool::insolvency(settlement);
+            if shortfall == 0 {
                 return 0;
             }
             let cursor = AdlCursor::<T>::get(settlement).map(|c| c.into_inner());
@@ -598,26 +593,30 @@ pub mod pallet {
             }
             ranked.sort_by_key(|r| core::cmp::Reverse(r.0));
             for (_, who, p) in ranked {
-                if deficit == 0 {
+                if shortfall == 0 {
                     break;
                 }
+                let size = p.size.unsigned_abs();
+                // Just enough contracts: the shortfall over one contract's profit, rounded up.
+                let per_contract =
+                    FixedI128::from_inner(p.unrealised.into_inner() / size.max(1) as i128);
+                let n = match T::Engine::usd_to_units(settlement, per_contract) {
+                    Some(u) if u > 0 => shortfall.div_ceil(u).min(size),
+                    _ => size,
+                };
+                let signed = if p.size > 0 { -(n as i128) } else { n as i128 };
                 let Ok(closed) =
-                    T::Engine::close(&who, p.series, -p.size, CloseKind::Deleverage, &mut cache)
+                    T::Engine::close(&who, p.series, signed, CloseKind::Deleverage, &mut cache)
                 else {
                     continue;
                 };
-                deficit = deficit.saturating_sub(closed.unpaid);
+                shortfall = shortfall.saturating_sub(closed.unpaid);
                 Self::deposit_event(Event::Deleveraged {
                     who,
                     series: p.series,
-                    size: p.size,
+                    size: signed,
                     unpaid: closed.unpaid,
                 });
-            }
-            if deficit == 0 {
-                Deficit::<T>::remove(settlement);
-            } else {
-                Deficit::<T>::insert(settlement, deficit);
             }
             valued
         }

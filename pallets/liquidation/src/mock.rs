@@ -182,7 +182,9 @@ impl pallet_pool::Config for Test {
     type ProtocolAccount = Protocol;
     type MaxPools = ConstU32<4>;
     type MaxQueue = ConstU32<16>;
+    type MaxRequestsPerAccount = ConstU32<4>;
     type FlowsPerBlock = ConstU32<8>;
+    type BookValuationWeight = ();
     type FirstShareAssetId = ConstU32<1_000_000>;
     type WeightInfo = ();
 }
@@ -370,5 +372,6 @@ pub fn next_block() {
     Liquidation::do_try_state().unwrap();
     System::set_block_number(n + 1);
     pallet_timestamp::Now::<Test>::mutate(|t| *t += BLOCK_MS);
+    Pool::on_initialize(n + 1);
     Liquidation::on_initialize(n + 1);
 }

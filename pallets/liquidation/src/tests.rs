@@ -182,40 +182,44 @@ fn bad_debt_is_absorbed_by_insurance_before_main() {
                 RuntimeEvent::Pool(pallet_pool::Event::LossAbsorbed {
                     amount,
                     covered,
-                    beyond_capital,
+                    main_bore,
                     ..
-                }) => Some((amount, covered, beyond_capital)),
+                }) => Some((amount, covered, main_bore)),
                 _ => None,
             })
             .unwrap();
-        let main_share = bad_debt - Perbill::from_percent(10).mul_floor(bad_debt);
+        let share = pallet_pool::Params::<Test>::get(TSLA)
+            .unwrap()
+            .insurance_share;
+        let main_share = bad_debt - share.mul_floor(bad_debt);
         assert_eq!(absorbed, (bad_debt, main_share, 0));
         assert!(insurance < insurance_before, "insurance pays first");
         assert!(main >= main_before + main_share, "main is made whole");
-        assert_eq!(Deficit::<Test>::get(TSLA), 0);
+        // Bad debt is not a deficit: the pool owes nobody for it.
+        assert!(pallet_pool::Deficits::<Test>::get(TSLA).is_none());
         next_block();
     });
 }
 
+fn claims_owed() -> Balance {
+    pallet_pool::Deficits::<Test>::get(TSLA).map_or(0, |d| d.owed)
+}
+
+/// Issue 12, item 4. Bad debt beyond both tranches is not a deficit (the phantom): nothing is
+/// deleveraged for it. A real shortfall (the pool cannot pay Bob's profit) does not revert Bob's
+/// close: he gets what can be paid and a claim for the rest; the pool's shortfall is then
+/// cleared by deleveraging Dave's profitable puts just enough, and falls by what Dave forfeits.
 #[test]
-fn a_deficit_beyond_both_tranches_is_cleared_by_deleveraging_the_most_profitable() {
-    // A small pool: 100 TSLA main, 10 insurance. Carol's bad debt will exceed it.
+fn only_a_real_shortfall_is_a_deficit_and_deleveraging_clears_it() {
+    // A small pool: 100 TSLA main, 10 insurance.
     new_test_ext_with_pool(100, 10).execute_with(|| {
-        assert_ok!(Options::deposit(
-            RuntimeOrigin::signed(BOB),
-            TSLA,
-            500 * TSLA_UNIT
-        ));
-        assert_ok!(Options::deposit(
-            RuntimeOrigin::signed(DAVE),
-            TSLA,
-            500 * TSLA_UNIT
-        ));
-        assert_ok!(Options::deposit(
-            RuntimeOrigin::signed(CAROL),
-            TSLA,
-            200 * TSLA_UNIT
-        ));
+        for (who, amount) in [(BOB, 500), (DAVE, 500), (CAROL, 200)] {
+            assert_ok!(Options::deposit(
+                RuntimeOrigin::signed(who),
+                TSLA,
+                amount * TSLA_UNIT
+            ));
+        }
         // Bob and Dave buy puts, Carol sells them: the pool stays flat.
         for i in 0..80 {
             for (who, size) in [(BOB, 4i128), (DAVE, 1), (CAROL, -5)] {
@@ -226,11 +230,7 @@ fn a_deficit_beyond_both_tranches_is_cleared_by_deleveraging_the_most_profitable
                     FixedU128::from_u32(if size > 0 { 1_000_000 } else { 0 }),
                     Moment::MAX,
                 );
-                assert!(
-                    r.is_ok(),
-                    "round {i}, account {who}: {r:?} {:?}",
-                    Options::health(&who, TSLA)
-                );
+                assert!(r.is_ok(), "round {i}, account {who}: {r:?}");
             }
         }
         next_block();
@@ -240,12 +240,55 @@ fn a_deficit_beyond_both_tranches_is_cleared_by_deleveraging_the_most_profitable
             CAROL,
             TSLA
         ));
-        let deficit = Deficit::<Test>::get(TSLA);
-        assert!(deficit > 0);
-        assert!(events()
+        assert!(liquidated()[0].5 > 0, "Carol leaves bad debt");
+        // The phantom: no claim, no shortfall, nothing deleveraged.
+        assert_eq!(claims_owed(), 0);
+        assert_eq!(Pool::insolvency(TSLA), 0);
+        next_block();
+        assert!(!events()
             .iter()
-            .any(|e| matches!(e, Event::DeficitOpened { amount, .. } if *amount == deficit)));
-        // The next block deleverages: Bob (more profit, more leverage) first.
+            .any(|e| matches!(e, Event::Deleveraged { .. })));
+        assert_eq!(
+            pallet_options::Positions::<Test>::get(DAVE, PUTS[0])
+                .unwrap()
+                .size,
+            80
+        );
+
+        // Bob closes: the pool pays what it has; the rest is Bob's claim, not a revert.
+        let bob_before = pallet_options::Accounts::<Test>::get(BOB, TSLA).collateral;
+        let capital = Pool::capital(TSLA);
+        assert_ok!(Options::trade(
+            RuntimeOrigin::signed(BOB),
+            PUTS[0],
+            -320,
+            FixedU128::from_u32(0),
+            Moment::MAX
+        ));
+        let claim = pallet_pool::Claims::<Test>::get(TSLA, BOB).unwrap();
+        assert!(claim > 0);
+        assert_eq!(claims_owed(), claim);
+        assert_eq!(Pool::capital(TSLA), 0);
+        let bob_after = pallet_options::Accounts::<Test>::get(BOB, TSLA).collateral;
+        assert!(
+            bob_after + TSLA_UNIT >= bob_before + capital,
+            "Bob got what the pool had"
+        );
+        // Bob can withdraw his free collateral at once.
+        assert_ok!(Options::withdraw(
+            RuntimeOrigin::signed(BOB),
+            TSLA,
+            bob_after
+        ));
+        let shortfall = Pool::insolvency(TSLA);
+        assert!(
+            shortfall > claim,
+            "Dave's open profit is owed too: {shortfall} vs {claim}"
+        );
+
+        // The next block deleverages Dave, just enough, and the shortfall falls by what he
+        // forfeits.
+        let dave_collateral = pallet_options::Accounts::<Test>::get(DAVE, TSLA).collateral;
         next_block();
         let dl: Vec<_> = events()
             .into_iter()
@@ -256,17 +299,94 @@ fn a_deficit_beyond_both_tranches_is_cleared_by_deleveraging_the_most_profitable
                 _ => None,
             })
             .collect();
-        assert!(!dl.is_empty());
-        assert_eq!(dl[0].0, BOB);
-        assert_eq!(dl[0].1, 320);
-        let unpaid: Balance = dl.iter().map(|d| d.2).sum();
-        assert!(unpaid >= deficit, "{dl:?} {deficit} {:?}", pool());
-        assert_eq!(Deficit::<Test>::get(TSLA), 0);
-        // Bob keeps his own collateral: deleveraging only leaves profit unpaid.
+        assert_eq!(dl.len(), 1, "{dl:?}");
+        assert_eq!((dl[0].0, dl[0].1), (DAVE, -80));
+        assert!(dl[0].2 > 0);
+        // (Dave's close also settled his funding into the claims' cash: at least that much.)
+        assert!(Pool::insolvency(TSLA) <= shortfall - dl[0].2);
+        // Dave keeps his own collateral (less the block's funding his long owed); only the
+        // profit the pool cannot pay is gone.
+        let dave_after = pallet_options::Accounts::<Test>::get(DAVE, TSLA).collateral;
+        assert!(dave_after <= dave_collateral && dave_collateral - dave_after < TSLA_UNIT / 100);
+        // Bob's claim is still owed, to be paid from the pool's next inflows.
+        assert_eq!(claims_owed(), claim);
+        next_block();
+    });
+}
+
+/// Deleveraging closes only what clears the shortfall: a small claim against a large
+/// profitable position closes a few contracts, not the position.
+#[test]
+fn deleveraging_closes_just_enough() {
+    new_test_ext_with_pool(100, 10).execute_with(|| {
+        for (who, amount) in [(BOB, 500), (CAROL, 500)] {
+            assert_ok!(Options::deposit(
+                RuntimeOrigin::signed(who),
+                TSLA,
+                amount * TSLA_UNIT
+            ));
+        }
+        for _ in 0..20 {
+            for (who, size) in [(BOB, 5i128), (CAROL, -5)] {
+                assert_ok!(Options::trade(
+                    RuntimeOrigin::signed(who),
+                    PUTS[0],
+                    size,
+                    FixedU128::from_u32(if size > 0 { 1_000_000 } else { 0 }),
+                    Moment::MAX,
+                ));
+            }
+        }
+        next_block();
+        // The pool owes a claim of 1 TSLA it cannot cover: capital all paid out.
+        MockPrices::set(BTC, Ok(p(90_000)));
+        let capital = Pool::capital(TSLA);
+        assert_eq!(Pool::pay(TSLA, &KEEPER, capital), Ok(0));
+        Pool::record_claim(TSLA, &KEEPER, TSLA_UNIT);
+        let shortfall = Pool::insolvency(TSLA);
+        assert!(shortfall > 0);
+        next_block();
+        let closed: Vec<i128> = events()
+            .into_iter()
+            .filter_map(|e| match e {
+                Event::Deleveraged { size, .. } => Some(size),
+                _ => None,
+            })
+            .collect();
+        let closed: i128 = closed.iter().sum();
+        let bob = pallet_options::Positions::<Test>::get(BOB, PUTS[0])
+            .unwrap()
+            .size;
         assert!(
-            pallet_options::Accounts::<Test>::get(BOB, TSLA).collateral
-                >= 500 * TSLA_UNIT - TSLA_UNIT
+            closed < 0 && bob > 0,
+            "partial: closed {closed}, left {bob}"
         );
+        assert_eq!(bob - closed, 100);
+        // Cleared, to rounding of one contract's profit into units.
+        assert!(
+            Pool::insolvency(TSLA) < TSLA_UNIT / 1_000,
+            "{}",
+            Pool::insolvency(TSLA)
+        );
+        next_block();
+    });
+}
+
+#[test]
+fn a_keeper_cannot_liquidate_itself() {
+    new_test_ext().execute_with(|| {
+        short_puts(BOB, 20, 40 * TSLA_UNIT);
+        next_block();
+        lower_btc_until_liquidatable(BOB);
+        assert_noop!(
+            Liquidation::liquidate(RuntimeOrigin::signed(BOB), BOB, TSLA),
+            Error::<Test>::SelfLiquidation
+        );
+        assert_ok!(Liquidation::liquidate(
+            RuntimeOrigin::signed(KEEPER),
+            BOB,
+            TSLA
+        ));
         next_block();
     });
 }

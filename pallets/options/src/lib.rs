@@ -27,6 +27,8 @@ pub use pallet::*;
 pub use types::*;
 
 mod api;
+#[cfg(test)]
+mod attacks;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 #[cfg(test)]
@@ -319,8 +321,8 @@ pub mod pallet {
         NoPoolLiquidity,
         /// The trade would skew the pool's book beyond its curve's limit.
         SkewLimit,
-        /// The pool could not pay a profit in full (auto-deleveraging territory).
-        PoolInsolvent,
+        /// Funding of the series could not be brought up to now (its valuation failed).
+        FundingNotAccrued,
         /// A forced close (liquidation or deleveraging) must reduce the position.
         NotReducing,
         /// Arithmetic overflow.
@@ -710,7 +712,7 @@ pub mod pallet {
 
         /// The pool's liquidity in contracts of `market`.
         pub(crate) fn liquidity(market: &Market, prices: &MarketPrices) -> Result<Fixed, Error<T>> {
-            let capital = T::Pool::capital(market.settlement);
+            let capital = T::Pool::depth(market.settlement);
             valuation::liquidity_contracts(capital, prices, market, market.settlement_decimals)
                 .map_err(Self::verr)
         }
@@ -767,12 +769,10 @@ pub mod pallet {
             };
             let theo = valuation::per_contract(q.price, market)?;
             let cost = if forced {
-                // A forced close (liquidation, deleveraging) fills at the pool's mark: it must
-                // always fill, whatever the curve's limits, and its price must not move along
-                // the curve against an account that cannot pay.
-                let mark = valuation::mark_per_contract(theo, series, liquidity, market)?;
-                mark.checked_mul(valuation::contracts(size)?)
-                    .ok_or(ValuationError::Overflow)?
+                // A forced close (liquidation, deleveraging) fills along the pool's curve, as
+                // the book is valued (so a liquidation realises what NAV counted), and must
+                // always fill: the curve's skew limit does not apply to it.
+                valuation::forced_cost(theo, series, size, liquidity, market)?
             } else {
                 perpetua_pricing::pool::trade_cost(
                     theo,
@@ -967,12 +967,7 @@ pub mod pallet {
                 });
             } else if units < 0 {
                 let due = units.unsigned_abs();
-                let unpaid = T::Pool::pay(settlement, &pot, due)?;
-                ensure!(
-                    unpaid == 0 || mode == TradeMode::Deleverage,
-                    Error::<T>::PoolInsolvent
-                );
-                gaps.unpaid = gaps.unpaid.saturating_add(unpaid);
+                let unpaid = Self::pay_trader(who, settlement, due, mode, gaps)?;
                 let paid = due.saturating_sub(unpaid);
                 account.collateral = account.collateral.saturating_add(paid);
                 TotalCollateral::<T>::mutate(settlement, |t| *t = t.saturating_add(paid));
@@ -995,6 +990,27 @@ pub mod pallet {
                 amount: units,
             });
             Ok(())
+        }
+
+        /// Pays `amount` owed to `who` from the pool into their collateral (the caller credits
+        /// it). What the pool cannot pay is a claim on it, senior to its LPs; a deleveraged
+        /// position forfeits it instead (auto-deleveraging recovers it for the pool). Returns
+        /// what was not paid now.
+        fn pay_trader(
+            who: &T::AccountId,
+            settlement: AssetId,
+            amount: Balance,
+            mode: TradeMode,
+            gaps: &mut Gaps,
+        ) -> Result<Balance, DispatchError> {
+            let unpaid = T::Pool::pay(settlement, &Self::pot(settlement), amount)?;
+            if mode == TradeMode::Deleverage {
+                gaps.unpaid = gaps.unpaid.saturating_add(unpaid);
+            } else {
+                T::Pool::record_claim(settlement, who, unpaid);
+                gaps.claimed = gaps.claimed.saturating_add(unpaid);
+            }
+            Ok(unpaid)
         }
 
         /// Settles the funding of every position of `who` in `settlement`.
@@ -1096,9 +1112,13 @@ pub mod pallet {
             // series priced at the index once.
             let prices = Self::prices_cached(series.market, &market, cache)?;
             let q = Self::quote_cached(series_id, &series, &market, &prices, cache)?;
-            // Funding up to now, then the position's share of it.
+            // Funding up to now, then the position's share of it: a position must never record
+            // a funding index that was not brought up to now.
             let before_margin = series.pool_margin;
-            Self::accrue_with(&mut series, &market, now, &prices, &q);
+            ensure!(
+                Self::accrue_with(&mut series, &market, now, &prices, &q),
+                Error::<T>::FundingNotAccrued
+            );
             let mut position = old.unwrap_or(Position {
                 size: 0,
                 entry: FixedU128::zero(),
@@ -1204,12 +1224,7 @@ pub mod pallet {
             } else {
                 let gain = valuation::usd_to_units(pnl, prices.settle, decimals, Rounding::Down)
                     .map_err(Self::verr)?;
-                let unpaid = T::Pool::pay(settlement, &pot, gain)?;
-                ensure!(
-                    unpaid == 0 || mode == TradeMode::Deleverage,
-                    Error::<T>::PoolInsolvent
-                );
-                gaps.unpaid = gaps.unpaid.saturating_add(unpaid);
+                let unpaid = Self::pay_trader(who, settlement, gain, mode, &mut gaps)?;
                 let paid = gain.saturating_sub(unpaid);
                 account.collateral = account.collateral.saturating_add(paid);
                 paid as i128
@@ -1399,8 +1414,21 @@ pub mod pallet {
             T::Pool::check_net_delta(settlement, units)
         }
 
-        /// The pool's unrealised PnL over `settlement`'s book, base units (see [`PoolBook`]).
-        pub fn book_value(settlement: AssetId) -> Result<i128, PriceError> {
+        /// The pool's book value over `settlement`'s series, base units, with the curve's
+        /// `depth` (see [`PoolBook::book_value`]).
+        ///
+        /// Each series' net position is valued at what unwinding it along the pool's curve at
+        /// the index would pay the traders, not at the skewed mark: a trade along the curve
+        /// moves the traders' entry sum and this unwind value by the same amount (the curve's
+        /// cost is path-independent), so no trade moves the book's value; only the index, the
+        /// volatility, funding and the depth do. The part of the book's net receivable
+        /// (traders' losses and unsettled funding owed to the pool) beyond the traders' whole
+        /// collateral is reported as uncollectible.
+        pub fn book_value(
+            settlement: AssetId,
+            depth: Balance,
+        ) -> Result<perpetua_primitives::BookValue, PriceError> {
+            let stale = |_| PriceError::Stale;
             let mut traders_usd = Fixed::ZERO;
             let mut owed_tokens = Fixed::ZERO;
             let mut price = None;
@@ -1418,35 +1446,53 @@ pub mod pallet {
                 let prices = Self::market_prices(&market).map_err(|_| PriceError::Stale)?;
                 price = Some(prices.settle);
                 decimals = market.settlement_decimals;
-                let liquidity = Self::liquidity(&market, &prices).map_err(|_| PriceError::Stale)?;
                 let (u, f) = (|| -> Result<(Fixed, Fixed), ValuationError> {
+                    let liquidity = valuation::liquidity_contracts(
+                        depth,
+                        &prices,
+                        &market,
+                        market.settlement_decimals,
+                    )?;
                     let q = valuation::quote_at(&series, &market, prices.spot, prices.vol)?;
                     let theo = valuation::per_contract(q.price, &market)?;
-                    let mark = valuation::mark_per_contract(theo, &series, liquidity, &market)?;
-                    let net = valuation::contracts(series.net())?;
-                    let u = mark
-                        .checked_mul(net)
-                        .and_then(|v| v.checked_sub(valuation::from_i(series.entry_sum)))
+                    let value = valuation::unwind_value(theo, &series, liquidity, &market)?;
+                    let u = value
+                        .checked_sub(valuation::from_i(series.entry_sum))
                         .ok_or(ValuationError::Overflow)?;
+                    let net = valuation::contracts(series.net())?;
                     let f = valuation::from_i(series.funding_index)
                         .checked_mul(net)
                         .and_then(|v| v.checked_sub(valuation::from_i(series.funding_sum)))
                         .ok_or(ValuationError::Overflow)?;
                     Ok((u, f))
                 })()
-                .map_err(|_| PriceError::Stale)?;
+                .map_err(stale)?;
                 traders_usd = traders_usd.checked_add(u).ok_or(PriceError::Stale)?;
                 owed_tokens = owed_tokens.checked_add(f).ok_or(PriceError::Stale)?;
             }
-            let Some(settle) = price else { return Ok(0) };
+            let Some(settle) = price else {
+                return Ok(Default::default());
+            };
             let traders_tokens = traders_usd.checked_div(settle).ok_or(PriceError::Stale)?;
             let pool_tokens = owed_tokens
                 .checked_sub(traders_tokens)
                 .ok_or(PriceError::Stale)?;
-            let scale =
-                Fixed::from_integer(10i128.pow(decimals as u32)).ok_or(PriceError::Stale)?;
-            let units = pool_tokens.checked_mul(scale).ok_or(PriceError::Stale)?;
-            Ok(units.into_inner() / 1_000_000_000_000_000_000)
+            let units =
+                valuation::tokens_to_units_for_pool(pool_tokens, decimals).map_err(stale)?;
+            // Rounded toward the traders: the book's value is never overstated by rounding.
+            let value = units.saturating_sub(1);
+            // The pool can collect at most the traders' collateral: a net receivable beyond it
+            // is bad debt waiting to happen (counted over all accounts together: see README).
+            let collateral = TotalCollateral::<T>::get(settlement);
+            let uncollectible = if value > 0 {
+                (value as u128).saturating_sub(collateral)
+            } else {
+                0
+            };
+            Ok(perpetua_primitives::BookValue {
+                value,
+                uncollectible,
+            })
         }
 
         /// Invariants: each pot holds at least the collateral recorded for its settlement
@@ -1539,8 +1585,11 @@ pub mod pallet {
 }
 
 impl<T: Config> PoolBook for Pallet<T> {
-    fn unrealised_pnl(settlement: AssetId) -> Result<i128, PriceError> {
-        Self::book_value(settlement)
+    fn book_value(
+        settlement: AssetId,
+        capital: Balance,
+    ) -> Result<perpetua_primitives::BookValue, PriceError> {
+        Self::book_value(settlement, capital)
     }
 }
 

@@ -148,7 +148,9 @@ impl pallet_pool::Config for Test {
     type ProtocolAccount = Protocol;
     type MaxPools = ConstU32<4>;
     type MaxQueue = ConstU32<16>;
+    type MaxRequestsPerAccount = ConstU32<4>;
     type FlowsPerBlock = ConstU32<8>;
+    type BookValuationWeight = ();
     type FirstShareAssetId = ConstU32<1_000_000>;
     type WeightInfo = ();
 }
@@ -195,13 +197,7 @@ impl pallet_options::BenchmarkHelper<AccountId> for BenchHelper {
             ASSET,
             pallet_pool::PoolParams::default(),
         );
-        let _ = Pool::deposit(
-            RuntimeOrigin::signed(*lp),
-            ASSET,
-            perpetua_primitives::Tranche::Main,
-            capital,
-            0,
-        );
+        let _ = Pool::deposit_now(lp, ASSET, perpetua_primitives::Tranche::Main, capital, 0);
         MockPrices::set(OracleKey::Asset(ASSET), Ok(p(400)));
         ASSET
     }
@@ -291,4 +287,6 @@ pub fn next_block() {
     Pool::do_try_state().unwrap();
     System::set_block_number(n + 1);
     pallet_timestamp::Now::<Test>::mutate(|t| *t += BLOCK_MS);
+    // Queued LP flows execute first in the new block.
+    Pool::on_initialize(n + 1);
 }

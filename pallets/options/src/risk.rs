@@ -319,6 +319,13 @@ impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
         cache.forget_book();
     }
 
+    fn usd_to_units(settlement: AssetId, usd: FixedI128) -> Option<Balance> {
+        let price = T::Prices::price(OracleKey::Asset(settlement)).ok()?;
+        let decimals = pallet_assets::Metadata::<T>::get(settlement).decimals;
+        let usd = valuation::from_i(usd).max(Fixed::ZERO);
+        valuation::usd_to_units(usd, valuation::fx(price), decimals, Rounding::Down).ok()
+    }
+
     fn seize(
         who: &T::AccountId,
         settlement: AssetId,

@@ -176,13 +176,15 @@ fn a_call_life_cycle_funding_then_a_profit_paid_in_tsla() {
             asset: TSLA,
             kind: perpetua_primitives::Inflow::Gain,
             amount: paid as u128,
-            to_main: paid as u128 - paid as u128 / 10,
-            to_insurance: paid as u128 / 10,
+            to_claims: 0,
+            to_main: paid as u128,
+            to_insurance: 0,
             to_protocol: 0,
         }));
         assert_eq!(Funding::<Test>::get(TSLA).paid_by_traders, paid as u128);
 
-        // BTC rises 10%: Bob closes at a profit, paid in TSLA by the pool (insurance first).
+        // BTC rises 10%: Bob closes at a profit, paid in TSLA by the pool's main tranche
+        // (insurance takes no part of ordinary results, gains or losses).
         MockPrices::set(BTC, Ok(p(110_000)));
         let insurance = pallet_pool::Pools::<Test>::get(TSLA).unwrap().insurance;
         let before = collateral(BOB);
@@ -199,11 +201,11 @@ fn a_call_life_cycle_funding_then_a_profit_paid_in_tsla() {
         assert!(realised > 0);
         assert!(((realised as f64) / 1e12 - profit_usd / 400.0).abs() < 1e-9 * profit_usd);
         assert_eq!(collateral(BOB), before + realised as u128 - fee);
-        // The fee came in first (30% to insurance), then insurance paid the profit.
+        // The fee came in first (30% to insurance); main paid the profit.
         let fee_to_insurance = Perbill::from_percent(30).mul_floor(fee);
         assert_eq!(
             pallet_pool::Pools::<Test>::get(TSLA).unwrap().insurance,
-            insurance + fee_to_insurance - realised as u128
+            insurance + fee_to_insurance
         );
         assert!(Positions::<Test>::get(BOB, CALL).is_none());
         assert!(!OpenAccounts::<Test>::contains_key(TSLA, BOB));
@@ -603,11 +605,18 @@ fn every_error_path() {
     });
 }
 
+/// The pool's book is valued at what unwinding the traders' net position along the curve at
+/// the index would pay them: a trade along the curve moves the entry sum and that value alike,
+/// so the book's value does not move with trades; only with the index.
 #[test]
-fn the_pool_book_is_valued_at_mark() {
+fn the_pool_book_is_valued_along_the_curve_at_the_index() {
     new_test_ext().execute_with(|| {
         setup();
-        assert_eq!(Options::book_value(TSLA), Ok(0));
+        // The curve's depth: the pool's capital, averaged over time.
+        let capital = || {
+            <pallet_pool::Pallet<Test> as perpetua_primitives::PoolLedger<AccountId>>::depth(TSLA)
+        };
+        assert_eq!(Options::book_value(TSLA, capital()), Ok(Default::default()));
         assert_ok!(Options::trade(
             RuntimeOrigin::signed(BOB),
             CALL,
@@ -615,34 +624,33 @@ fn the_pool_book_is_valued_at_mark() {
             limit(12.0),
             FAR
         ));
-        // The pool sold above its own mark's... it is short 10 calls valued at mark: its PnL is
-        // the spread it charged, a few cents, positive or negative by a hair.
-        let v = Options::book_value(TSLA).unwrap();
-        assert!(v.abs() < TSLA_UNIT as i128 / 100, "{v}");
-        // BTC +10%: traders are up, the pool is down by their unrealised profit.
+        // Bob paid the curve's price: unwinding would give it back. The book is flat to
+        // rounding (the fee went to the pool's capital, not to the book).
+        // (The curve's cost is rounded up for the trader: a few units of the 12th decimal.)
+        let v = Options::book_value(TSLA, capital()).unwrap().value;
+        assert!(v.abs() <= 1_000, "{v}");
+        // BTC +10%: the book owes the unwind value of 10 calls at the new index less what Bob
+        // paid.
         MockPrices::set(BTC, Ok(p(110_000)));
-        let v = Options::book_value(TSLA).unwrap();
-        let mark = f(Options::series_info(CALL).unwrap().mark.unwrap());
+        let v = Options::book_value(TSLA, capital()).unwrap().value;
+        let theo = 10_000.0 + time_value(110_000.0, 100_000.0, 0.6, 86_400.0);
+        let theo = theo / 100.0;
+        let l = capital() as f64 / 1e12 * 400.0 / 1_100.0;
+        let unwind = theo * 10.0 * (1.0 + 0.2 * 10.0 / (2.0 * l));
         let entry = f(Positions::<Test>::get(BOB, CALL).unwrap().entry);
-        let traders = (mark - entry) * 10.0 / 400.0 * 1e12;
-        assert!(
-            ((-v) as f64 - traders).abs() < 1e-6 * traders,
-            "{v} vs {traders}"
-        );
-        // Bob's health counts his long at the lower theoretical price, not at the mark.
-        let h = Options::health(&BOB, TSLA).unwrap();
-        let counted = h.unrealised.into_inner() as f64 / 1e18 / 400.0 * 1e12;
-        assert!(
-            counted < traders && counted > 0.9 * traders,
-            "{counted} vs {traders}"
-        );
-        // The pool's NAV includes it: main and insurance NAV fall (insurance first).
+        let owed = (unwind - entry * 10.0) / 400.0 * 1e12;
+        assert!(((-v) as f64 - owed).abs() < 1e-6 * owed, "{v} vs {owed}");
+        // A deeper pool would pay less to unwind: the depth is the caller's to give.
+        let deeper = Options::book_value(TSLA, capital() * 2).unwrap().value;
+        assert!(deeper > v);
+        // The pool's NAV: main bears the book's loss (insurance takes no part of ordinary
+        // results).
         let (main_nav, ins_nav) = pallet_pool::Pallet::<Test>::navs(TSLA).unwrap();
         let info = pallet_pool::Pools::<Test>::get(TSLA).unwrap();
-        assert_eq!(main_nav, info.main);
-        assert_eq!(ins_nav, info.insurance - (-v) as u128);
+        assert_eq!(ins_nav, info.insurance);
+        assert_eq!(main_nav, info.main - (-v) as u128);
         MockPrices::set(BTC_VOL, Err(PriceError::Stale));
-        assert!(Options::book_value(TSLA).is_err());
+        assert!(Options::book_value(TSLA, capital()).is_err());
     });
 }
 

@@ -267,7 +267,7 @@ pub enum TradeMode {
     /// margin checks; a loss or funding beyond the collateral is reported as a shortfall.
     Liquidation,
     /// Auto-deleveraging of a profitable position: as a liquidation, and a profit or funding
-    /// the pool cannot pay is reported as unpaid instead of failing.
+    /// the pool cannot pay is forfeited (reported as unpaid) instead of becoming a claim.
     Deleverage,
 }
 
@@ -283,8 +283,10 @@ impl TradeMode {
 pub struct Gaps {
     /// Owed by the trader beyond their collateral (a liquidation's bad debt).
     pub shortfall: Balance,
-    /// Owed to the trader beyond what the pool could pay (deleveraging).
+    /// Owed to the trader beyond what the pool could pay, forfeited (deleveraging).
     pub unpaid: Balance,
+    /// Owed to the trader beyond what the pool could pay, recorded as a claim on the pool.
+    pub claimed: Balance,
 }
 
 /// A trade's fill.

@@ -177,6 +177,64 @@ pub fn mark_per_contract(
     )?)
 }
 
+/// What unwinding the traders' net position in `series` along the pool's curve would pay them,
+/// USD (negative: they would pay): `-cost(net -> 0)`. A trade along the curve changes the
+/// traders' entry sum by exactly the change of this value, so no trade moves the pool's book
+/// valued with it. Without depth, or where the curve cannot price the unwind (the mark would
+/// not stay positive), the theoretical price.
+pub fn unwind_value(
+    theo_contract: Fixed,
+    series: &Series,
+    liquidity: Fixed,
+    market: &Market,
+) -> R<Fixed> {
+    let net = contracts(series.net())?;
+    let at_theo = ov(theo_contract.checked_mul(net))?;
+    if !liquidity.is_positive() || net.is_zero() {
+        return Ok(at_theo);
+    }
+    let back = ov(net.checked_neg())?;
+    match pool::trade_cost(theo_contract, net, back, liquidity, &curve(&market.params)) {
+        Ok(cost) => ov(cost.checked_neg()),
+        Err(perpetua_pricing::PricingError::SkewLimit) => Ok(at_theo),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// What a forced close of `size` contracts costs (negative: what the trader receives): along
+/// the pool's curve like any trade, but past its skew limit if need be; at the mark where the
+/// curve cannot price it (no depth, or a mark that would not stay positive).
+pub fn forced_cost(
+    theo_contract: Fixed,
+    series: &Series,
+    size: i128,
+    liquidity: Fixed,
+    market: &Market,
+) -> R<Fixed> {
+    let at_mark = || -> R<Fixed> {
+        let mark = mark_per_contract(theo_contract, series, liquidity, market)?;
+        ov(mark.checked_mul(contracts(size)?))
+    };
+    if !liquidity.is_positive() {
+        return at_mark();
+    }
+    let unlimited = Curve {
+        sensitivity: fx(market.params.curve_sensitivity),
+        max_skew: Fixed::from_inner(perpetua_pricing::fixed::ONE_INNER - 1),
+    };
+    match pool::trade_cost(
+        theo_contract,
+        contracts(series.net())?,
+        contracts(size)?,
+        liquidity,
+        &unlimited,
+    ) {
+        Ok(cost) => Ok(cost),
+        Err(perpetua_pricing::PricingError::SkewLimit) => at_mark(),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// The price a holder of `size` contracts is valued at for their health: the worse for them
 /// of the pool's mark and the theoretical price (a long at the lower, a short at the higher).
 /// The mark moves with the pool's exposure, so a trade lifts the mark it was filled along: at

@@ -4,14 +4,21 @@
 //! every option settled in that asset. LPs deposit the asset and receive share tokens
 //! (pallet-assets assets, so wallets show them) of one of two tranches:
 //!
-//! - **main** (senior): the option seller's capital;
-//! - **insurance** (junior): takes the pool's losses first, earns a larger share of fees and all
-//!   liquidation penalties.
+//! - **main**: the option seller's capital;
+//! - **insurance**: first-loss capital for bad debt, paid for it with penalties and a larger
+//!   share of fees.
 //!
-//! Share price = tranche NAV / share supply, where NAV includes the book's unrealised PnL at
-//! mark (from [`PoolBook`]). While a settlement stock's market is closed (or its price is not
-//! fresh), deposits and withdrawals are queued to the next open, when a fresh price values them.
-//! The options and liquidation pallets use the pool through [`PoolLedger`].
+//! Both bear the pool's ordinary results (funding, traders' PnL, the book's value) by one rule,
+//! the same share for gains and losses ([`nav`]). Share price = tranche NAV / share supply,
+//! where NAV values the book at prices no trade can move ([`PoolBook::book_value`]) and counts
+//! the claims the pool owes as a liability. Every LP flow is queued and executes at the start
+//! of a later block (`on_initialize`, before any trade), and for a stock only while its market
+//! is open and its price fresh. What the pool cannot pay a trader is a claim, senior to the
+//! LPs and paid from the next inflows. The options and liquidation pallets use the pool
+//! through [`PoolLedger`].
+//!
+//! Code by role: [`nav`] the pure accounting, `ledger.rs` the one writer of tranche capital
+//! and claims, `flows.rs` deposits, withdrawals and the queue.
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
@@ -21,8 +28,11 @@ pub use types::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod flows;
+mod ledger;
 #[cfg(test)]
 mod mock;
+pub mod nav;
 #[cfg(test)]
 mod tests;
 pub mod types;
@@ -34,30 +44,19 @@ use frame_support::{
     pallet_prelude::DispatchResult,
     traits::{
         fungibles::{self, Inspect as _},
-        tokens::{Fortitude, Precision, Preservation},
+        tokens::Preservation,
         Get, Time,
     },
 };
 use perpetua_primitives::{
-    AssetId, Balance, CorporateActionHandler, Inflow, MarketClock, Moment, OracleKey, PoolBook,
-    PoolLedger, PriceProvider, Session, StockRegistry, Tranche,
+    AssetId, Balance, Inflow, MarketClock, Moment, OracleKey, PoolBook, PriceProvider, Session,
+    StockRegistry, Tranche,
 };
-use sp_runtime::{
-    helpers_128bit::multiply_by_rational_with_rounding, traits::AccountIdConversion, DispatchError,
-    FixedPointNumber, Rounding,
-};
+use sp_runtime::{traits::AccountIdConversion, ArithmeticError, DispatchError, FixedPointNumber};
 
 /// Deposit and withdrawal weights are evaluated at this many LPs, the top of their benchmark
 /// range (their cost does not grow with the number of LPs: the benchmark shows a flat slope).
 pub const LP_WEIGHT_BOUND: u32 = 1000;
-
-/// `a * b / c` rounded as asked; `None` on overflow or `c == 0`.
-fn mul_div(a: Balance, b: Balance, c: Balance, r: Rounding) -> Option<Balance> {
-    if c == 0 {
-        return None;
-    }
-    multiply_by_rational_with_rounding(a, b, c, r)
-}
 
 #[frame_support::pallet]
 pub mod pallet {
@@ -76,11 +75,14 @@ pub mod pallet {
         /// The overarching event type.
         #[allow(deprecated)]
         type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
-        /// Creates pools, sets parameters, opens and closes pools, sweeps surplus.
+        /// Creates pools, sets parameters, opens and closes pools, sweeps surplus, settles
+        /// deficits.
         type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
-        /// The options book's unrealised PnL, for NAV.
+        /// The options book's value, for NAV.
         type Book: PoolBook;
-        /// Market sessions, to queue flows of stock-settled pools while closed.
+        /// What valuing one pool's book costs (charged once per executed flow).
+        type BookValuationWeight: Get<Weight>;
+        /// Market sessions, to hold flows of stock-settled pools while closed.
         type Clock: MarketClock;
         /// Which settlement assets are stocks.
         type Stocks: StockRegistry;
@@ -91,7 +93,8 @@ pub mod pallet {
         /// Pools' accounts derive from it.
         #[pallet::constant]
         type PalletId: Get<PalletId>;
-        /// Receives the protocol's share of fees.
+        /// Receives the protocol's share of fees, holds the shares of value no LP owns, and
+        /// funds deficit settlements.
         type ProtocolAccount: Get<Self::AccountId>;
         /// Most pools.
         #[pallet::constant]
@@ -99,6 +102,9 @@ pub mod pallet {
         /// Most queued requests per pool.
         #[pallet::constant]
         type MaxQueue: Get<u32>;
+        /// Most queued requests of one account in one pool.
+        #[pallet::constant]
+        type MaxRequestsPerAccount: Get<u32>;
         /// Most queued requests executed per block, across pools.
         #[pallet::constant]
         type FlowsPerBlock: Get<u32>;
@@ -121,7 +127,7 @@ pub mod pallet {
     #[pallet::storage]
     pub type PoolCount<T: Config> = StorageValue<_, u32, ValueQuery>;
 
-    /// Requests waiting for the market to open, first in first out.
+    /// Requests waiting to execute at the start of a later block, first in first out.
     #[pallet::storage]
     pub type Queue<T: Config> = StorageMap<
         _,
@@ -131,15 +137,28 @@ pub mod pallet {
         ValueQuery,
     >;
 
+    /// Queued requests per (pool, account), at most `MaxRequestsPerAccount`.
+    #[pallet::storage]
+    pub type PendingRequests<T: Config> = StorageDoubleMap<
+        _,
+        Blake2_128Concat,
+        AssetId,
+        Blake2_128Concat,
+        T::AccountId,
+        u32,
+        ValueQuery,
+    >;
+
     /// Pools with queued requests.
     #[pallet::storage]
     pub type QueuedPools<T: Config> = StorageValue<_, BoundedVec<AssetId, T::MaxPools>, ValueQuery>;
 
     /// Id of the next request.
     #[pallet::storage]
-    pub type NextRequestId<T: Config> = StorageValue<_, u32, ValueQuery>;
+    pub type NextRequestId<T: Config> = StorageValue<_, RequestId, ValueQuery>;
 
-    /// When each account last deposited into each tranche of each pool (ms).
+    /// When each account last deposited into each tranche of each pool (ms); removed once the
+    /// account holds no shares of the tranche.
     #[pallet::storage]
     pub type LastDeposit<T: Config> = StorageNMap<
         _,
@@ -154,6 +173,15 @@ pub mod pallet {
     /// The asset id the next share token gets.
     #[pallet::storage]
     pub type NextShareAssetId<T: Config> = StorageValue<_, AssetId, OptionQuery>;
+
+    /// What each pool owes traders and could not pay, and the cash set aside for it.
+    #[pallet::storage]
+    pub type Deficits<T: Config> = StorageMap<_, Blake2_128Concat, AssetId, DeficitLedger>;
+
+    /// Each trader's claim on a pool (sums to the pool's `Deficits.owed`).
+    #[pallet::storage]
+    pub type Claims<T: Config> =
+        StorageDoubleMap<_, Blake2_128Concat, AssetId, Blake2_128Concat, T::AccountId, Balance>;
 
     #[pallet::event]
     #[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -185,60 +213,85 @@ pub mod pallet {
             amount: Balance,
             fee: Balance,
         },
-        /// A flow waits for the market to open (its funds or shares are held by the pool).
+        /// A flow waits to execute at the start of a later block (its funds or shares are
+        /// held by the pool).
         Queued {
             asset: AssetId,
-            request: u32,
+            request: RequestId,
             who: T::AccountId,
             tranche: Tranche,
             kind: RequestKind,
         },
-        /// A queued flow could not execute and was refunded.
+        /// A queued flow could not execute and was refunded whole.
         RequestRefunded {
             asset: AssetId,
-            request: u32,
+            request: RequestId,
             who: T::AccountId,
             reason: FlowRefusal,
         },
         /// A queued flow was cancelled by its owner and refunded.
-        RequestCancelled { asset: AssetId, request: u32 },
-        /// The pool received money from the options pallet.
+        RequestCancelled { asset: AssetId, request: RequestId },
+        /// The pool received money from the options pallet; `to_claims` went to the cash set
+        /// aside for claims before anything else.
         Received {
             asset: AssetId,
             kind: Inflow,
             amount: Balance,
+            to_claims: Balance,
             to_main: Balance,
             to_insurance: Balance,
             to_protocol: Balance,
         },
-        /// The pool paid a trader (insurance first, then main); `shortfall` could not be paid.
+        /// The pool paid a trader, by the one rule; `shortfall` could not be paid.
         Paid {
             asset: AssetId,
             to: T::AccountId,
-            from_insurance: Balance,
             from_main: Balance,
+            from_insurance: Balance,
             shortfall: Balance,
         },
-        /// A bad debt was absorbed: insurance made main whole for `covered`; `beyond_capital`
-        /// exceeded both tranches.
+        /// A bad debt was absorbed: insurance made main whole for `covered`; main bore
+        /// `main_bore` because insurance was too small.
         LossAbsorbed {
             asset: AssetId,
             amount: Balance,
             covered: Balance,
-            beyond_capital: Balance,
+            main_bore: Balance,
         },
-        /// A tranche lost all its capital: its share token is frozen for good and a new one
-        /// takes its place.
+        /// A tranche with shares but no capital and no value took a new deposit: its old
+        /// share token is frozen for good and a new one takes its place.
         TrancheWipedOut {
             asset: AssetId,
             tranche: Tranche,
             old_share: AssetId,
             new_share: AssetId,
         },
+        /// Value no LP owned (an empty tranche's share of results) was credited as shares to
+        /// the protocol account.
+        OrphanValueToProtocol {
+            asset: AssetId,
+            tranche: Tranche,
+            shares: Balance,
+        },
         /// The options pallet set the margin the pool must hold.
         RequiredMarginSet { asset: AssetId, amount: Balance },
         /// Tokens sent to the pool account outside its ledger were credited to insurance.
         SurplusSwept { asset: AssetId, amount: Balance },
+        /// The pool owes `who` `amount` more it could not pay now.
+        ClaimRecorded {
+            asset: AssetId,
+            who: T::AccountId,
+            amount: Balance,
+        },
+        /// A claim was paid (in part or whole) from the cash set aside for claims.
+        ClaimPaid {
+            asset: AssetId,
+            who: T::AccountId,
+            amount: Balance,
+            left: Balance,
+        },
+        /// The admin paid `amount` from the protocol account toward a pool's claims.
+        DeficitSettled { asset: AssetId, amount: Balance },
     }
 
     #[pallet::error]
@@ -253,6 +306,10 @@ pub mod pallet {
         TooManyPools,
         /// Amounts must be above zero (and mint at least one share).
         ZeroAmount,
+        /// Below the pool's least deposit or withdrawal (`min_flow`).
+        BelowMinimumFlow,
+        /// The account has `MaxRequestsPerAccount` requests queued in this pool.
+        TooManyRequests,
         /// The result is worse than the caller's limit.
         Slippage,
         /// Capital would fall below the minimum multiple of the required margin.
@@ -263,8 +320,10 @@ pub mod pallet {
         PoolClosed,
         /// Not enough shares.
         InsufficientShares,
-        /// The tranche's realised capital is below the payout (its NAV includes unrealised PnL).
+        /// The tranche's realised capital is below the payout (its NAV includes the book).
         TrancheCash,
+        /// The tranche has shareholders and is worth nothing: a deposit would pay old losses.
+        TrancheUnderwater,
         /// The book cannot be valued now (stale prices): NAV is unknown.
         BookUnpriceable,
         /// The pool's queue is full.
@@ -273,12 +332,40 @@ pub mod pallet {
         UnknownRequest,
         /// Only the request's owner can cancel it.
         NotRequester,
-        /// Parameters out of range.
-        InvalidParams,
+        /// `fee_to_main + fee_to_insurance` is above 100%.
+        FeeSharesAboveWhole,
+        /// `min_liquidity_ratio` is below 1.
+        LiquidityRatioBelowOne,
+        /// `early_withdrawal_fee` is below `withdrawal_fee`.
+        EarlyFeeBelowFee,
+        /// The withdrawal fee is above the pallet's maximum (10%).
+        WithdrawalFeeTooHigh,
+        /// `insurance_share` is above the pallet's maximum (50%).
+        InsuranceShareTooHigh,
+        /// `min_flow` is zero.
+        ZeroMinFlow,
+        /// `depth_smoothing` is below the pallet's minimum (one hour).
+        DepthSmoothingTooShort,
         /// No tokens beyond the ledger.
         NoSurplus,
-        /// Arithmetic overflow.
-        Overflow,
+        /// The caller has no claim on this pool, or no cash is set aside for claims yet.
+        NothingToClaim,
+        /// The pool owes no claims.
+        NoDeficit,
+    }
+
+    impl<T> From<ParamsError> for Error<T> {
+        fn from(e: ParamsError) -> Self {
+            match e {
+                ParamsError::FeeSharesAboveWhole => Error::FeeSharesAboveWhole,
+                ParamsError::LiquidityRatioBelowOne => Error::LiquidityRatioBelowOne,
+                ParamsError::EarlyFeeBelowFee => Error::EarlyFeeBelowFee,
+                ParamsError::WithdrawalFeeTooHigh => Error::WithdrawalFeeTooHigh,
+                ParamsError::InsuranceShareTooHigh => Error::InsuranceShareTooHigh,
+                ParamsError::ZeroMinFlow => Error::ZeroMinFlow,
+                ParamsError::DepthSmoothingTooShort => Error::DepthSmoothingTooShort,
+            }
+        }
     }
 
     #[pallet::genesis_config]
@@ -303,8 +390,7 @@ pub mod pallet {
                 assert!(r.is_ok(), "genesis pool {asset}: {r:?}"); // proof: genesis only
                 for (tranche, seeds) in [(Tranche::Main, main), (Tranche::Insurance, insurance)] {
                     for (who, amount) in seeds {
-                        let r =
-                            Pallet::<T>::execute_deposit(who, *asset, tranche, *amount, 0, false);
+                        let r = Pallet::<T>::deposit_now(who, *asset, tranche, *amount, 0);
                         assert!(r.is_ok(), "genesis seed of {asset}: {r:?}"); // proof: genesis only
                     }
                 }
@@ -314,12 +400,14 @@ pub mod pallet {
 
     #[pallet::hooks]
     impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+        /// Queued LP flows execute here, before any transaction of the block: no trade shares
+        /// their block position.
         fn on_initialize(_n: BlockNumberFor<T>) -> Weight {
             if QueuedPools::<T>::decode_len().unwrap_or(0) == 0 {
                 return T::DbWeight::get().reads(1);
             }
             let processed = Self::process(T::FlowsPerBlock::get());
-            <T as Config>::WeightInfo::process_queue(processed)
+            Self::process_weight(processed.max(1))
         }
 
         #[cfg(feature = "try-runtime")]
@@ -352,7 +440,7 @@ pub mod pallet {
         ) -> DispatchResult {
             T::AdminOrigin::ensure_origin(origin)?;
             ensure!(Pools::<T>::contains_key(asset), Error::<T>::UnknownPool);
-            Self::validate(&params)?;
+            params.validate().map_err(Error::<T>::from)?;
             Params::<T>::insert(asset, params);
             Self::deposit_event(Event::ParamsSet { asset, params });
             Ok(())
@@ -372,8 +460,9 @@ pub mod pallet {
             Ok(())
         }
 
-        /// Deposits `amount` of the settlement asset into `tranche` for shares (at least
-        /// `min_shares`). Queued until the open while the settlement stock's market is closed.
+        /// Deposits `amount` of the settlement asset into `tranche` for at least `min_shares`
+        /// shares. The funds are held by the pool and the deposit executes at the start of a
+        /// later block (for a stock, once its market is open and its price fresh).
         #[pallet::call_index(3)]
         #[pallet::weight(<T as Config>::WeightInfo::deposit(LP_WEIGHT_BOUND))]
         pub fn deposit(
@@ -384,32 +473,13 @@ pub mod pallet {
             min_shares: Balance,
         ) -> DispatchResult {
             let who = ensure_signed(origin)?;
-            ensure!(Pools::<T>::contains_key(asset), Error::<T>::UnknownPool);
-            ensure!(amount > 0, Error::<T>::ZeroAmount);
-            if Self::flows_allowed(asset) {
-                return Self::execute_deposit(&who, asset, tranche, amount, min_shares, false)
-                    .map(|_| ());
-            }
-            Self::transfer(asset, &who, &Self::account(asset), amount)?;
-            Pools::<T>::try_mutate(asset, |p| -> DispatchResult {
-                let p = p.as_mut().ok_or(Error::<T>::UnknownPool)?;
-                p.queued_deposits = p
-                    .queued_deposits
-                    .checked_add(amount)
-                    .ok_or(Error::<T>::Overflow)?;
-                Ok(())
-            })?;
-            Self::enqueue(
-                asset,
-                who,
-                tranche,
-                RequestKind::Deposit { amount, min_shares },
-            )
+            Self::request_deposit(who, asset, tranche, amount, min_shares)
         }
 
-        /// Redeems `shares` of `tranche` for the settlement asset (at least `min_amount`, after
-        /// the withdrawal fee). Queued until the open while the settlement stock's market is
-        /// closed.
+        /// Redeems `shares` of `tranche` for at least `min_amount` of the settlement asset
+        /// (after the withdrawal fee). The shares are held by the pool and the withdrawal
+        /// executes at the start of a later block (for a stock, once its market is open and its
+        /// price fresh).
         #[pallet::call_index(4)]
         #[pallet::weight(<T as Config>::WeightInfo::withdraw(LP_WEIGHT_BOUND))]
         pub fn withdraw(
@@ -420,24 +490,7 @@ pub mod pallet {
             min_amount: Balance,
         ) -> DispatchResult {
             let who = ensure_signed(origin)?;
-            let info = Pools::<T>::get(asset).ok_or(Error::<T>::UnknownPool)?;
-            ensure!(shares > 0, Error::<T>::ZeroAmount);
-            let share = info.tranche(tranche).1;
-            ensure!(
-                pallet_assets::Pallet::<T>::balance(share, &who) >= shares,
-                Error::<T>::InsufficientShares
-            );
-            if Self::flows_allowed(asset) {
-                return Self::execute_withdraw(&who, asset, tranche, shares, min_amount, false)
-                    .map(|_| ());
-            }
-            Self::transfer(share, &who, &Self::account(asset), shares)?;
-            Self::enqueue(
-                asset,
-                who,
-                tranche,
-                RequestKind::Withdraw { shares, min_amount },
-            )
+            Self::request_withdraw(who, asset, tranche, shares, min_amount)
         }
 
         /// Cancels one's own queued request and takes back its funds or shares.
@@ -446,35 +499,10 @@ pub mod pallet {
         pub fn cancel_request(
             origin: OriginFor<T>,
             asset: AssetId,
-            request: u32,
+            request: RequestId,
         ) -> DispatchResult {
             let who = ensure_signed(origin)?;
-            let req = Queue::<T>::try_mutate(
-                asset,
-                |q| -> Result<Request<T::AccountId>, DispatchError> {
-                    let i = q
-                        .iter()
-                        .position(|r| r.id == request)
-                        .ok_or(Error::<T>::UnknownRequest)?;
-                    ensure!(q[i].who == who, Error::<T>::NotRequester);
-                    Ok(q.remove(i))
-                },
-            )?;
-            Self::refund(asset, &req)?;
-            Self::clean_queue_index(asset);
-            Self::deposit_event(Event::RequestCancelled { asset, request });
-            Ok(())
-        }
-
-        /// Executes up to `max` queued requests now, if the markets allow (anyone; the block
-        /// hook does the same every block).
-        #[allow(clippy::useless_conversion)]
-        #[pallet::call_index(6)]
-        #[pallet::weight(<T as Config>::WeightInfo::process_queue(*max))]
-        pub fn process_queue(origin: OriginFor<T>, max: u32) -> DispatchResultWithPostInfo {
-            ensure_signed(origin)?;
-            let processed = Self::process(max.min(T::FlowsPerBlock::get()));
-            Ok(Some(<T as Config>::WeightInfo::process_queue(processed)).into())
+            Self::do_cancel(&who, asset, request)
         }
 
         /// Credits tokens sent to the pool account outside its ledger to the insurance tranche
@@ -483,18 +511,29 @@ pub mod pallet {
         #[pallet::weight(<T as Config>::WeightInfo::sweep_surplus())]
         pub fn sweep_surplus(origin: OriginFor<T>, asset: AssetId) -> DispatchResult {
             T::AdminOrigin::ensure_origin(origin)?;
-            let mut info = Pools::<T>::get(asset).ok_or(Error::<T>::UnknownPool)?;
-            let held = pallet_assets::Pallet::<T>::balance(asset, Self::account(asset));
-            let surplus = held.saturating_sub(Self::recorded(&info));
-            ensure!(surplus > 0, Error::<T>::NoSurplus);
-            let tranche = Self::receiving_tranche(&info, Tranche::Insurance);
-            *info.capital_mut(tranche) = info.capital_mut(tranche).saturating_add(surplus);
-            Pools::<T>::insert(asset, info);
-            Self::deposit_event(Event::SurplusSwept {
-                asset,
-                amount: surplus,
-            });
-            Ok(())
+            Self::do_sweep(asset)
+        }
+
+        /// Pays the caller's claim on `asset`'s pool from the cash set aside for claims, as far
+        /// as it goes.
+        #[pallet::call_index(8)]
+        #[pallet::weight(<T as Config>::WeightInfo::cancel_request())]
+        pub fn claim(origin: OriginFor<T>, asset: AssetId) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            Self::do_claim(&who, asset)
+        }
+
+        /// Pays up to `amount` from the protocol account toward `asset`'s pool's claims
+        /// (admin).
+        #[pallet::call_index(9)]
+        #[pallet::weight(<T as Config>::WeightInfo::sweep_surplus())]
+        pub fn settle_deficit(
+            origin: OriginFor<T>,
+            asset: AssetId,
+            amount: Balance,
+        ) -> DispatchResult {
+            T::AdminOrigin::ensure_origin(origin)?;
+            Self::do_settle_deficit(asset, amount)
         }
     }
 
@@ -509,18 +548,6 @@ pub mod pallet {
             T::PalletId::get().into_account_truncating()
         }
 
-        fn validate(p: &PoolParams) -> DispatchResult {
-            let fees = p.fee_to_main.deconstruct() as u64 + p.fee_to_insurance.deconstruct() as u64;
-            ensure!(
-                fees <= 1_000_000_000
-                    && p.min_liquidity_ratio >= sp_runtime::FixedU128::one()
-                    && p.early_withdrawal_fee >= p.withdrawal_fee
-                    && p.early_withdrawal_fee <= sp_runtime::Perbill::from_percent(10),
-                Error::<T>::InvalidParams
-            );
-            Ok(())
-        }
-
         pub(crate) fn do_create(asset: AssetId, params: PoolParams) -> DispatchResult {
             ensure!(!Pools::<T>::contains_key(asset), Error::<T>::PoolExists);
             ensure!(
@@ -529,7 +556,7 @@ pub mod pallet {
             );
             let count = PoolCount::<T>::get();
             ensure!(count < T::MaxPools::get(), Error::<T>::TooManyPools);
-            Self::validate(&params)?;
+            params.validate().map_err(Error::<T>::from)?;
             let main_share = Self::new_share(asset, Tranche::Main, false)?;
             let insurance_share = Self::new_share(asset, Tranche::Insurance, false)?;
             Pools::<T>::insert(
@@ -542,6 +569,8 @@ pub mod pallet {
                     required_margin: 0,
                     queued_deposits: 0,
                     open: true,
+                    depth: 0,
+                    depth_at: 0,
                 },
             );
             Params::<T>::insert(asset, params);
@@ -556,14 +585,14 @@ pub mod pallet {
 
         /// Creates a share token for `tranche` of `asset`'s pool: sufficient (an LP needs no
         /// PRP to hold it), with metadata derived from the settlement asset's.
-        fn new_share(
+        pub(crate) fn new_share(
             asset: AssetId,
             tranche: Tranche,
             reissue: bool,
         ) -> Result<AssetId, DispatchError> {
             let mut id = NextShareAssetId::<T>::get().unwrap_or_else(T::FirstShareAssetId::get);
             while pallet_assets::Pallet::<T>::asset_exists(id) {
-                id = id.checked_add(1).ok_or(Error::<T>::Overflow)?;
+                id = id.checked_add(1).ok_or(ArithmeticError::Overflow)?;
             }
             <pallet_assets::Pallet<T> as fungibles::Create<_>>::create(id, Self::owner(), true, 1)?;
             let meta = pallet_assets::Metadata::<T>::get(asset);
@@ -590,8 +619,8 @@ pub mod pallet {
             Ok(id)
         }
 
-        /// Whether LP flows of `asset`'s pool execute now: always for a 24/7 asset; for a stock,
-        /// only while its market is open and its price fresh.
+        /// Whether queued LP flows of `asset`'s pool may execute now: always for a 24/7 asset;
+        /// for a stock, only while its market is open and its price fresh.
         pub fn flows_allowed(asset: AssetId) -> bool {
             if !T::Stocks::is_stock(asset) {
                 return true;
@@ -599,15 +628,6 @@ pub mod pallet {
             let now = T::Time::now();
             matches!(T::Clock::session(asset, now), Some(Session::Open { .. }))
                 && T::Prices::is_fresh(OracleKey::Asset(asset))
-        }
-
-        /// NAV of both tranches with the book at mark: gains split as `gains_to_insurance`,
-        /// losses hit insurance first.
-        pub fn navs(asset: AssetId) -> Result<(Balance, Balance), DispatchError> {
-            let info = Pools::<T>::get(asset).ok_or(Error::<T>::UnknownPool)?;
-            let params = Params::<T>::get(asset).unwrap_or_default();
-            let u = T::Book::unrealised_pnl(asset).map_err(|_| Error::<T>::BookUnpriceable)?;
-            Ok(split_nav(&info, &params, u))
         }
 
         pub(crate) fn supply(share: AssetId) -> Balance {
@@ -620,6 +640,9 @@ pub mod pallet {
             to: &T::AccountId,
             amount: Balance,
         ) -> DispatchResult {
+            if amount == 0 {
+                return Ok(());
+            }
             <pallet_assets::Pallet<T> as fungibles::Mutate<_>>::transfer(
                 asset,
                 from,
@@ -630,235 +653,6 @@ pub mod pallet {
             .map(|_| ())
         }
 
-        /// Deposit now; the funds are in the pool account already if `escrowed`.
-        pub(crate) fn execute_deposit(
-            who: &T::AccountId,
-            asset: AssetId,
-            tranche: Tranche,
-            amount: Balance,
-            min_shares: Balance,
-            escrowed: bool,
-        ) -> Result<Balance, DispatchError> {
-            let (main_nav, ins_nav) = Self::navs(asset)?;
-            let mut info = Pools::<T>::get(asset).ok_or(Error::<T>::UnknownPool)?;
-            let nav = if tranche == Tranche::Main {
-                main_nav
-            } else {
-                ins_nav
-            };
-            let share = info.tranche(tranche).1;
-            let supply = Self::supply(share);
-            let shares = if supply == 0 || nav == 0 {
-                amount
-            } else {
-                mul_div(amount, supply, nav, Rounding::Down).ok_or(Error::<T>::Overflow)?
-            };
-            ensure!(shares > 0, Error::<T>::ZeroAmount);
-            ensure!(shares >= min_shares, Error::<T>::Slippage);
-            if escrowed {
-                info.queued_deposits = info.queued_deposits.saturating_sub(amount);
-            } else {
-                Self::transfer(asset, who, &Self::account(asset), amount)?;
-            }
-            *info.capital_mut(tranche) = info
-                .capital_mut(tranche)
-                .checked_add(amount)
-                .ok_or(Error::<T>::Overflow)?;
-            <pallet_assets::Pallet<T> as fungibles::Mutate<_>>::mint_into(share, who, shares)?;
-            Pools::<T>::insert(asset, info);
-            LastDeposit::<T>::insert((asset, tranche, who.clone()), T::Time::now());
-            Self::deposit_event(Event::Deposited {
-                asset,
-                tranche,
-                who: who.clone(),
-                amount,
-                shares,
-            });
-            Ok(shares)
-        }
-
-        /// Withdraw now; the shares are in the pool account already if `escrowed`.
-        pub(crate) fn execute_withdraw(
-            who: &T::AccountId,
-            asset: AssetId,
-            tranche: Tranche,
-            shares: Balance,
-            min_amount: Balance,
-            escrowed: bool,
-        ) -> Result<Balance, DispatchError> {
-            let (main_nav, ins_nav) = Self::navs(asset)?;
-            let mut info = Pools::<T>::get(asset).ok_or(Error::<T>::UnknownPool)?;
-            let params = Params::<T>::get(asset).unwrap_or_default();
-            let nav = if tranche == Tranche::Main {
-                main_nav
-            } else {
-                ins_nav
-            };
-            let (capital, share) = info.tranche(tranche);
-            let supply = Self::supply(share);
-            ensure!(supply >= shares, Error::<T>::InsufficientShares);
-            let gross = mul_div(shares, nav, supply, Rounding::Down).ok_or(Error::<T>::Overflow)?;
-            let early = LastDeposit::<T>::get((asset, tranche, who.clone()))
-                .is_some_and(|t| T::Time::now().saturating_sub(t) < params.cooldown);
-            let rate = if early {
-                params.early_withdrawal_fee
-            } else {
-                params.withdrawal_fee
-            };
-            let fee = rate.mul_ceil(gross);
-            let net = gross.saturating_sub(fee);
-            ensure!(net > 0, Error::<T>::ZeroAmount);
-            ensure!(net >= min_amount, Error::<T>::Slippage);
-            ensure!(net <= capital, Error::<T>::TrancheCash);
-            let remaining = info.capital().saturating_sub(net);
-            ensure!(
-                remaining
-                    >= params
-                        .min_liquidity_ratio
-                        .saturating_mul_int(info.required_margin),
-                Error::<T>::LiquidityLimit
-            );
-            let holder = if escrowed {
-                Self::account(asset)
-            } else {
-                who.clone()
-            };
-            <pallet_assets::Pallet<T> as fungibles::Mutate<_>>::burn_from(
-                share,
-                &holder,
-                shares,
-                Preservation::Expendable,
-                Precision::Exact,
-                Fortitude::Force,
-            )?;
-            Self::transfer(asset, &Self::account(asset), who, net)?;
-            *info.capital_mut(tranche) = capital.saturating_sub(net);
-            Pools::<T>::insert(asset, info);
-            Self::deposit_event(Event::Withdrawn {
-                asset,
-                tranche,
-                who: who.clone(),
-                shares,
-                amount: net,
-                fee,
-            });
-            Ok(net)
-        }
-
-        pub(crate) fn enqueue(
-            asset: AssetId,
-            who: T::AccountId,
-            tranche: Tranche,
-            kind: RequestKind,
-        ) -> DispatchResult {
-            let id = NextRequestId::<T>::mutate(|n| {
-                let id = *n;
-                *n = n.wrapping_add(1);
-                id
-            });
-            let req = Request {
-                id,
-                who: who.clone(),
-                tranche,
-                kind,
-                at: T::Time::now(),
-            };
-            Queue::<T>::try_mutate(asset, |q| q.try_push(req))
-                .map_err(|_| Error::<T>::QueueFull)?;
-            QueuedPools::<T>::try_mutate(|p| -> DispatchResult {
-                if !p.contains(&asset) {
-                    p.try_push(asset).map_err(|_| Error::<T>::TooManyPools)?;
-                }
-                Ok(())
-            })?;
-            Self::deposit_event(Event::Queued {
-                asset,
-                request: id,
-                who,
-                tranche,
-                kind,
-            });
-            Ok(())
-        }
-
-        fn refund(asset: AssetId, req: &Request<T::AccountId>) -> DispatchResult {
-            let pool = Self::account(asset);
-            match req.kind {
-                RequestKind::Deposit { amount, .. } => {
-                    Self::transfer(asset, &pool, &req.who, amount)?;
-                    Pools::<T>::mutate(asset, |p| {
-                        if let Some(p) = p {
-                            p.queued_deposits = p.queued_deposits.saturating_sub(amount);
-                        }
-                    });
-                }
-                RequestKind::Withdraw { shares, .. } => {
-                    let share = Pools::<T>::get(asset)
-                        .ok_or(Error::<T>::UnknownPool)?
-                        .tranche(req.tranche)
-                        .1;
-                    // A wiped-out tranche's old shares are frozen and worthless: nothing to return.
-                    let _ = Self::transfer(share, &pool, &req.who, shares);
-                }
-            }
-            Ok(())
-        }
-
-        fn clean_queue_index(asset: AssetId) {
-            if Queue::<T>::decode_len(asset).unwrap_or(0) == 0 {
-                Queue::<T>::remove(asset);
-                QueuedPools::<T>::mutate(|p| p.retain(|a| *a != asset));
-            }
-        }
-
-        /// Executes up to `budget` queued requests, oldest pool first. Returns how many.
-        pub fn process(budget: u32) -> u32 {
-            let mut done = 0u32;
-            for asset in QueuedPools::<T>::get() {
-                while done < budget && Self::flows_allowed(asset) {
-                    let Some(req) =
-                        Queue::<T>::mutate(asset, |q| (!q.is_empty()).then(|| q.remove(0)))
-                    else {
-                        break;
-                    };
-                    done += 1;
-                    let result = match req.kind {
-                        RequestKind::Deposit { amount, min_shares } => Self::execute_deposit(
-                            &req.who,
-                            asset,
-                            req.tranche,
-                            amount,
-                            min_shares,
-                            true,
-                        ),
-                        RequestKind::Withdraw { shares, min_amount } => Self::execute_withdraw(
-                            &req.who,
-                            asset,
-                            req.tranche,
-                            shares,
-                            min_amount,
-                            true,
-                        ),
-                    };
-                    if let Err(e) = result {
-                        let reason = refusal::<T>(e);
-                        let _ = Self::refund(asset, &req);
-                        Self::deposit_event(Event::RequestRefunded {
-                            asset,
-                            request: req.id,
-                            who: req.who,
-                            reason,
-                        });
-                    }
-                }
-                Self::clean_queue_index(asset);
-                if done >= budget {
-                    break;
-                }
-            }
-            done
-        }
-
         /// The pool API's view of `asset`'s pool.
         pub fn state(asset: AssetId) -> Option<perpetua_primitives::runtime_api::PoolStateInfo> {
             let info = Pools::<T>::get(asset)?;
@@ -867,14 +661,10 @@ pub mod pallet {
             let utilisation_ppb = if capital == 0 {
                 0
             } else {
-                mul_div(
-                    info.required_margin.min(capital),
-                    1_000_000_000,
-                    capital,
-                    Rounding::Up,
-                )
-                .unwrap_or(0) as u32
+                nav::mul_div_down(info.required_margin.min(capital), 1_000_000_000, capital)
+                    .unwrap_or(0) as u32
             };
+            let deficit = Deficits::<T>::get(asset).unwrap_or_default();
             Some(perpetua_primitives::runtime_api::PoolStateInfo {
                 main_share: info.main_share,
                 insurance_share: info.insurance_share,
@@ -888,63 +678,27 @@ pub mod pallet {
                 utilisation_ppb,
                 queued_deposits: info.queued_deposits,
                 flows_open: Self::flows_allowed(asset),
+                claims_owed: deficit.owed,
+                claims_reserve: deficit.reserve,
                 open: info.open,
             })
         }
 
-        /// Tokens the ledger says the pool account holds.
-        pub fn recorded(info: &PoolInfo) -> Balance {
+        /// Tokens the ledger says the pool account holds: both tranches, queued deposits and
+        /// the cash set aside for claims.
+        pub fn recorded(asset: AssetId, info: &PoolInfo) -> Balance {
             info.main
                 .saturating_add(info.insurance)
                 .saturating_add(info.queued_deposits)
+                .saturating_add(Deficits::<T>::get(asset).map_or(0, |d| d.reserve))
         }
 
-        /// The tranche that receives `preferred`'s inflow: the other one while `preferred` has
-        /// no shareholders (so that a tranche holds capital if and only if it has shares).
-        pub(crate) fn receiving_tranche(info: &PoolInfo, preferred: Tranche) -> Tranche {
-            let other = match preferred {
-                Tranche::Main => Tranche::Insurance,
-                Tranche::Insurance => Tranche::Main,
-            };
-            if Self::supply(info.tranche(preferred).1) == 0
-                && Self::supply(info.tranche(other).1) > 0
-            {
-                other
-            } else {
-                preferred
-            }
-        }
-
-        /// Replaces the share token of a tranche whose capital is gone: the old one is frozen.
-        pub(crate) fn wipe_out_if_empty(asset: AssetId, info: &mut PoolInfo, tranche: Tranche) {
-            let (capital, old) = info.tranche(tranche);
-            if capital > 0 || Self::supply(old) == 0 {
-                return;
-            }
-            let Ok(new) = Self::new_share(asset, tranche, true) else {
-                return;
-            };
-            pallet_assets::Asset::<T>::mutate(old, |d| {
-                if let Some(d) = d {
-                    d.status = pallet_assets::AssetStatus::Frozen;
-                }
-            });
-            match tranche {
-                Tranche::Main => info.main_share = new,
-                Tranche::Insurance => info.insurance_share = new,
-            }
-            Self::deposit_event(Event::TrancheWipedOut {
-                asset,
-                tranche,
-                old_share: old,
-                new_share: new,
-            });
-        }
-
-        /// Invariants: every pool account holds at least its recorded capital plus queued
-        /// deposits (exactly, unless someone sent it tokens outside the ledger; not checked
-        /// while a corporate action rescales the asset); a tranche's share supply is zero if and
-        /// only if its capital is zero; every queued request belongs to an indexed pool.
+        /// Invariants: every pool account holds at least its recorded capital, queued deposits
+        /// and claims cash (exactly, unless someone sent it tokens outside the ledger; not
+        /// checked while a corporate action rescales the asset); a tranche without shares has
+        /// no capital; queued deposits and per-account request counts equal the queue's; claims
+        /// sum to the deficit's `owed`, whose cash is at most what is owed; every queued
+        /// request belongs to an indexed pool.
         pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
             let mut count = 0;
             for (asset, info) in Pools::<T>::iter() {
@@ -952,18 +706,19 @@ pub mod pallet {
                 if !T::Stocks::corporate_action_in_progress(asset) {
                     let held = pallet_assets::Pallet::<T>::balance(asset, Self::account(asset));
                     frame_support::ensure!(
-                        held >= Self::recorded(&info),
+                        held >= Self::recorded(asset, &info),
                         "pool account holds less than its ledger"
                     );
                 }
                 for tranche in [Tranche::Main, Tranche::Insurance] {
                     let (capital, share) = info.tranche(tranche);
                     frame_support::ensure!(
-                        (Self::supply(share) == 0) == (capital == 0),
-                        "share supply zero iff tranche empty"
+                        Self::supply(share) > 0 || capital == 0,
+                        "capital in a tranche without shares"
                     );
                 }
-                let queued: Balance = Queue::<T>::get(asset)
+                let queue = Queue::<T>::get(asset);
+                let queued: Balance = queue
                     .iter()
                     .map(|r| match r.kind {
                         RequestKind::Deposit { amount, .. } => amount,
@@ -971,6 +726,30 @@ pub mod pallet {
                     })
                     .sum();
                 frame_support::ensure!(queued == info.queued_deposits, "queued deposits mismatch");
+                let mut per_account: Vec<(T::AccountId, u32)> = Vec::new();
+                for r in queue.iter() {
+                    match per_account.iter_mut().find(|(w, _)| *w == r.who) {
+                        Some((_, n)) => *n += 1,
+                        None => per_account.push((r.who.clone(), 1)),
+                    }
+                }
+                let pending: Vec<(T::AccountId, u32)> =
+                    PendingRequests::<T>::iter_prefix(asset).collect();
+                frame_support::ensure!(
+                    pending.len() == per_account.len()
+                        && per_account
+                            .iter()
+                            .all(|(w, n)| PendingRequests::<T>::get(asset, w) == *n),
+                    "pending request counts mismatch"
+                );
+                let claims: Balance = Claims::<T>::iter_prefix_values(asset).sum();
+                let deficit = Deficits::<T>::get(asset).unwrap_or_default();
+                frame_support::ensure!(claims == deficit.owed, "claims do not sum to the deficit");
+                frame_support::ensure!(deficit.reserve <= deficit.owed, "claims cash above claims");
+                frame_support::ensure!(
+                    Deficits::<T>::contains_key(asset) == (deficit.owed > 0),
+                    "empty deficit stored"
+                );
             }
             frame_support::ensure!(count == PoolCount::<T>::get(), "pool count mismatch");
             for (asset, q) in Queue::<T>::iter() {
@@ -981,222 +760,5 @@ pub mod pallet {
             }
             Ok(())
         }
-    }
-}
-
-/// NAV of (main, insurance): a positive book value is split like gains; a negative one hits
-/// insurance first; neither goes below zero.
-pub fn split_nav(info: &PoolInfo, params: &PoolParams, unrealised: i128) -> (Balance, Balance) {
-    if unrealised >= 0 {
-        let u = unrealised as u128;
-        let to_ins = params.gains_to_insurance.mul_floor(u);
-        (
-            info.main.saturating_add(u - to_ins),
-            info.insurance.saturating_add(to_ins),
-        )
-    } else {
-        let loss = unrealised.unsigned_abs();
-        let from_ins = loss.min(info.insurance);
-        (
-            info.main.saturating_sub(loss - from_ins),
-            info.insurance - from_ins,
-        )
-    }
-}
-
-fn refusal<T: Config>(e: DispatchError) -> FlowRefusal {
-    let is = |err: Error<T>| e == err.into();
-    if is(Error::<T>::Slippage) {
-        FlowRefusal::Slippage
-    } else if is(Error::<T>::LiquidityLimit) {
-        FlowRefusal::LiquidityLimit
-    } else if is(Error::<T>::TrancheCash) {
-        FlowRefusal::TrancheCash
-    } else {
-        FlowRefusal::Other
-    }
-}
-
-impl<T: Config> PoolLedger<T::AccountId> for Pallet<T> {
-    fn is_open(settlement: AssetId) -> bool {
-        Pools::<T>::get(settlement).is_some_and(|p| p.open)
-    }
-
-    fn capital(settlement: AssetId) -> Balance {
-        Pools::<T>::get(settlement).map_or(0, |p| p.capital())
-    }
-
-    fn set_required_margin(settlement: AssetId, amount: Balance, growing: bool) -> DispatchResult {
-        let mut info = Pools::<T>::get(settlement).ok_or(Error::<T>::UnknownPool)?;
-        if growing {
-            ensure!(info.open, Error::<T>::PoolClosed);
-            let params = Params::<T>::get(settlement).unwrap_or_default();
-            ensure!(
-                info.capital() >= params.min_liquidity_ratio.saturating_mul_int(amount),
-                Error::<T>::LiquidityLimit
-            );
-        }
-        info.required_margin = amount;
-        Pools::<T>::insert(settlement, info);
-        Self::deposit_event(Event::RequiredMarginSet {
-            asset: settlement,
-            amount,
-        });
-        Ok(())
-    }
-
-    fn check_net_delta(settlement: AssetId, net_delta_value: Balance) -> DispatchResult {
-        let info = Pools::<T>::get(settlement).ok_or(Error::<T>::UnknownPool)?;
-        let params = Params::<T>::get(settlement).unwrap_or_default();
-        ensure!(
-            net_delta_value <= params.max_net_delta.mul_floor(info.capital()),
-            Error::<T>::NetDeltaLimit
-        );
-        Ok(())
-    }
-
-    fn receive(
-        settlement: AssetId,
-        from: &T::AccountId,
-        amount: Balance,
-        kind: Inflow,
-    ) -> DispatchResult {
-        if amount == 0 {
-            return Ok(());
-        }
-        let mut info = Pools::<T>::get(settlement).ok_or(Error::<T>::UnknownPool)?;
-        let params = Params::<T>::get(settlement).unwrap_or_default();
-        let no_lps = Self::supply(info.main_share) == 0 && Self::supply(info.insurance_share) == 0;
-        let (to_main, to_ins, to_protocol) = match kind {
-            // A pool without LPs has no one to credit.
-            _ if no_lps => (0, 0, amount),
-            Inflow::Fee => {
-                let m = params.fee_to_main.mul_floor(amount);
-                let i = params.fee_to_insurance.mul_floor(amount);
-                (m, i, amount - m - i)
-            }
-            Inflow::Gain => {
-                let i = params.gains_to_insurance.mul_floor(amount);
-                (amount - i, i, 0)
-            }
-            Inflow::Penalty => (0, amount, 0),
-        };
-        if amount > to_protocol {
-            Self::transfer(
-                settlement,
-                from,
-                &Self::account(settlement),
-                amount - to_protocol,
-            )?;
-        }
-        if to_protocol > 0 {
-            Self::transfer(settlement, from, &T::ProtocolAccount::get(), to_protocol)?;
-        }
-        for (tranche, part) in [(Tranche::Main, to_main), (Tranche::Insurance, to_ins)] {
-            let t = Self::receiving_tranche(&info, tranche);
-            *info.capital_mut(t) = info.capital_mut(t).saturating_add(part);
-        }
-        Pools::<T>::insert(settlement, info);
-        Self::deposit_event(Event::Received {
-            asset: settlement,
-            kind,
-            amount,
-            to_main,
-            to_insurance: to_ins,
-            to_protocol,
-        });
-        Ok(())
-    }
-
-    fn pay(
-        settlement: AssetId,
-        to: &T::AccountId,
-        amount: Balance,
-    ) -> Result<Balance, DispatchError> {
-        let mut info = Pools::<T>::get(settlement).ok_or(Error::<T>::UnknownPool)?;
-        let from_insurance = amount.min(info.insurance);
-        let from_main = (amount - from_insurance).min(info.main);
-        let paid = from_insurance + from_main;
-        if paid > 0 {
-            Self::transfer(settlement, &Self::account(settlement), to, paid)?;
-        }
-        info.insurance -= from_insurance;
-        info.main -= from_main;
-        Self::wipe_out_if_empty(settlement, &mut info, Tranche::Insurance);
-        Self::wipe_out_if_empty(settlement, &mut info, Tranche::Main);
-        Pools::<T>::insert(settlement, info);
-        let shortfall = amount - paid;
-        Self::deposit_event(Event::Paid {
-            asset: settlement,
-            to: to.clone(),
-            from_insurance,
-            from_main,
-            shortfall,
-        });
-        Ok(shortfall)
-    }
-
-    fn absorb_loss(settlement: AssetId, amount: Balance) -> Balance {
-        let Some(mut info) = Pools::<T>::get(settlement) else {
-            return amount;
-        };
-        let params = Params::<T>::get(settlement).unwrap_or_default();
-        let capital = info.capital();
-        // The main tranche missed its share of the gain; insurance makes it whole.
-        let main_share = amount - params.gains_to_insurance.mul_floor(amount);
-        let covered = main_share.min(info.insurance);
-        info.insurance -= covered;
-        info.main = info.main.saturating_add(covered);
-        Self::wipe_out_if_empty(settlement, &mut info, Tranche::Insurance);
-        Pools::<T>::insert(settlement, info);
-        let beyond_capital = amount.saturating_sub(capital);
-        Self::deposit_event(Event::LossAbsorbed {
-            asset: settlement,
-            amount,
-            covered,
-            beyond_capital,
-        });
-        beyond_capital
-    }
-}
-
-/// A split of a settlement stock rescales the pool's ledger at once (the pool account's
-/// balance is rescaled by the equities pallet's walk like any holder's; share counts do not
-/// change, so each share keeps its value).
-impl<T: Config> CorporateActionHandler<T::AccountId> for Pallet<T> {
-    fn on_dividend(_: &T::AccountId, _: AssetId, _: Option<AssetId>, _: Balance) {}
-
-    fn on_split(asset: AssetId, numerator: u32, denominator: u32) {
-        let scale = |b: Balance| {
-            mul_div(
-                b,
-                numerator as u128,
-                denominator.max(1) as u128,
-                Rounding::Down,
-            )
-            .unwrap_or(b)
-        };
-        Pools::<T>::mutate(asset, |p| {
-            if let Some(p) = p {
-                p.main = scale(p.main);
-                p.insurance = scale(p.insurance);
-                p.required_margin = scale(p.required_margin);
-            }
-        });
-        let mut queued = 0;
-        Queue::<T>::mutate(asset, |q| {
-            for r in q.iter_mut() {
-                if let RequestKind::Deposit { amount, min_shares } = r.kind {
-                    let amount = scale(amount);
-                    queued += amount;
-                    r.kind = RequestKind::Deposit { amount, min_shares };
-                }
-            }
-        });
-        Pools::<T>::mutate(asset, |p| {
-            if let Some(p) = p {
-                p.queued_deposits = queued;
-            }
-        });
     }
 }

@@ -10,8 +10,8 @@ use frame_support::{
 };
 use frame_system::{EnsureRoot, EnsureSigned};
 use perpetua_primitives::{
-    AssetId, Balance, ExchangeId, MarketClock, Moment, OracleKey, PoolBook, Price, PriceError,
-    PriceProvider, Session, StockRegistry, StockStatus,
+    AssetId, Balance, BookValue, ExchangeId, MarketClock, Moment, OracleKey, PoolBook, Price,
+    PriceError, PriceProvider, Session, StockRegistry, StockStatus,
 };
 use sp_runtime::BuildStorage;
 
@@ -66,6 +66,7 @@ impl pallet_timestamp::Config for Test {
 
 thread_local! {
     pub static UNREALISED: RefCell<Result<i128, PriceError>> = const { RefCell::new(Ok(0)) };
+    pub static UNCOLLECTIBLE: RefCell<Balance> = const { RefCell::new(0) };
     pub static MARKET_OPEN: RefCell<bool> = const { RefCell::new(true) };
     pub static FRESH: RefCell<bool> = const { RefCell::new(true) };
 }
@@ -77,9 +78,18 @@ impl MockBook {
         UNREALISED.with(|x| *x.borrow_mut() = u);
     }
 }
+impl MockBook {
+    /// Of the book's receivable, this much cannot be collected.
+    pub fn set_uncollectible(u: Balance) {
+        UNCOLLECTIBLE.with(|x| *x.borrow_mut() = u);
+    }
+}
 impl PoolBook for MockBook {
-    fn unrealised_pnl(_: AssetId) -> Result<i128, PriceError> {
-        UNREALISED.with(|x| *x.borrow())
+    fn book_value(_: AssetId, _: Balance) -> Result<BookValue, PriceError> {
+        Ok(BookValue {
+            value: UNREALISED.with(|x| *x.borrow())?,
+            uncollectible: UNCOLLECTIBLE.with(|x| *x.borrow()),
+        })
     }
 }
 
@@ -136,6 +146,7 @@ impl PriceProvider for MockPrices {
 parameter_types! {
     pub const PoolPalletId: PalletId = PalletId(*b"prp/pool");
     pub const Protocol: AccountId = 999;
+    pub BookWeight: frame_support::weights::Weight = frame_support::weights::Weight::from_parts(1_000, 0);
 }
 
 impl pallet_pool::Config for Test {
@@ -149,8 +160,10 @@ impl pallet_pool::Config for Test {
     type PalletId = PoolPalletId;
     type ProtocolAccount = Protocol;
     type MaxPools = ConstU32<4>;
-    type MaxQueue = ConstU32<4>;
+    type MaxQueue = ConstU32<8>;
+    type MaxRequestsPerAccount = ConstU32<2>;
     type FlowsPerBlock = ConstU32<3>;
+    type BookValuationWeight = BookWeight;
     type FirstShareAssetId = ConstU32<1_000_000>;
     type WeightInfo = ();
 }
@@ -199,6 +212,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
     .assimilate_storage(&mut storage)
     .unwrap();
     MockBook::set(Ok(0));
+    MockBook::set_uncollectible(0);
     set_market_open(true);
     set_fresh(true);
     let mut ext = sp_io::TestExternalities::new(storage);

@@ -5,12 +5,17 @@ use sp_runtime::{traits::BadOrigin, Perbill};
 
 const DAY: u64 = 24 * 60 * 60 * 1000;
 
+/// The tests use a 10% share of ordinary results for insurance, to exercise the rule's split
+/// (the default is none: see `insurance_takes_no_ordinary_result_by_default`).
+fn params() -> PoolParams {
+    PoolParams {
+        min_flow: 1_000,
+        insurance_share: Perbill::from_percent(10),
+        ..Default::default()
+    }
+}
 fn create(asset: AssetId) {
-    assert_ok!(Pool::create_pool(
-        RuntimeOrigin::root(),
-        asset,
-        PoolParams::default()
-    ));
+    assert_ok!(Pool::create_pool(RuntimeOrigin::root(), asset, params()));
 }
 fn info() -> PoolInfo {
     Pools::<Test>::get(TSLA).unwrap()
@@ -24,8 +29,43 @@ fn tsla(who: AccountId) -> Balance {
 fn later(ms: u64) {
     pallet_timestamp::Now::<Test>::mutate(|t| *t += ms);
 }
+/// The invariants, and the exact equality this mock allows (nobody sends the pool tokens
+/// outside the ledger unless a test says so).
 fn check() {
     assert_ok!(Pool::do_try_state());
+}
+fn check_exact() {
+    check();
+    assert_eq!(tsla(Pool::account(TSLA)), Pool::recorded(TSLA, &info()));
+}
+/// Starts the next block: queued flows execute in its `on_initialize`.
+fn next_block() {
+    check();
+    let n = System::block_number() + 1;
+    System::set_block_number(n);
+    later(3_000);
+    Pool::on_initialize(n);
+    check();
+}
+fn deposit(who: AccountId, tranche: Tranche, amount: Balance) {
+    assert_ok!(Pool::deposit(
+        RuntimeOrigin::signed(who),
+        TSLA,
+        tranche,
+        amount,
+        0
+    ));
+    next_block();
+}
+fn withdraw(who: AccountId, tranche: Tranche, shares: Balance) {
+    assert_ok!(Pool::withdraw(
+        RuntimeOrigin::signed(who),
+        TSLA,
+        tranche,
+        shares,
+        0
+    ));
+    next_block();
 }
 fn events() -> Vec<Event<Test>> {
     System::events()
@@ -41,56 +81,89 @@ fn events() -> Vec<Event<Test>> {
 }
 
 #[test]
-fn creating_a_pool_issues_two_share_tokens() {
+fn creating_a_pool_issues_two_share_tokens_and_params_name_their_bound() {
     new_test_ext().execute_with(|| {
         create(TSLA);
         let i = info();
         assert_eq!((i.main_share, i.insurance_share), (1_000_000, 1_000_001));
-        assert_eq!(
-            pallet_assets::Metadata::<Test>::get(i.main_share)
-                .symbol
-                .to_vec(),
-            b"pTSLA".to_vec()
-        );
-        assert_eq!(
-            pallet_assets::Metadata::<Test>::get(i.insurance_share)
-                .symbol
-                .to_vec(),
-            b"iTSLA".to_vec()
-        );
+        let symbol = |id| pallet_assets::Metadata::<Test>::get(id).symbol.to_vec();
+        assert_eq!(symbol(i.main_share), b"pTSLA".to_vec());
+        assert_eq!(symbol(i.insurance_share), b"iTSLA".to_vec());
         assert_eq!(
             pallet_assets::Metadata::<Test>::get(i.main_share).decimals,
             6
         );
         assert_noop!(
-            Pool::create_pool(RuntimeOrigin::root(), TSLA, PoolParams::default()),
+            Pool::create_pool(RuntimeOrigin::root(), TSLA, params()),
             Error::<Test>::PoolExists
         );
         assert_noop!(
-            Pool::create_pool(RuntimeOrigin::root(), 77, PoolParams::default()),
+            Pool::create_pool(RuntimeOrigin::root(), 77, params()),
             Error::<Test>::UnknownAsset
         );
         assert_noop!(
-            Pool::create_pool(RuntimeOrigin::signed(ALICE), USDX, PoolParams::default()),
+            Pool::create_pool(RuntimeOrigin::signed(ALICE), USDX, params()),
             BadOrigin
         );
-        let bad = PoolParams {
-            fee_to_main: Perbill::from_percent(80),
-            ..Default::default()
-        };
-        assert_noop!(
-            Pool::create_pool(RuntimeOrigin::root(), USDX, bad),
-            Error::<Test>::InvalidParams
-        );
+        let cases = [
+            (
+                PoolParams {
+                    fee_to_main: Perbill::from_percent(80),
+                    ..params()
+                },
+                Error::<Test>::FeeSharesAboveWhole,
+            ),
+            (
+                PoolParams {
+                    min_liquidity_ratio: sp_runtime::FixedU128::from_rational(1, 2),
+                    ..params()
+                },
+                Error::<Test>::LiquidityRatioBelowOne,
+            ),
+            (
+                PoolParams {
+                    early_withdrawal_fee: Perbill::zero(),
+                    ..params()
+                },
+                Error::<Test>::EarlyFeeBelowFee,
+            ),
+            (
+                PoolParams {
+                    early_withdrawal_fee: Perbill::from_percent(11),
+                    ..params()
+                },
+                Error::<Test>::WithdrawalFeeTooHigh,
+            ),
+            (
+                PoolParams {
+                    insurance_share: Perbill::from_percent(51),
+                    ..params()
+                },
+                Error::<Test>::InsuranceShareTooHigh,
+            ),
+            (
+                PoolParams {
+                    min_flow: 0,
+                    ..params()
+                },
+                Error::<Test>::ZeroMinFlow,
+            ),
+        ];
+        for (bad, err) in cases {
+            let err = sp_runtime::DispatchError::from(err);
+            assert_noop!(Pool::create_pool(RuntimeOrigin::root(), USDX, bad), err);
+            assert_noop!(Pool::set_params(RuntimeOrigin::root(), TSLA, bad), err);
+        }
         check();
     });
 }
 
 #[test]
-fn deposits_and_withdrawals_round_trip_with_exact_share_maths() {
+fn flows_execute_at_the_start_of_the_next_block_with_exact_share_maths() {
     new_test_ext().execute_with(|| {
         create(TSLA);
-        // First deposit: one share per unit.
+        // The request escrows the funds; nothing is priced in the block it was made.
+        let before = tsla(ALICE);
         assert_ok!(Pool::deposit(
             RuntimeOrigin::signed(ALICE),
             TSLA,
@@ -98,43 +171,40 @@ fn deposits_and_withdrawals_round_trip_with_exact_share_maths() {
             3_000_000,
             0
         ));
+        assert_eq!(tsla(ALICE), before - 3_000_000);
+        assert_eq!(shares(Tranche::Main, ALICE), 0);
+        assert_eq!(info().queued_deposits, 3_000_000);
+        next_block();
+        // First deposit: one share per unit.
         assert_eq!(shares(Tranche::Main, ALICE), 3_000_000);
-        // The book gains 1,000,001 units: 10% to insurance's NAV (no insurance LPs yet, but the
-        // split is on NAV), main NAV = 3,000,000 + 900,001.
+        assert_eq!(info().main, 3_000_000);
+        // The book gains 1,000,001 units: main's share by the one rule is 900,001 (insurance
+        // has no LPs: its 100,000 belongs to the protocol's shares once someone buys in).
         MockBook::set(Ok(1_000_001));
-        let (main_nav, _) = Pool::navs(TSLA).unwrap();
-        assert_eq!(main_nav, 3_900_001);
+        let (main_nav, ins_nav) = Pool::navs(TSLA).unwrap();
+        assert_eq!((main_nav, ins_nav), (3_900_001, 100_000));
         // Bob's 1,000,000 buys floor(1e6 * 3e6 / 3_900_001) shares: rounded down, for the pool.
-        assert_ok!(Pool::deposit(
-            RuntimeOrigin::signed(BOB),
-            TSLA,
-            Tranche::Main,
-            1_000_000,
-            0
-        ));
+        deposit(BOB, Tranche::Main, 1_000_000);
         let bob = shares(Tranche::Main, BOB);
         assert_eq!(bob, 769_230);
-        assert!(bob * 3_900_001 <= 1_000_000 * 3_000_000);
         // After the cooldown, Bob redeems: floor(769_230 * 4_900_001 / 3_769_230) less 0.1%
         // (rounded up) - never more than he put in.
-        MockBook::set(Ok(1_000_001));
         later(DAY);
         let before = tsla(BOB);
-        assert_ok!(Pool::withdraw(
-            RuntimeOrigin::signed(BOB),
-            TSLA,
-            Tranche::Main,
-            bob,
-            0
-        ));
+        withdraw(BOB, Tranche::Main, bob);
         let gross = 769_230u128 * 4_900_001 / 3_769_230;
         let fee = (gross * 1_000_000).div_ceil(1_000_000_000);
         assert_eq!(tsla(BOB) - before, gross - fee);
         assert!(tsla(BOB) - before < 1_000_000);
         assert_eq!(shares(Tranche::Main, BOB), 0);
-        // The fee and the rounding stayed with Alice.
+        // Bob holds no shares: his cooldown record is gone (no unbounded growth).
+        assert!(!LastDeposit::<Test>::contains_key((
+            TSLA,
+            Tranche::Main,
+            BOB
+        )));
         assert_eq!(info().main, 4_000_000 - (gross - fee));
-        check();
+        check_exact();
     });
 }
 
@@ -142,21 +212,9 @@ fn deposits_and_withdrawals_round_trip_with_exact_share_maths() {
 fn an_early_withdrawal_pays_the_higher_fee() {
     new_test_ext().execute_with(|| {
         create(TSLA);
-        assert_ok!(Pool::deposit(
-            RuntimeOrigin::signed(ALICE),
-            TSLA,
-            Tranche::Main,
-            1_000_000,
-            0
-        ));
-        later(DAY - 1);
-        assert_ok!(Pool::withdraw(
-            RuntimeOrigin::signed(ALICE),
-            TSLA,
-            Tranche::Main,
-            100_000,
-            0
-        ));
+        deposit(ALICE, Tranche::Main, 1_000_000);
+        later(DAY - 3_001);
+        withdraw(ALICE, Tranche::Main, 100_000);
         assert!(events().contains(&Event::Withdrawn {
             asset: TSLA,
             tranche: Tranche::Main,
@@ -165,14 +223,8 @@ fn an_early_withdrawal_pays_the_higher_fee() {
             amount: 99_000,
             fee: 1_000
         }));
-        later(1);
-        assert_ok!(Pool::withdraw(
-            RuntimeOrigin::signed(ALICE),
-            TSLA,
-            Tranche::Main,
-            100_000,
-            0
-        ));
+        later(DAY);
+        withdraw(ALICE, Tranche::Main, 100_000);
         // 901,000 (the 1,000 fee stayed) backs 900,000 shares: 100,000 shares are worth
         // 100,111; the 0.1% fee is rounded up to 101.
         assert!(matches!(
@@ -183,281 +235,194 @@ fn an_early_withdrawal_pays_the_higher_fee() {
                 ..
             })
         ));
-        check();
+        check_exact();
     });
 }
 
 #[test]
-fn slippage_limits_and_share_errors() {
+fn bad_requests_are_refused_with_named_errors_and_bad_fills_are_refunded_whole() {
     new_test_ext().execute_with(|| {
         create(TSLA);
+        let d = |who, amount, min| {
+            Pool::deposit(RuntimeOrigin::signed(who), TSLA, Tranche::Main, amount, min)
+        };
         assert_noop!(
-            Pool::deposit(RuntimeOrigin::signed(ALICE), USDX, Tranche::Main, 1, 0),
+            Pool::deposit(RuntimeOrigin::signed(ALICE), USDX, Tranche::Main, 1_000, 0),
             Error::<Test>::UnknownPool
         );
+        assert_noop!(d(ALICE, 0, 0), Error::<Test>::ZeroAmount);
+        assert_noop!(d(ALICE, 999, 0), Error::<Test>::BelowMinimumFlow);
+        deposit(ALICE, Tranche::Main, 1_000_000);
         assert_noop!(
-            Pool::deposit(RuntimeOrigin::signed(ALICE), TSLA, Tranche::Main, 0, 0),
-            Error::<Test>::ZeroAmount
-        );
-        assert_noop!(
-            Pool::deposit(
-                RuntimeOrigin::signed(ALICE),
-                TSLA,
-                Tranche::Main,
-                1_000,
-                1_001
-            ),
-            Error::<Test>::Slippage
-        );
-        assert_ok!(Pool::deposit(
-            RuntimeOrigin::signed(ALICE),
-            TSLA,
-            Tranche::Main,
-            1_000_000,
-            0
-        ));
-        assert_noop!(
-            Pool::withdraw(RuntimeOrigin::signed(BOB), TSLA, Tranche::Main, 1, 0),
+            Pool::withdraw(RuntimeOrigin::signed(BOB), TSLA, Tranche::Main, 1_000, 0),
             Error::<Test>::InsufficientShares
         );
         assert_noop!(
-            Pool::withdraw(
-                RuntimeOrigin::signed(ALICE),
+            Pool::withdraw(RuntimeOrigin::signed(ALICE), TSLA, Tranche::Main, 999, 0),
+            Error::<Test>::BelowMinimumFlow
+        );
+        // A fill worse than the limit is refunded whole at execution.
+        let before = tsla(BOB);
+        assert_ok!(d(BOB, 1_000, 1_001));
+        next_block();
+        assert_eq!(tsla(BOB), before);
+        assert!(events().iter().any(|e| matches!(
+            e,
+            Event::RequestRefunded {
+                who: BOB,
+                reason: FlowRefusal::Slippage,
+                ..
+            }
+        )));
+        // NAV above realised capital: the tranche cannot pay out unrealised gains; the
+        // shares come back.
+        MockBook::set(Ok(10_000_000));
+        later(DAY);
+        withdraw(ALICE, Tranche::Main, 1_000_000);
+        assert_eq!(shares(Tranche::Main, ALICE), 1_000_000);
+        assert!(events().iter().any(|e| matches!(
+            e,
+            Event::RequestRefunded {
+                who: ALICE,
+                reason: FlowRefusal::TrancheCash,
+                ..
+            }
+        )));
+        // The book cannot be valued: the request waits at the head, nothing is refunded.
+        MockBook::set(Err(PriceError::Stale));
+        assert_ok!(d(BOB, 5_000, 0));
+        next_block();
+        next_block();
+        assert_eq!(Queue::<Test>::get(TSLA).len(), 1);
+        MockBook::set(Ok(0));
+        next_block();
+        assert!(Queue::<Test>::get(TSLA).is_empty());
+        assert!(shares(Tranche::Main, BOB) > 0);
+        check_exact();
+    });
+}
+
+/// Issue 12, item 6 (second half): a queued withdrawal whose payment fails must not burn the
+/// shares without paying. The settlement asset is frozen when the withdrawal executes: the
+/// whole execution is undone and the shares come back.
+#[test]
+fn a_withdrawal_whose_payment_fails_keeps_the_shares() {
+    new_test_ext().execute_with(|| {
+        create(TSLA);
+        deposit(ALICE, Tranche::Main, 1_000_000);
+        deposit(BOB, Tranche::Main, 1_000_000);
+        later(DAY);
+        assert_ok!(Pool::withdraw(
+            RuntimeOrigin::signed(BOB),
+            TSLA,
+            Tranche::Main,
+            400_000,
+            0
+        ));
+        assert_ok!(Assets::freeze_asset(
+            RuntimeOrigin::signed(ALICE),
+            TSLA.into()
+        ));
+        next_block();
+        assert_ok!(Assets::thaw_asset(
+            RuntimeOrigin::signed(ALICE),
+            TSLA.into()
+        ));
+        assert_eq!(shares(Tranche::Main, BOB), 1_000_000);
+        assert_eq!(Pool::supply(info().main_share), 2_000_000);
+        assert_eq!(info().main, 2_000_000);
+        assert!(events().iter().any(|e| matches!(
+            e,
+            Event::RequestRefunded {
+                who: BOB,
+                reason: FlowRefusal::Other,
+                ..
+            }
+        )));
+        check_exact();
+    });
+}
+
+/// Issue 12, item 6: dust requests cannot fill the queue, and one account cannot hold more
+/// than `MaxRequestsPerAccount` places in it; a flooder gets every unit back.
+#[test]
+fn a_queue_flood_is_bounded_and_costs_the_flooder_nothing_but_is_refused() {
+    new_test_ext().execute_with(|| {
+        create(TSLA);
+        deposit(ALICE, Tranche::Main, 1_000_000);
+        set_market_open(false);
+        let before = tsla(CHARLIE);
+        assert_noop!(
+            Pool::deposit(RuntimeOrigin::signed(CHARLIE), TSLA, Tranche::Main, 1, 0),
+            Error::<Test>::BelowMinimumFlow
+        );
+        for _ in 0..2 {
+            assert_ok!(Pool::deposit(
+                RuntimeOrigin::signed(CHARLIE),
                 TSLA,
                 Tranche::Main,
                 1_000,
-                1_000
-            ),
-            Error::<Test>::Slippage
-        );
-        // The book cannot be valued: no NAV, no flows.
-        MockBook::set(Err(PriceError::Stale));
+                0
+            ));
+        }
         assert_noop!(
-            Pool::deposit(RuntimeOrigin::signed(BOB), TSLA, Tranche::Main, 1_000, 0),
-            Error::<Test>::BookUnpriceable
-        );
-        // NAV above realised capital: the tranche cannot pay out unrealised gains.
-        MockBook::set(Ok(10_000_000));
-        later(DAY);
-        assert_noop!(
-            Pool::withdraw(
-                RuntimeOrigin::signed(ALICE),
+            Pool::deposit(
+                RuntimeOrigin::signed(CHARLIE),
                 TSLA,
                 Tranche::Main,
-                1_000_000,
+                1_000,
                 0
             ),
-            Error::<Test>::TrancheCash
+            Error::<Test>::TooManyRequests
         );
-        check();
-    });
-}
-
-#[test]
-fn losses_hit_insurance_before_main_and_a_wiped_tranche_gets_a_new_token() {
-    new_test_ext().execute_with(|| {
-        create(TSLA);
-        assert_ok!(Pool::deposit(
-            RuntimeOrigin::signed(ALICE),
-            TSLA,
-            Tranche::Main,
-            5_000_000,
-            0
-        ));
-        assert_ok!(Pool::deposit(
-            RuntimeOrigin::signed(BOB),
-            TSLA,
-            Tranche::Insurance,
-            1_000_000,
-            0
-        ));
-        let old_ins = info().insurance_share;
-        // A trader's profit of 600,000: all from insurance.
-        assert_eq!(Pool::pay(TSLA, &CHARLIE, 600_000), Ok(0));
-        assert_eq!((info().main, info().insurance), (5_000_000, 400_000));
-        // 1,000,000 more: 400,000 from insurance, 600,000 from main.
-        assert_eq!(Pool::pay(TSLA, &CHARLIE, 1_000_000), Ok(0));
-        assert_eq!((info().main, info().insurance), (4_400_000, 0));
-        assert!(events().contains(&Event::Paid {
-            asset: TSLA,
-            to: CHARLIE,
-            from_insurance: 400_000,
-            from_main: 600_000,
-            shortfall: 0
-        }));
-        // Insurance is gone: its old shares are frozen, a new token takes its place.
-        let new_ins = info().insurance_share;
-        assert_ne!(new_ins, old_ins);
-        assert!(events().contains(&Event::TrancheWipedOut {
-            asset: TSLA,
-            tranche: Tranche::Insurance,
-            old_share: old_ins,
-            new_share: new_ins
-        }));
-        assert_eq!(
-            pallet_assets::Asset::<Test>::get(old_ins).unwrap().status,
-            pallet_assets::AssetStatus::Frozen
-        );
-        check();
-        // A loss larger than both: what is left is paid and the rest reported, never below zero.
-        assert_eq!(Pool::pay(TSLA, &CHARLIE, 5_000_000), Ok(600_000));
-        assert_eq!((info().main, info().insurance), (0, 0));
-        assert_eq!(tsla(Pool::account(TSLA)), 0);
-        check();
-        // New LPs start afresh at one share per unit.
+        // Others still get in.
         assert_ok!(Pool::deposit(
             RuntimeOrigin::signed(BOB),
             TSLA,
             Tranche::Main,
-            1_000,
+            50_000,
             0
         ));
-        assert_eq!(Assets::balance(info().main_share, BOB), 1_000);
-        check();
-    });
-}
-
-#[test]
-fn bad_debt_is_absorbed_by_insurance_and_beyond_capital_reported() {
-    new_test_ext().execute_with(|| {
-        create(TSLA);
-        assert_ok!(Pool::deposit(
-            RuntimeOrigin::signed(ALICE),
+        assert_eq!(PendingRequests::<Test>::get(TSLA, CHARLIE), 2);
+        // Closed all weekend: nothing executes, everything stays escrowed.
+        next_block();
+        assert_eq!(Queue::<Test>::get(TSLA).len(), 3);
+        // Charlie cancels one; the rest execute at the open.
+        let id = Queue::<Test>::get(TSLA)[0].id;
+        assert_ok!(Pool::cancel_request(
+            RuntimeOrigin::signed(CHARLIE),
             TSLA,
-            Tranche::Main,
-            5_000_000,
-            0
+            id
         ));
-        assert_ok!(Pool::deposit(
-            RuntimeOrigin::signed(BOB),
-            TSLA,
-            Tranche::Insurance,
-            1_000_000,
-            0
-        ));
-        // A bankrupt trader leaves 1,000,000 unpaid: insurance makes main whole for its 90%.
-        assert_eq!(Pool::absorb_loss(TSLA, 1_000_000), 0);
-        assert_eq!((info().main, info().insurance), (5_900_000, 100_000));
-        // Far beyond capital: reported for auto-deleveraging.
-        assert_eq!(Pool::absorb_loss(TSLA, 10_000_000), 4_000_000);
-        assert_eq!(info().insurance, 0);
-        check();
-    });
-}
-
-#[test]
-fn inflows_are_split_between_tranches_and_protocol() {
-    new_test_ext().execute_with(|| {
-        create(TSLA);
-        // No LPs at all: the protocol takes it (nobody to credit).
-        assert_ok!(Pool::receive(TSLA, &POT, 1_000, Inflow::Fee));
-        assert_eq!(tsla(999), 1_000);
-        assert_ok!(Pool::deposit(
-            RuntimeOrigin::signed(ALICE),
-            TSLA,
-            Tranche::Main,
-            1_000_000,
-            0
-        ));
-        // No insurance LPs: insurance's part goes to main.
-        assert_ok!(Pool::receive(TSLA, &POT, 1_000, Inflow::Fee));
-        assert_eq!((info().main, info().insurance), (1_000_900, 0));
-        assert_eq!(tsla(999), 1_100);
-        assert_ok!(Pool::deposit(
-            RuntimeOrigin::signed(BOB),
-            TSLA,
-            Tranche::Insurance,
-            1_000_000,
-            0
-        ));
-        assert_ok!(Pool::receive(TSLA, &POT, 1_000, Inflow::Fee));
-        assert_eq!((info().main, info().insurance), (1_001_500, 1_000_300));
-        assert_ok!(Pool::receive(TSLA, &POT, 1_000, Inflow::Gain));
-        assert_eq!((info().main, info().insurance), (1_002_400, 1_000_400));
-        assert_ok!(Pool::receive(TSLA, &POT, 1_000, Inflow::Penalty));
-        assert_eq!((info().main, info().insurance), (1_002_400, 1_001_400));
-        assert_eq!(tsla(999), 1_200);
-        check();
-    });
-}
-
-#[test]
-fn risk_limits_refuse_what_they_should() {
-    new_test_ext().execute_with(|| {
-        create(TSLA);
-        assert_ok!(Pool::deposit(
-            RuntimeOrigin::signed(ALICE),
-            TSLA,
-            Tranche::Main,
-            3_000_000,
-            0
-        ));
-        // Capital 3,000,000 backs at most 2,000,000 of required margin (ratio 1.5).
-        assert_ok!(Pool::set_required_margin(TSLA, 2_000_000, true));
         assert_noop!(
-            Pool::set_required_margin(TSLA, 2_000_001, true),
-            Error::<Test>::LiquidityLimit
-        );
-        // Shrinking (or a forced update) is always accepted.
-        assert_ok!(Pool::set_required_margin(TSLA, 2_500_000, false));
-        assert_ok!(Pool::set_required_margin(TSLA, 1_000_000, false));
-        // A withdrawal leaving less than 1.5 x 1,000,000 is refused.
-        later(DAY);
-        assert_noop!(
-            Pool::withdraw(
-                RuntimeOrigin::signed(ALICE),
+            Pool::cancel_request(
+                RuntimeOrigin::signed(BOB),
                 TSLA,
-                Tranche::Main,
-                1_600_000,
-                0
+                Queue::<Test>::get(TSLA)[0].id
             ),
-            Error::<Test>::LiquidityLimit
+            Error::<Test>::NotRequester
         );
-        assert_ok!(Pool::withdraw(
-            RuntimeOrigin::signed(ALICE),
-            TSLA,
-            Tranche::Main,
-            1_400_000,
-            0
-        ));
-        // Net delta: at most 50% of capital.
-        let cap = info().capital();
-        assert_ok!(Pool::check_net_delta(TSLA, cap / 2));
         assert_noop!(
-            Pool::check_net_delta(TSLA, cap / 2 + 1),
-            Error::<Test>::NetDeltaLimit
+            Pool::cancel_request(RuntimeOrigin::signed(CHARLIE), TSLA, id),
+            Error::<Test>::UnknownRequest
         );
-        // A closed pool takes no new risk, but settles.
-        assert_ok!(Pool::set_open(RuntimeOrigin::root(), TSLA, false));
-        assert!(!Pool::is_open(TSLA));
-        assert_noop!(
-            Pool::set_required_margin(TSLA, 1_000_001, true),
-            Error::<Test>::PoolClosed
-        );
-        assert_ok!(Pool::set_required_margin(TSLA, 0, false));
-        assert_noop!(
-            Pool::set_required_margin(USDX, 1, true),
-            Error::<Test>::UnknownPool
-        );
-        check();
+        set_market_open(true);
+        next_block();
+        assert!(Queue::<Test>::get(TSLA).is_empty());
+        assert_eq!(PendingRequests::<Test>::iter().count(), 0);
+        assert_eq!(tsla(CHARLIE), before - 1_000);
+        assert_eq!(shares(Tranche::Main, CHARLIE), 1_000);
+        check_exact();
     });
 }
 
 #[test]
-fn flows_wait_for_the_open_and_execute_then() {
+fn flows_wait_for_the_open_and_a_fresh_price() {
     new_test_ext().execute_with(|| {
         create(TSLA);
-        assert_ok!(Pool::deposit(
-            RuntimeOrigin::signed(ALICE),
-            TSLA,
-            Tranche::Main,
-            1_000_000,
-            0
-        ));
+        deposit(ALICE, Tranche::Main, 1_000_000);
         later(DAY);
-        // Friday evening: the market is closed.
         set_market_open(false);
-        let bob_before = tsla(BOB);
         assert_ok!(Pool::deposit(
             RuntimeOrigin::signed(BOB),
             TSLA,
@@ -472,102 +437,312 @@ fn flows_wait_for_the_open_and_execute_then() {
             200_000,
             0
         ));
-        assert_ok!(Pool::deposit(
-            RuntimeOrigin::signed(CHARLIE),
-            TSLA,
-            Tranche::Insurance,
-            300_000,
-            0
-        ));
-        // Funds and shares are escrowed; nothing is priced yet.
-        assert_eq!(tsla(BOB), bob_before - 500_000);
-        assert_eq!(shares(Tranche::Main, BOB), 0);
-        assert_eq!(info().queued_deposits, 800_000);
-        assert_eq!(Queue::<Test>::get(TSLA).len(), 3);
-        check();
-        // Charlie changes his mind.
-        assert_noop!(
-            Pool::cancel_request(RuntimeOrigin::signed(BOB), TSLA, 2),
-            Error::<Test>::NotRequester
-        );
-        assert_ok!(Pool::cancel_request(
-            RuntimeOrigin::signed(CHARLIE),
-            TSLA,
-            2
-        ));
-        assert_noop!(
-            Pool::cancel_request(RuntimeOrigin::signed(CHARLIE), TSLA, 2),
-            Error::<Test>::UnknownRequest
-        );
-        check();
-        // Blocks pass while closed: nothing executes.
-        Pool::on_initialize(2);
+        assert_eq!(info().queued_deposits, 500_000);
+        next_block();
         assert_eq!(Queue::<Test>::get(TSLA).len(), 2);
         // Monday: open, but the price is not fresh yet.
         set_market_open(true);
         set_fresh(false);
-        Pool::on_initialize(3);
+        next_block();
         assert_eq!(Queue::<Test>::get(TSLA).len(), 2);
         // A fresh post-open price (the book gained 100,000 over the weekend).
         set_fresh(true);
         MockBook::set(Ok(100_000));
-        Pool::on_initialize(4);
+        next_block();
         assert!(Queue::<Test>::get(TSLA).is_empty());
         assert!(QueuedPools::<Test>::get().is_empty());
         // Bob bought at the Monday NAV: 1,000,000 + 90,000 for 1,000,000 shares.
         assert_eq!(shares(Tranche::Main, BOB), 500_000 * 1_000_000 / 1_090_000);
         assert_eq!(info().queued_deposits, 0);
-        check();
+        check_exact();
+    });
+}
+
+/// Issue 12, item 1, at the ledger: one trader's profit paid and another's equal loss
+/// received leave both tranches exactly where they were (the old ledger took the profit from
+/// insurance and gave 90% of the loss to main).
+#[test]
+fn a_flat_book_leaves_both_tranches_where_they_were() {
+    new_test_ext().execute_with(|| {
+        create(TSLA);
+        deposit(ALICE, Tranche::Main, 5_000_000);
+        deposit(BOB, Tranche::Insurance, 1_000_000);
+        let start = (info().main, info().insurance);
+        for amount in [600_000, 1, 999, 123_457] {
+            assert_eq!(Pool::pay(TSLA, &CHARLIE, amount), Ok(0));
+            assert_ok!(Pool::receive(TSLA, &POT, amount, Inflow::Gain));
+            assert_eq!((info().main, info().insurance), start);
+        }
+        // An outflow splits by the same rule as an inflow: 10% from insurance.
+        assert_eq!(Pool::pay(TSLA, &CHARLIE, 1_000_000), Ok(0));
+        assert_eq!((info().main, info().insurance), (4_100_000, 900_000));
+        assert!(events().contains(&Event::Paid {
+            asset: TSLA,
+            to: CHARLIE,
+            from_main: 900_000,
+            from_insurance: 100_000,
+            shortfall: 0
+        }));
+        check_exact();
+    });
+}
+
+/// Issue 12, item 5: a tranche whose capital reaches zero keeps its shareholders while the
+/// book still owes it value; a tranche with shares and no value refuses new money until its
+/// capital is gone too, then retires the old token.
+#[test]
+fn a_tranche_at_zero_capital_is_not_wiped_out_while_it_has_value() {
+    new_test_ext().execute_with(|| {
+        create(TSLA);
+        deposit(ALICE, Tranche::Main, 5_000_000);
+        deposit(BOB, Tranche::Insurance, 1_000_000);
+        let old_ins = info().insurance_share;
+        // Profits of 10,000,000 paid: insurance pays its 1,000,000, main the rest of what it
+        // can; 4,000,000 cannot be paid.
+        assert_eq!(Pool::pay(TSLA, &CHARLIE, 10_000_000), Ok(4_000_000));
+        assert_eq!((info().main, info().insurance), (0, 0));
+        assert_eq!(info().insurance_share, old_ins);
+        // The book owes the pool 2,000,000 (traders' open losses): insurance's NAV is 200,000.
+        MockBook::set(Ok(2_000_000));
+        assert_eq!(Pool::navs(TSLA).unwrap(), (1_800_000, 200_000));
+        // A new insurance LP buys in at that NAV: Bob's shares keep their value.
+        deposit(CHARLIE, Tranche::Insurance, 100_000);
+        assert_eq!(
+            shares(Tranche::Insurance, CHARLIE),
+            100_000 * 1_000_000 / 200_000
+        );
+        assert_eq!(info().insurance_share, old_ins);
+        // Now the book owes traders: main has shares, no capital and a loss to bear. New
+        // money would pay it: refused, and refunded whole.
+        MockBook::set(Ok(-1_000_000));
+        let before = tsla(CHARLIE);
+        deposit(CHARLIE, Tranche::Main, 10_000);
+        assert_eq!(tsla(CHARLIE), before);
+        assert!(events().iter().any(|e| matches!(
+            e,
+            Event::RequestRefunded {
+                who: CHARLIE,
+                reason: FlowRefusal::TrancheUnderwater,
+                ..
+            }
+        )));
+        // The book is flat again: main's old shares are worth nothing and are retired.
+        MockBook::set(Ok(0));
+        let old_main = info().main_share;
+        deposit(CHARLIE, Tranche::Main, 10_000);
+        assert_ne!(info().main_share, old_main);
+        assert_eq!(
+            pallet_assets::Asset::<Test>::get(old_main).unwrap().status,
+            pallet_assets::AssetStatus::Frozen
+        );
+        assert_eq!(shares(Tranche::Main, CHARLIE), 10_000);
+        check_exact();
     });
 }
 
 #[test]
-fn a_queued_flow_that_cannot_execute_is_refunded() {
+fn a_tranche_with_shares_capital_and_no_value_refuses_deposits() {
     new_test_ext().execute_with(|| {
         create(TSLA);
-        assert_ok!(Pool::deposit(
-            RuntimeOrigin::signed(ALICE),
-            TSLA,
-            Tranche::Main,
-            1_000_000,
-            0
-        ));
-        set_market_open(false);
+        deposit(ALICE, Tranche::Main, 1_000_000);
+        // The book owes traders more than main holds.
+        MockBook::set(Ok(-2_000_000));
         let before = tsla(BOB);
-        // Bob wants at least 1,000,000 shares for 1,000,000: the NAV moves against him.
-        assert_ok!(Pool::deposit(
-            RuntimeOrigin::signed(BOB),
-            TSLA,
-            Tranche::Main,
-            1_000_000,
-            1_000_000
-        ));
-        for _ in 0..3 {
-            assert_ok!(Pool::deposit(
-                RuntimeOrigin::signed(CHARLIE),
-                TSLA,
-                Tranche::Main,
-                1,
-                0
-            ));
-        }
-        assert_noop!(
-            Pool::deposit(RuntimeOrigin::signed(CHARLIE), TSLA, Tranche::Main, 1, 0),
-            Error::<Test>::QueueFull
-        );
-        set_market_open(true);
-        MockBook::set(Ok(500_000));
-        assert_ok!(Pool::process_queue(RuntimeOrigin::signed(CHARLIE), 10));
+        deposit(BOB, Tranche::Main, 10_000);
         assert_eq!(tsla(BOB), before);
         assert!(events().iter().any(|e| matches!(
             e,
             Event::RequestRefunded {
                 who: BOB,
-                reason: FlowRefusal::Slippage,
+                reason: FlowRefusal::TrancheUnderwater,
                 ..
             }
         )));
+        check_exact();
+    });
+}
+
+/// Issue 12, item 5 (no LPs): inflows to a pool with no LPs are still the pool's (it is the
+/// counterparty of open positions): they belong to the protocol as shares, and a later LP
+/// buys in at NAV instead of taking them for free.
+#[test]
+fn value_without_lps_belongs_to_the_protocol_as_shares() {
+    new_test_ext().execute_with(|| {
+        create(TSLA);
+        assert_ok!(Pool::receive(TSLA, &POT, 1_000_000, Inflow::Gain));
+        assert_eq!((info().main, info().insurance), (900_000, 100_000));
+        assert_eq!(shares(Tranche::Main, Protocol::get()), 900_000);
+        assert_eq!(shares(Tranche::Insurance, Protocol::get()), 100_000);
+        deposit(ALICE, Tranche::Main, 900_000);
+        assert_eq!(shares(Tranche::Main, ALICE), 900_000);
+        // An empty tranche whose book share is positive: the protocol gets shares for it
+        // before the first LP buys in.
+        create(USDX);
+        MockBook::set(Ok(1_000));
+        assert_ok!(Pool::deposit(
+            RuntimeOrigin::signed(ALICE),
+            USDX,
+            Tranche::Main,
+            9_000,
+            0
+        ));
+        next_block();
+        let usdx = Pools::<Test>::get(USDX).unwrap();
+        assert_eq!(Assets::balance(usdx.main_share, Protocol::get()), 900);
+        assert_eq!(Assets::balance(usdx.main_share, ALICE), 9_000);
         check();
+    });
+}
+
+#[test]
+fn inflows_split_by_kind() {
+    new_test_ext().execute_with(|| {
+        create(TSLA);
+        deposit(ALICE, Tranche::Main, 1_000_000);
+        deposit(BOB, Tranche::Insurance, 1_000_000);
+        let protocol = tsla(999);
+        assert_ok!(Pool::receive(TSLA, &POT, 1_000, Inflow::Fee));
+        assert_eq!((info().main, info().insurance), (1_000_600, 1_000_300));
+        assert_ok!(Pool::receive(TSLA, &POT, 1_000, Inflow::Gain));
+        assert_eq!((info().main, info().insurance), (1_001_500, 1_000_400));
+        assert_ok!(Pool::receive(TSLA, &POT, 1_000, Inflow::Penalty));
+        assert_eq!((info().main, info().insurance), (1_001_500, 1_001_400));
+        assert_eq!(tsla(999), protocol + 100);
+        check_exact();
+    });
+}
+
+/// Issue 12, item 4: bad debt is not a deficit (the pool owes nobody for it); insurance bears
+/// it first.
+#[test]
+fn bad_debt_falls_on_insurance_and_opens_no_deficit() {
+    new_test_ext().execute_with(|| {
+        create(TSLA);
+        deposit(ALICE, Tranche::Main, 5_000_000);
+        deposit(BOB, Tranche::Insurance, 1_000_000);
+        // A bankrupt trader leaves 1,000,000 unpaid: insurance makes main whole for its 90%.
+        assert_eq!(Pool::absorb_loss(TSLA, 1_000_000), 0);
+        assert_eq!((info().main, info().insurance), (5_900_000, 100_000));
+        // Far beyond insurance: main bears the rest of its share; still no deficit.
+        assert_eq!(Pool::absorb_loss(TSLA, 10_000_000), 8_900_000);
+        assert_eq!(info().insurance, 0);
+        assert!(Deficits::<Test>::get(TSLA).is_none());
+        assert_eq!(Pool::insolvency(TSLA), 0);
+        check_exact();
+    });
+}
+
+/// Issue 12, item 4: what the pool cannot pay is a claim, paid first from the next inflows;
+/// the admin can settle it from the protocol account.
+#[test]
+fn a_real_shortfall_is_a_claim_paid_from_the_next_inflows() {
+    new_test_ext().execute_with(|| {
+        create(TSLA);
+        deposit(ALICE, Tranche::Main, 1_000_000);
+        assert_eq!(Pool::pay(TSLA, &POT, 1_500_000), Ok(500_000));
+        Pool::record_claim(TSLA, &CHARLIE, 500_000);
+        assert_eq!(
+            Deficits::<Test>::get(TSLA).unwrap(),
+            DeficitLedger {
+                owed: 500_000,
+                reserve: 0
+            }
+        );
+        // The pool's equity is 500,000 below zero: deleveraging territory.
+        assert_eq!(Pool::insolvency(TSLA), 500_000);
+        // Main has shares and no value: NAV counts the claim as a liability.
+        assert_eq!(Pool::navs(TSLA).unwrap(), (0, 0));
+        assert_noop!(
+            Pool::claim(RuntimeOrigin::signed(CHARLIE), TSLA),
+            Error::<Test>::NothingToClaim
+        );
+        // A trader's loss comes in: it pays claims first.
+        assert_ok!(Pool::receive(TSLA, &POT, 300_000, Inflow::Gain));
+        assert_eq!(info().main, 0);
+        assert_eq!(Pool::insolvency(TSLA), 200_000);
+        assert_noop!(
+            Pool::claim(RuntimeOrigin::signed(BOB), TSLA),
+            Error::<Test>::NothingToClaim
+        );
+        let before = tsla(CHARLIE);
+        assert_ok!(Pool::claim(RuntimeOrigin::signed(CHARLIE), TSLA));
+        assert_eq!(tsla(CHARLIE), before + 300_000);
+        assert_eq!(Claims::<Test>::get(TSLA, CHARLIE), Some(200_000));
+        check_exact();
+        // The admin settles the rest from the protocol account.
+        assert_ok!(Assets::transfer(
+            RuntimeOrigin::signed(ALICE),
+            TSLA.into(),
+            Protocol::get(),
+            1_000_000
+        ));
+        assert_noop!(
+            Pool::settle_deficit(RuntimeOrigin::signed(ALICE), TSLA, 1),
+            BadOrigin
+        );
+        assert_ok!(Pool::settle_deficit(
+            RuntimeOrigin::root(),
+            TSLA,
+            10_000_000
+        ));
+        assert_eq!(Deficits::<Test>::get(TSLA).unwrap().reserve, 200_000);
+        assert_ok!(Pool::claim(RuntimeOrigin::signed(CHARLIE), TSLA));
+        assert!(Deficits::<Test>::get(TSLA).is_none());
+        assert_eq!(tsla(CHARLIE), before + 500_000);
+        assert_noop!(
+            Pool::settle_deficit(RuntimeOrigin::root(), TSLA, 1),
+            Error::<Test>::NoDeficit
+        );
+        // Inflows go to the tranches again.
+        assert_ok!(Pool::receive(TSLA, &POT, 1_000, Inflow::Gain));
+        assert_eq!(info().main, 900);
+        check_exact();
+    });
+}
+
+#[test]
+fn risk_limits_refuse_what_they_should() {
+    new_test_ext().execute_with(|| {
+        create(TSLA);
+        deposit(ALICE, Tranche::Main, 3_000_000);
+        // Capital 3,000,000 backs at most 2,000,000 of required margin (ratio 1.5).
+        assert_ok!(Pool::set_required_margin(TSLA, 2_000_000, true));
+        assert_noop!(
+            Pool::set_required_margin(TSLA, 2_000_001, true),
+            Error::<Test>::LiquidityLimit
+        );
+        assert_ok!(Pool::set_required_margin(TSLA, 2_500_000, false));
+        assert_ok!(Pool::set_required_margin(TSLA, 1_000_000, false));
+        // A withdrawal leaving less than 1.5 x 1,000,000 is refunded; a smaller one executes.
+        later(DAY);
+        withdraw(ALICE, Tranche::Main, 1_600_000);
+        assert!(events().iter().any(|e| matches!(
+            e,
+            Event::RequestRefunded {
+                reason: FlowRefusal::LiquidityLimit,
+                ..
+            }
+        )));
+        withdraw(ALICE, Tranche::Main, 1_400_000);
+        assert_eq!(shares(Tranche::Main, ALICE), 1_600_000);
+        let cap = info().capital();
+        assert_ok!(Pool::check_net_delta(TSLA, cap / 2));
+        assert_noop!(
+            Pool::check_net_delta(TSLA, cap / 2 + 1),
+            Error::<Test>::NetDeltaLimit
+        );
+        assert_ok!(Pool::set_open(RuntimeOrigin::root(), TSLA, false));
+        assert!(!Pool::is_open(TSLA));
+        assert_noop!(
+            Pool::set_required_margin(TSLA, 1_000_001, true),
+            Error::<Test>::PoolClosed
+        );
+        assert_ok!(Pool::set_required_margin(TSLA, 0, false));
+        assert_noop!(
+            Pool::set_required_margin(USDX, 1, true),
+            Error::<Test>::UnknownPool
+        );
+        check_exact();
     });
 }
 
@@ -575,20 +750,8 @@ fn a_queued_flow_that_cannot_execute_is_refunded() {
 fn surplus_is_swept_to_insurance_and_splits_rescale_the_ledger() {
     new_test_ext().execute_with(|| {
         create(TSLA);
-        assert_ok!(Pool::deposit(
-            RuntimeOrigin::signed(ALICE),
-            TSLA,
-            Tranche::Main,
-            1_000_000,
-            0
-        ));
-        assert_ok!(Pool::deposit(
-            RuntimeOrigin::signed(BOB),
-            TSLA,
-            Tranche::Insurance,
-            500_000,
-            0
-        ));
+        deposit(ALICE, Tranche::Main, 1_000_000);
+        deposit(BOB, Tranche::Insurance, 500_000);
         assert_noop!(
             Pool::sweep_surplus(RuntimeOrigin::root(), TSLA),
             Error::<Test>::NoSurplus
@@ -602,7 +765,31 @@ fn surplus_is_swept_to_insurance_and_splits_rescale_the_ledger() {
         check();
         assert_ok!(Pool::sweep_surplus(RuntimeOrigin::root(), TSLA));
         assert_eq!(info().insurance, 500_777);
+        check_exact();
         <Pool as perpetua_primitives::CorporateActionHandler<AccountId>>::on_split(TSLA, 3, 1);
         assert_eq!((info().main, info().insurance), (3_000_000, 1_502_331));
+    });
+}
+
+#[test]
+fn insurance_takes_no_ordinary_result_by_default() {
+    new_test_ext().execute_with(|| {
+        let params = PoolParams {
+            min_flow: 1_000,
+            ..Default::default()
+        };
+        assert_eq!(params.insurance_share, Perbill::zero());
+        assert_ok!(Pool::create_pool(RuntimeOrigin::root(), TSLA, params));
+        deposit(ALICE, Tranche::Main, 5_000_000);
+        deposit(BOB, Tranche::Insurance, 1_000_000);
+        assert_eq!(Pool::pay(TSLA, &CHARLIE, 600_000), Ok(0));
+        assert_ok!(Pool::receive(TSLA, &POT, 100_000, Inflow::Gain));
+        MockBook::set(Ok(-300_000));
+        assert_eq!((info().main, info().insurance), (4_500_000, 1_000_000));
+        assert_eq!(Pool::navs(TSLA).unwrap(), (4_200_000, 1_000_000));
+        // Only bad debt reaches insurance.
+        MockBook::set_uncollectible(250_000);
+        assert_eq!(Pool::navs(TSLA).unwrap(), (4_200_000, 750_000));
+        check_exact();
     });
 }

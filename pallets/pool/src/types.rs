@@ -34,6 +34,11 @@ pub struct PoolInfo {
     pub queued_deposits: Balance,
     /// Whether the pool takes new risk (the admin may close it to new positions).
     pub open: bool,
+    /// The depth the options curve prices against: capital averaged over
+    /// `PoolParams::depth_smoothing`, as of `depth_at` (see [`crate::nav::depth`]).
+    pub depth: Balance,
+    /// When `depth` was last brought up to date (ms; 0: never, the depth is the capital).
+    pub depth_at: Moment,
 }
 
 impl PoolInfo {
@@ -83,8 +88,10 @@ pub struct PoolParams {
     pub fee_to_main: Perbill,
     /// Share of trading fees to the insurance tranche (the rest goes to the protocol).
     pub fee_to_insurance: Perbill,
-    /// Share of gains (funding, trader losses) to the insurance tranche; the rest to main.
-    pub gains_to_insurance: Perbill,
+    /// Share of the pool's ordinary results borne by the insurance tranche, gains and losses
+    /// alike (funding either way, traders' losses and profits, the book's value); main takes
+    /// the rest. See [`crate::nav`].
+    pub insurance_share: Perbill,
     /// Fee on every withdrawal, left in the tranche for the remaining LPs.
     pub withdrawal_fee: Perbill,
     /// Fee on a withdrawal by an account that deposited into the tranche less than
@@ -92,6 +99,98 @@ pub struct PoolParams {
     pub early_withdrawal_fee: Perbill,
     /// See `early_withdrawal_fee` (ms).
     pub cooldown: Moment,
+    /// Least deposit (settlement base units) and least withdrawal (shares, unless all of
+    /// one's shares): dust requests would fill the queue.
+    pub min_flow: Balance,
+    /// How slowly the curve's depth follows capital (ms): no flow of capital in one block
+    /// (an LP flow, a trader's realised profit) moves the prices traders get.
+    pub depth_smoothing: Moment,
+}
+
+/// Why a pool's parameters were refused: one name per bound.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ParamsError {
+    /// `fee_to_main + fee_to_insurance` is above 100%.
+    FeeSharesAboveWhole,
+    /// `min_liquidity_ratio` is below 1.
+    LiquidityRatioBelowOne,
+    /// `early_withdrawal_fee` is below `withdrawal_fee`.
+    EarlyFeeBelowFee,
+    /// `early_withdrawal_fee` is above [`PoolParams::MAX_WITHDRAWAL_FEE`].
+    WithdrawalFeeTooHigh,
+    /// `insurance_share` is above [`PoolParams::MAX_INSURANCE_SHARE`].
+    InsuranceShareTooHigh,
+    /// `min_flow` is zero.
+    ZeroMinFlow,
+    /// `depth_smoothing` is below [`PoolParams::MIN_DEPTH_SMOOTHING`].
+    DepthSmoothingTooShort,
+}
+
+impl PoolParams {
+    /// The highest withdrawal fee a pool may charge.
+    pub const MAX_WITHDRAWAL_FEE: Perbill = Perbill::from_percent(10);
+    /// The largest share of ordinary results the insurance tranche may bear: it is first-loss
+    /// capital for bad debt, not a second main tranche.
+    pub const MAX_INSURANCE_SHARE: Perbill = Perbill::from_percent(50);
+    /// The fastest the curve's depth may follow capital: one hour.
+    pub const MIN_DEPTH_SMOOTHING: Moment = 3_600_000;
+
+    /// Checks every bound, naming the first one broken.
+    pub fn validate(&self) -> Result<(), ParamsError> {
+        let fees =
+            self.fee_to_main.deconstruct() as u64 + self.fee_to_insurance.deconstruct() as u64;
+        if fees > 1_000_000_000 {
+            return Err(ParamsError::FeeSharesAboveWhole);
+        }
+        if self.min_liquidity_ratio < FixedU128::from_u32(1) {
+            return Err(ParamsError::LiquidityRatioBelowOne);
+        }
+        if self.early_withdrawal_fee < self.withdrawal_fee {
+            return Err(ParamsError::EarlyFeeBelowFee);
+        }
+        if self.early_withdrawal_fee > Self::MAX_WITHDRAWAL_FEE {
+            return Err(ParamsError::WithdrawalFeeTooHigh);
+        }
+        if self.insurance_share > Self::MAX_INSURANCE_SHARE {
+            return Err(ParamsError::InsuranceShareTooHigh);
+        }
+        if self.min_flow == 0 {
+            return Err(ParamsError::ZeroMinFlow);
+        }
+        if self.depth_smoothing < Self::MIN_DEPTH_SMOOTHING {
+            return Err(ParamsError::DepthSmoothingTooShort);
+        }
+        Ok(())
+    }
+}
+
+/// What the pool owes traders and could not pay (claims, senior to the LPs), and the cash set
+/// aside for them from inflows since; settlement base units.
+#[derive(
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    Debug,
+)]
+pub struct DeficitLedger {
+    /// The sum of all claims outstanding.
+    pub owed: Balance,
+    /// Held in the pool account for the claimants, outside the tranches; at most `owed`.
+    pub reserve: Balance,
+}
+
+impl DeficitLedger {
+    /// Claims not yet backed by cash.
+    pub fn uncovered(&self) -> Balance {
+        self.owed.saturating_sub(self.reserve)
+    }
 }
 
 impl Default for PoolParams {
@@ -101,13 +200,20 @@ impl Default for PoolParams {
             max_net_delta: Perbill::from_percent(50),
             fee_to_main: Perbill::from_percent(60),
             fee_to_insurance: Perbill::from_percent(30),
-            gains_to_insurance: Perbill::from_percent(10),
+            // Insurance is first-loss capital for bad debt and nothing else: by default it takes
+            // no part of ordinary results, so its share price falls only on bad debt.
+            insurance_share: Perbill::zero(),
             withdrawal_fee: Perbill::from_parts(1_000_000), // 0.1%
             early_withdrawal_fee: Perbill::from_percent(1),
             cooldown: 24 * 60 * 60 * 1000,
+            min_flow: 1_000_000_000_000,
+            depth_smoothing: 24 * 60 * 60 * 1000,
         }
     }
 }
+
+/// Id of a queued request (never reused).
+pub type RequestId = u64;
 
 /// A deposit or withdrawal waiting for the settlement stock's market to open.
 #[derive(
@@ -149,7 +255,7 @@ pub enum RequestKind {
     Debug,
 )]
 pub struct Request<AccountId> {
-    pub id: u32,
+    pub id: RequestId,
     pub who: AccountId,
     pub tranche: Tranche,
     pub kind: RequestKind,
@@ -163,5 +269,9 @@ pub enum FlowRefusal {
     Slippage,
     LiquidityLimit,
     TrancheCash,
+    /// The tranche has shareholders and no value.
+    TrancheUnderwater,
+    /// The book could not be valued.
+    BookUnpriceable,
     Other,
 }

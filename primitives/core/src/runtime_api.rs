@@ -45,7 +45,7 @@ pub struct PoolStateInfo {
     /// Realised capital of each tranche.
     pub main: Balance,
     pub insurance: Balance,
-    /// NAV of each tranche with the book at mark (`None` if the book cannot be valued now).
+    /// NAV of each tranche with the book at the index (`None` if it cannot be valued now).
     pub main_nav: Option<Balance>,
     pub insurance_nav: Option<Balance>,
     /// Share supply of each tranche.
@@ -56,8 +56,12 @@ pub struct PoolStateInfo {
     pub utilisation_ppb: u32,
     /// Deposits waiting for the market to open.
     pub queued_deposits: Balance,
-    /// Whether LP flows execute now (else they queue).
+    /// Whether queued LP flows execute at the next block's start (else they wait).
     pub flows_open: bool,
+    /// Claims the pool owes traders and could not pay (its deficit), and the cash set aside
+    /// for them from inflows.
+    pub claims_owed: Balance,
+    pub claims_reserve: Balance,
     /// Whether the pool takes new risk.
     pub open: bool,
 }

@@ -276,16 +276,28 @@ pub enum Inflow {
     Penalty,
 }
 
+/// The pool's book as the options pallet values it, settlement-asset base units.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct BookValue {
+    /// The book's value to the pool (positive: traders owe it), uncapped.
+    pub value: i128,
+    /// The part of the book's receivable that the traders' collateral cannot cover: bad debt
+    /// waiting to happen, borne by insurance first as bad debt is.
+    pub uncollectible: Balance,
+}
+
 /// The pool's book, as the options pallet values it. Implemented by the options pallet.
 pub trait PoolBook {
-    /// The pool's unrealised PnL against traders at mark, in settlement-asset base units
-    /// (positive: the pool is up). An error if the book cannot be valued now (stale prices).
-    fn unrealised_pnl(settlement: AssetId) -> Result<i128, PriceError>;
+    /// The pool's book against traders, at prices no trade can move: each series' net
+    /// position is valued at what unwinding it along the pool's curve at the index would pay,
+    /// with the curve's `depth` ([`PoolLedger::depth`]), plus unsettled funding. An error if
+    /// the book cannot be valued now (stale prices).
+    fn book_value(settlement: AssetId, depth: Balance) -> Result<BookValue, PriceError>;
 }
 
 impl PoolBook for () {
-    fn unrealised_pnl(_: AssetId) -> Result<i128, PriceError> {
-        Ok(0)
+    fn book_value(_: AssetId, _: Balance) -> Result<BookValue, PriceError> {
+        Ok(BookValue::default())
     }
 }
 
@@ -296,6 +308,9 @@ pub trait PoolLedger<AccountId> {
     fn is_open(settlement: AssetId) -> bool;
     /// Main plus insurance capital (realised), before the book's unrealised PnL.
     fn capital(settlement: AssetId) -> Balance;
+    /// The depth the pool's curve prices against: its capital averaged over time, so that no
+    /// flow of capital within a block (an LP flow, a realised profit) moves traders' prices.
+    fn depth(settlement: AssetId) -> Balance;
     /// Sets the margin the pool must hold against its book. When the book's risk grows
     /// (`growing`), fails with a named error if capital would fall below the pool's minimum
     /// multiple of it; shrinking is always accepted.
@@ -315,19 +330,28 @@ pub trait PoolLedger<AccountId> {
         amount: Balance,
         kind: Inflow,
     ) -> sp_runtime::DispatchResult;
-    /// Pays `amount` (a trader's profit, or funding the pool owes) from the pool to `to`: a loss
-    /// of the pool, taken from the insurance tranche first, then the main tranche. Returns what
-    /// neither could pay (for auto-deleveraging); balances never go below zero.
+    /// Pays `amount` (a trader's profit, or funding the pool owes) from the pool to `to`: an
+    /// ordinary outflow, split between the tranches by the same rule as inflows. Returns what
+    /// neither tranche could pay (the caller records it as a claim with [`Self::record_claim`],
+    /// or a deleveraged trader forfeits it); balances never go below zero.
     fn pay(
         settlement: AssetId,
         to: &AccountId,
         amount: Balance,
     ) -> Result<Balance, sp_runtime::DispatchError>;
-    /// Absorbs a bad debt of `amount`: a bankrupt trader's loss the pool counted on but will
-    /// never receive. No tokens move; the insurance tranche makes the main tranche whole for its
-    /// share of the missing gain, as far as it can. Returns the part beyond both tranches'
-    /// capital (the pool cannot bear it: auto-deleverage).
+    /// Records that the pool owes `who` `amount` it could not pay: a claim, senior to the LPs,
+    /// paid from the pool's next inflows. The sum of claims is the settlement's deficit.
+    fn record_claim(settlement: AssetId, who: &AccountId, amount: Balance);
+    /// Absorbs a bad debt of `amount`: a bankrupt trader's loss the book counted on but the
+    /// pool will never receive. No tokens move; the insurance tranche makes the main tranche
+    /// whole for main's share of the missing gain, as far as it can. Returns the part main bears
+    /// (insurance was too small). Bad debt is never a deficit: the pool owes nobody for it.
     fn absorb_loss(settlement: AssetId, amount: Balance) -> Balance;
+    /// The pool's real shortfall: claims not covered by the cash set aside for them, by its
+    /// capital, or by its book's value at the index. Auto-deleveraging clears it.
+    fn insolvency(settlement: AssetId) -> Balance;
+    /// Settlement assets with claims outstanding (at most one per pool).
+    fn with_claims() -> alloc::vec::Vec<AssetId>;
 }
 
 /// An account's risk in one settlement asset at current prices, for liquidation. USD.
@@ -433,6 +457,9 @@ pub trait MarginEngine<AccountId> {
     /// Forgets the book's valuations in `cache` (after money moved into or out of a pool: the
     /// marks depend on its capital), keeping prices and quotes.
     fn forget_book(cache: &mut Self::Cache);
+    /// `usd` (non-negative) in `settlement` base units at its current price, rounded down;
+    /// `None` without a usable price.
+    fn usd_to_units(settlement: AssetId, usd: FixedI128) -> Option<Balance>;
     /// Moves up to `amount` of `who`'s collateral to `to`; returns what moved.
     fn seize(
         who: &AccountId,

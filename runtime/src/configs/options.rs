@@ -92,13 +92,7 @@ pub mod benchmark_helper {
                 asset,
                 pallet_pool::PoolParams::default(),
             );
-            let _ = Pool::deposit(
-                RuntimeOrigin::signed(lp.clone()),
-                asset,
-                Tranche::Main,
-                capital,
-                0,
-            );
+            let _ = Pool::deposit_now(lp, asset, Tranche::Main, capital, 0);
             asset
         }
 

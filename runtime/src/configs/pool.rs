@@ -14,6 +14,13 @@ parameter_types! {
     pub ProtocolAccount: AccountId = PalletId(*b"prp/trsy").into_account_truncating();
 }
 
+parameter_types! {
+    pub BookValuationWeight: frame_support::weights::Weight =
+        <pallet_options::weights::SubstrateWeight<Runtime> as pallet_options::WeightInfo>::accrue_funding(
+            <Runtime as pallet_options::Config>::MaxSeriesPerSettlement::get(),
+        );
+}
+
 /// Share tokens of the pools get asset ids from here on (stock tokens use small ids).
 pub const FIRST_SHARE_ASSET_ID: u32 = 1_000_000;
 
@@ -30,8 +37,14 @@ impl pallet_pool::Config for Runtime {
     type ProtocolAccount = ProtocolAccount;
     type MaxPools = ConstU32<16>;
     type MaxQueue = ConstU32<256>;
-    /// Queued LP flows executed per block at an open.
+    /// One account holds at most 4 places in a pool's queue (with `min_flow`, a flood of the
+    /// 256 places needs 64 accounts with real capital, all refunded at the open).
+    type MaxRequestsPerAccount = ConstU32<4>;
+    /// Queued LP flows executed per block (all LP flows queue to the next block's start).
     type FlowsPerBlock = ConstU32<32>;
+    /// Valuing a pool's book prices every series of its settlement asset, as the funding
+    /// hook does for that many series.
+    type BookValuationWeight = BookValuationWeight;
     type FirstShareAssetId = ConstU32<FIRST_SHARE_ASSET_ID>;
     type WeightInfo = pallet_pool::weights::SubstrateWeight<Runtime>;
 }

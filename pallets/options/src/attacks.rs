@@ -1,0 +1,419 @@
+//! Attack tests of issue 12 (pool soundness), against the real pool pallet: each tries to
+//! profit from a rule and asserts, in TSLA units, that the attacker ends no better off than
+//! before (they pay fees) and that the victims' share value did not fall. `next_block` runs
+//! every pallet's `try_state`.
+
+use crate::{mock::*, *};
+use frame_support::assert_ok;
+use perpetua_primitives::{CloseKind, MarginEngine, PoolLedger, Tranche};
+use sp_runtime::Perbill;
+
+type PoolPallet = pallet_pool::Pallet<Test>;
+
+const FAR: Moment = START + 10 * 86_400_000;
+
+fn market() {
+    assert_ok!(Options::create_market(
+        RuntimeOrigin::root(),
+        perpetua_primitives::CryptoIndex::Btc,
+        TSLA,
+        MarketParams::default()
+    ));
+}
+
+fn list(strike: u64, kind: OptionKind) -> SeriesId {
+    let id = NextSeriesId::<Test>::get();
+    assert_ok!(Options::list_series(
+        RuntimeOrigin::root(),
+        0,
+        p(strike),
+        kind
+    ));
+    id
+}
+
+fn margin(who: AccountId, amount: Balance) {
+    assert_ok!(Options::deposit(RuntimeOrigin::signed(who), TSLA, amount));
+}
+
+fn trade(who: AccountId, series: SeriesId, size: i128) {
+    let limit = if size > 0 {
+        FixedU128::from_u32(u32::MAX)
+    } else {
+        FixedU128::zero()
+    };
+    assert_ok!(Options::trade(
+        RuntimeOrigin::signed(who),
+        series,
+        size,
+        limit,
+        FAR
+    ));
+}
+
+fn tranches() -> (Balance, Balance) {
+    let i = pallet_pool::Pools::<Test>::get(TSLA).unwrap();
+    (i.main, i.insurance)
+}
+
+fn share_token(tranche: Tranche) -> AssetId {
+    pallet_pool::Pools::<Test>::get(TSLA)
+        .unwrap()
+        .tranche(tranche)
+        .1
+}
+
+fn shares(who: AccountId, tranche: Tranche) -> Balance {
+    Assets::balance(share_token(tranche), who)
+}
+
+/// What `who`'s shares of `tranche` are worth at NAV now.
+fn lp_value(who: AccountId, tranche: Tranche) -> Balance {
+    let (main, insurance) = PoolPallet::navs(TSLA).unwrap();
+    let nav = if tranche == Tranche::Main {
+        main
+    } else {
+        insurance
+    };
+    let supply = Assets::total_supply(share_token(tranche));
+    if supply == 0 {
+        return 0;
+    }
+    nav * shares(who, tranche) / supply
+}
+
+/// Everything `who` holds in TSLA: wallet, margin collateral, both tranches at NAV, claims.
+/// (Positions are closed when the tests call it.)
+fn value(who: AccountId) -> Balance {
+    Assets::balance(TSLA, who)
+        + Accounts::<Test>::get(who, TSLA).collateral
+        + lp_value(who, Tranche::Main)
+        + lp_value(who, Tranche::Insurance)
+        + pallet_pool::Claims::<Test>::get(TSLA, who).unwrap_or(0)
+}
+
+fn fees_by(who: AccountId) -> Balance {
+    System::events()
+        .into_iter()
+        .filter_map(|r| match r.event {
+            RuntimeEvent::Options(Event::Traded { who: w, fee, .. }) if w == who => Some(fee),
+            _ => None,
+        })
+        .sum()
+}
+
+/// What the pool's fee inflows credited to each tranche.
+fn fee_credits() -> (Balance, Balance) {
+    System::events()
+        .into_iter()
+        .filter_map(|r| match r.event {
+            RuntimeEvent::Pool(pallet_pool::Event::Received {
+                kind: perpetua_primitives::Inflow::Fee,
+                to_main,
+                to_insurance,
+                ..
+            }) => Some((to_main, to_insurance)),
+            _ => None,
+        })
+        .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
+}
+
+/// Issue 12, item 1 (price move): Bob long 100 of the 90k call, Carol short the same, BTC +1%,
+/// both close. The pool was flat throughout: insurance ends where it was plus its share of the
+/// fees, exactly; main plus its share, to rounding in its favour; the pair lost their fees.
+#[test]
+fn a_wash_pair_moves_nothing_between_the_tranches_on_a_price_move() {
+    new_test_ext().execute_with(|| {
+        market();
+        let call = list(90_000, OptionKind::Call);
+        margin(BOB, 1_000 * TSLA_UNIT);
+        margin(CAROL, 1_000 * TSLA_UNIT);
+        let pair = value(BOB) + value(CAROL);
+        let (main0, ins0) = tranches();
+        trade(BOB, call, 100);
+        trade(CAROL, call, -100);
+        next_block();
+        MockPrices::set(BTC, Ok(p(101_000)));
+        trade(BOB, call, -100);
+        trade(CAROL, call, 100);
+        let (main1, ins1) = tranches();
+        let (fee_main, fee_ins) = fee_credits();
+        assert_eq!(ins1, ins0 + fee_ins, "insurance moved beyond its fee share");
+        assert!(
+            main1 >= main0 + fee_main && main1 <= main0 + fee_main + 10,
+            "{main1} {main0} {fee_main}"
+        );
+        let fees = fees_by(BOB) + fees_by(CAROL);
+        assert!(fees > 0);
+        assert!(value(BOB) + value(CAROL) + fees <= pair);
+        next_block();
+    });
+}
+
+/// Issue 12, item 1 (funding): the same flat pair held for 200 blocks pays funding long to
+/// short through the pool; neither tranche gains or loses from it.
+#[test]
+fn a_wash_pair_moves_nothing_between_the_tranches_through_funding() {
+    new_test_ext().execute_with(|| {
+        market();
+        let call = list(90_000, OptionKind::Call);
+        margin(BOB, 1_000 * TSLA_UNIT);
+        margin(CAROL, 1_000 * TSLA_UNIT);
+        let pair = value(BOB) + value(CAROL);
+        trade(BOB, call, 100);
+        trade(CAROL, call, -100);
+        let (main0, ins0) = tranches();
+        let (fee_main0, fee_ins0) = fee_credits();
+        for _ in 0..200 {
+            next_block();
+        }
+        // Both settle their funding (a withdrawal settles it first).
+        assert_ok!(Options::withdraw(RuntimeOrigin::signed(BOB), TSLA, 1));
+        assert_ok!(Options::withdraw(RuntimeOrigin::signed(CAROL), TSLA, 1));
+        let paid = Funding::<Test>::get(TSLA);
+        assert!(paid.paid_by_traders > 0 && paid.paid_to_traders > 0);
+        let (main1, ins1) = tranches();
+        assert_eq!(ins1, ins0, "insurance moved on funding");
+        // Main keeps the rounding (what Bob paid over what Carol got), nothing more.
+        assert_eq!(main1 - main0, paid.paid_by_traders - paid.paid_to_traders);
+        assert!(main1 - main0 <= 10);
+        trade(BOB, call, -100);
+        trade(CAROL, call, 100);
+        let (fee_main, fee_ins) = fee_credits();
+        assert_eq!(tranches().1, ins0 + fee_ins - fee_ins0);
+        assert!(tranches().0 >= main1 + fee_main - fee_main0);
+        assert!(value(BOB) + value(CAROL) + 2 <= pair);
+        next_block();
+    });
+}
+
+/// The skew part of the attacks: Carol buys (then sells back) `n` deep in-the-money calls and
+/// as many deep in-the-money puts, in alternating chunks so that the pool's net delta stays
+/// near zero, skewing both series' marks as far as the curve allows.
+fn skew(call: SeriesId, put: SeriesId, n: i128, sign: i128) {
+    for _ in 0..(n / 100) {
+        trade(CAROL, call, 100 * sign);
+        trade(CAROL, put, 100 * sign);
+    }
+}
+
+fn skew_setup() -> (SeriesId, SeriesId) {
+    market();
+    let call = list(60_000, OptionKind::Call);
+    let put = list(140_000, OptionKind::Put);
+    margin(CAROL, 4_000 * TSLA_UNIT);
+    (call, put)
+}
+
+/// Issue 12, item 2 (deposit): skew the book, deposit into a tranche, unwind, withdraw. At the
+/// skewed mark the old NAV fell and the deposit bought cheap shares; valued along the curve at
+/// the index it does not move, and the deposit executes only at the next block's start anyway.
+fn skew_deposit_unwind(tranche: Tranche, victim: AccountId) {
+    new_test_ext().execute_with(|| {
+        let (call, put) = skew_setup();
+        let attacker = value(CAROL);
+        let victim_before = lp_value(victim, tranche);
+        let nav_before = PoolPallet::navs(TSLA).unwrap();
+        skew(call, put, 1_000, 1);
+        // The skew moves NAV by the fees it paid and nothing else (to rounding).
+        let nav_skewed = PoolPallet::navs(TSLA).unwrap();
+        let (fee_main, fee_ins) = fee_credits();
+        assert!(
+            (nav_skewed.0 as i128 - (nav_before.0 + fee_main) as i128).abs() <= 10
+                && nav_skewed.1 == nav_before.1 + fee_ins,
+            "{nav_skewed:?} {nav_before:?} {fee_main} {fee_ins}"
+        );
+        assert_ok!(pallet_pool::Pallet::<Test>::deposit(
+            RuntimeOrigin::signed(CAROL),
+            TSLA,
+            tranche,
+            1_000 * TSLA_UNIT,
+            0
+        ));
+        // Same block: nothing executed yet.
+        assert_eq!(shares(CAROL, tranche), 0);
+        next_block();
+        assert!(shares(CAROL, tranche) > 0);
+        skew(call, put, 1_000, -1);
+        let mine = shares(CAROL, tranche);
+        assert_ok!(pallet_pool::Pallet::<Test>::withdraw(
+            RuntimeOrigin::signed(CAROL),
+            TSLA,
+            tranche,
+            mine,
+            0
+        ));
+        next_block();
+        assert_eq!(shares(CAROL, tranche), 0);
+        let fees = fees_by(CAROL);
+        assert!(
+            value(CAROL) + fees <= attacker,
+            "attacker gained: {} + fees {fees} > {attacker}",
+            value(CAROL)
+        );
+        assert!(
+            lp_value(victim, tranche) >= victim_before,
+            "the victim's shares lost value"
+        );
+    });
+}
+
+#[test]
+fn a_skew_deposit_unwind_batch_does_not_pay_into_insurance() {
+    skew_deposit_unwind(Tranche::Insurance, INSURER);
+}
+
+#[test]
+fn a_skew_deposit_unwind_batch_does_not_pay_into_main() {
+    skew_deposit_unwind(Tranche::Main, LP);
+}
+
+/// Issue 12, item 2 (withdrawal): an LP who is also a trader skews the book to inflate NAV and
+/// withdraws at it, then unwinds.
+#[test]
+fn a_skew_withdraw_unwind_batch_does_not_pay() {
+    new_test_ext().execute_with(|| {
+        let (call, put) = skew_setup();
+        assert_ok!(pallet_pool::Pallet::<Test>::deposit(
+            RuntimeOrigin::signed(CAROL),
+            TSLA,
+            Tranche::Main,
+            1_000 * TSLA_UNIT,
+            0
+        ));
+        next_block();
+        // After the cooldown, so the base fee applies.
+        pallet_timestamp::Now::<Test>::mutate(|t| *t += 86_400_000);
+        next_block();
+        let attacker = value(CAROL);
+        let victim = lp_value(LP, Tranche::Main);
+        // Selling deep ITM options at the curve's price lowers the old mark-valued book's
+        // liability: the old NAV rose.
+        skew(call, put, 1_000, -1);
+        let mine = shares(CAROL, Tranche::Main);
+        assert_ok!(pallet_pool::Pallet::<Test>::withdraw(
+            RuntimeOrigin::signed(CAROL),
+            TSLA,
+            Tranche::Main,
+            mine,
+            0
+        ));
+        next_block();
+        skew(call, put, 1_000, 1);
+        let fees = fees_by(CAROL);
+        assert!(
+            value(CAROL) + fees <= attacker,
+            "{} {fees} {attacker}",
+            value(CAROL)
+        );
+        assert!(lp_value(LP, Tranche::Main) >= victim);
+        next_block();
+    });
+}
+
+/// Issue 12, item 3: in the block of a crash, an LP who sees an account under water exits
+/// before it is liquidated. NAV counts the account's loss only as far as its collateral goes
+/// (the rest as bad debt, insurance first), so the LP leaves with no more per share than those
+/// who stay have after the liquidation.
+#[test]
+fn an_lp_exiting_before_a_liquidation_takes_no_more_than_those_who_stay() {
+    new_test_ext().execute_with(|| {
+        market();
+        let put = list(100_000, OptionKind::Put);
+        // Carol is a main LP and no trader; Bob sells puts on thin margin.
+        assert_ok!(pallet_pool::Pallet::<Test>::deposit(
+            RuntimeOrigin::signed(CAROL),
+            TSLA,
+            Tranche::Main,
+            1_000 * TSLA_UNIT,
+            0
+        ));
+        margin(BOB, 400 * TSLA_UNIT);
+        next_block();
+        pallet_timestamp::Now::<Test>::mutate(|t| *t += 86_400_000);
+        next_block();
+        for _ in 0..5 {
+            trade(BOB, put, -100);
+        }
+        let h = Options::health(&BOB, TSLA).unwrap();
+        assert!(h.equity >= h.initial);
+        next_block();
+        // BTC -40%: Bob's loss is beyond his collateral.
+        MockPrices::set(BTC, Ok(p(60_000)));
+        let book = Options::book_value(TSLA, PoolPallet::capital(TSLA)).unwrap();
+        assert!(book.uncollectible > 0, "{book:?}");
+        let carol_shares = shares(CAROL, Tranche::Main);
+        let insurer_shares = shares(INSURER, Tranche::Insurance);
+        let insurance_before = tranches().1;
+        assert_ok!(pallet_pool::Pallet::<Test>::withdraw(
+            RuntimeOrigin::signed(CAROL),
+            TSLA,
+            Tranche::Main,
+            carol_shares,
+            0
+        ));
+        assert_ok!(pallet_pool::Pallet::<Test>::withdraw(
+            RuntimeOrigin::signed(INSURER),
+            TSLA,
+            Tranche::Insurance,
+            insurer_shares,
+            0
+        ));
+        let carol_before = Assets::balance(TSLA, CAROL);
+        let insurer_before = Assets::balance(TSLA, INSURER);
+        next_block();
+        let carol_got = Assets::balance(TSLA, CAROL) - carol_before;
+        let insurer_got = Assets::balance(TSLA, INSURER) - insurer_before;
+        assert!(carol_got > 0);
+        // Insurance bears the bad debt first: its LP cannot run from it.
+        let withdrawal_fee = Perbill::from_parts(1_000_000);
+        // Now the liquidation: Bob's puts are closed along the curve, his collateral taken, the
+        // rest absorbed as bad debt.
+        let closed = <Options as MarginEngine<AccountId>>::close(
+            &BOB,
+            put,
+            500,
+            CloseKind::Liquidation,
+            &mut Default::default(),
+        )
+        .unwrap();
+        assert!(closed.shortfall > 0);
+        PoolPallet::absorb_loss(TSLA, closed.shortfall);
+        // Per share, what Carol took (before her fee) is at most what a share is worth now.
+        let (main_nav, ins_nav) = PoolPallet::navs(TSLA).unwrap();
+        let main_supply = Assets::total_supply(share_token(Tranche::Main));
+        let carol_gross = carol_got + withdrawal_fee.mul_ceil(carol_got);
+        let fair = |nav: Balance, supply: Balance, n: Balance| {
+            sp_runtime::helpers_128bit::multiply_by_rational_with_rounding(
+                n,
+                nav,
+                supply,
+                sp_runtime::Rounding::Up,
+            )
+            .unwrap()
+        };
+        let carol_fair = fair(main_nav, main_supply, carol_shares);
+        assert!(
+            carol_gross <= carol_fair + TSLA_UNIT / 1_000,
+            "Carol took {carol_gross}, a share's worth is {carol_fair}"
+        );
+        // The insurer took no more than staying would have left it: insurance still covered
+        // the whole bad debt (main bore none of it) out of what the insurer left behind.
+        let (covered, main_bore) = System::events()
+            .into_iter()
+            .find_map(|r| match r.event {
+                RuntimeEvent::Pool(pallet_pool::Event::LossAbsorbed {
+                    covered, main_bore, ..
+                }) => Some((covered, main_bore)),
+                _ => None,
+            })
+            .unwrap();
+        assert!(main_bore <= TSLA_UNIT / 1_000, "main bore {main_bore}");
+        assert!(
+            insurer_got + covered <= insurance_before + TSLA_UNIT / 1_000,
+            "{insurer_got} + {covered} > {insurance_before}"
+        );
+        let _ = ins_nav;
+        next_block();
+    });
+}
