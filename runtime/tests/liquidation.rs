@@ -204,7 +204,7 @@ fn a_40_percent_crash_clears_1000_accounts_in_a_few_blocks() {
         let mut t = OPEN;
         block(n, t, Some(btc_and_tsla(100_000, 400)), vec![]);
         // Another 10,000 TSLA for the pool (Bob's LP deposit): room for the book. It executes
-        // at the start of the next block.
+        // at the start of the second block after.
         n += 1;
         t += 3_000;
         start_block_at(n, t);
@@ -221,6 +221,10 @@ fn a_40_percent_crash_clears_1000_accounts_in_a_few_blocks() {
         )
         .unwrap()
         .unwrap();
+        finish_block();
+        n += 1;
+        t += 3_000;
+        start_block_at(n, t);
         finish_block();
 
         // 1,000 accounts in blocks of 100: puts sold by thin, medium and thick accounts,

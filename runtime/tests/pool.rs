@@ -91,13 +91,18 @@ fn lp_flows_wait_for_the_open_and_a_fresh_price() {
         check_invariants();
 
         // While the price is fresh and the market open, a flow executes at the start of the
-        // next block, before any trade of that block.
+        // second block after it (`FlowDelay`: the liquidations of the block in which a price
+        // lands come first), before any trade of that block.
         start_block_at(5, open + 6000);
         apply_signed(Dave, deposit(10 * SHARE)).unwrap().unwrap();
         assert_eq!(Assets::balance(info.main_share, acc(Dave)), 50 * SHARE);
         finish_block();
         check_invariants();
         start_block_at(6, open + 9000);
+        assert_eq!(Assets::balance(info.main_share, acc(Dave)), 50 * SHARE);
+        finish_block();
+        check_invariants();
+        start_block_at(7, open + 12000);
         assert_eq!(Assets::balance(info.main_share, acc(Dave)), 60 * SHARE);
         finish_block();
         check_invariants();

@@ -67,6 +67,10 @@ pub trait BenchmarkHelper<AccountId> {
     fn advance_time(ms: Moment);
 }
 
+/// The most decimals a settlement asset may have: amounts convert through 18-decimal fixed
+/// point.
+pub const MAX_SETTLEMENT_DECIMALS: u8 = 18;
+
 /// An account's health, USD.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Health {
@@ -323,6 +327,8 @@ pub mod pallet {
         SkewLimit,
         /// Funding of the series could not be brought up to now (its valuation failed).
         FundingNotAccrued,
+        /// The settlement asset has more decimals than the fixed-point maths carries (18).
+        SettlementDecimalsTooLarge,
         /// A forced close (liquidation or deleveraging) must reduce the position.
         NotReducing,
         /// Arithmetic overflow.
@@ -599,6 +605,11 @@ pub mod pallet {
             let id = NextMarketId::<T>::get();
             ensure!(id < T::MaxMarkets::get(), Error::<T>::TooManyMarkets);
             let decimals = pallet_assets::Metadata::<T>::get(settlement).decimals;
+            // Base units convert through 18-decimal fixed point: 10^decimals must fit in it.
+            ensure!(
+                decimals <= MAX_SETTLEMENT_DECIMALS,
+                Error::<T>::SettlementDecimalsTooLarge
+            );
             Markets::<T>::insert(
                 id,
                 Market {

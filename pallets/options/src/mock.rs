@@ -150,6 +150,7 @@ impl pallet_pool::Config for Test {
     type MaxQueue = ConstU32<16>;
     type MaxRequestsPerAccount = ConstU32<4>;
     type FlowsPerBlock = ConstU32<8>;
+    type FlowDelay = ConstU64<0>;
     type BookValuationWeight = ();
     type FirstShareAssetId = ConstU32<1_000_000>;
     type WeightInfo = ();

@@ -1,6 +1,7 @@
 //! LP flows: every deposit and withdrawal is a request, escrowed by the pool and executed at the
-//! start of a later block (`on_initialize`, before any trade of that block), first in first out,
-//! for a stock only while its market is open and its price fresh.
+//! start of a later block (`on_initialize`, before any trade of that block), at least
+//! `FlowDelay` after it was made, first in first out, for a stock only while its market is open
+//! and its price fresh.
 //!
 //! A flow is priced at its tranche's NAV with the book valued at the index along the pool's
 //! curve, whose depth follows capital only over time (`PoolParams::depth_smoothing`): neither
@@ -183,10 +184,15 @@ impl<T: Config> Pallet<T> {
     pub fn process(budget: u32) -> u32 {
         let mut done = 0u32;
         for asset in QueuedPools::<T>::get() {
+            let now = T::Time::now();
             while done < budget && Self::flows_allowed(asset) {
                 let Some(req) = Queue::<T>::get(asset).first().cloned() else {
                     break;
                 };
+                // First in, first out: the head not yet due holds the rest, which are later.
+                if now < req.at.saturating_add(T::FlowDelay::get()) {
+                    break;
+                }
                 done += 1;
                 let result = with_storage_layer(|| Self::execute(asset, &req));
                 match result {

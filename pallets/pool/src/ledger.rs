@@ -63,8 +63,13 @@ impl<T: Config> Pallet<T> {
             }
         }
         // The depth is brought up to now with the capital it followed until now, then capital
-        // changes: the change reaches the depth only as time passes.
-        info.depth = Self::depth_of(asset, info);
+        // changes: the change reaches the depth only as time passes. A pool without capital
+        // (new, or emptied) takes its first capital as its depth at once.
+        info.depth = if info.capital() == 0 {
+            t.total()
+        } else {
+            Self::depth_of(asset, info)
+        };
         info.depth_at = T::Time::now();
         info.main = t.main;
         info.insurance = t.insurance;

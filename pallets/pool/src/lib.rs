@@ -108,6 +108,13 @@ pub mod pallet {
         /// Most queued requests executed per block, across pools.
         #[pallet::constant]
         type FlowsPerBlock: Get<u32>;
+        /// A request executes at the start of the first block whose `on_initialize` sees a
+        /// time at least this long after it was made (ms). In the runtime one block's time:
+        /// `on_initialize` sees the previous block's timestamp, so a request of block b runs
+        /// at the start of block b + 2, after the liquidations that validators submit for a
+        /// price that landed in block b.
+        #[pallet::constant]
+        type FlowDelay: Get<Moment>;
         /// The first asset id given to share tokens.
         #[pallet::constant]
         type FirstShareAssetId: Get<AssetId>;

@@ -163,6 +163,7 @@ impl pallet_pool::Config for Test {
     type MaxQueue = ConstU32<8>;
     type MaxRequestsPerAccount = ConstU32<2>;
     type FlowsPerBlock = ConstU32<3>;
+    type FlowDelay = ConstU64<0>;
     type BookValuationWeight = BookWeight;
     type FirstShareAssetId = ConstU32<1_000_000>;
     type WeightInfo = ();

@@ -793,3 +793,24 @@ fn insurance_takes_no_ordinary_result_by_default() {
         check_exact();
     });
 }
+
+/// The curve's depth follows capital only over `depth_smoothing`: a flow of capital in one
+/// block does not move it; a day later it has caught up. A new pool starts at its capital.
+#[test]
+fn the_curves_depth_follows_capital_slowly() {
+    new_test_ext().execute_with(|| {
+        create(TSLA);
+        deposit(ALICE, Tranche::Main, 1_000_000);
+        assert_eq!(Pool::depth(TSLA), 1_000_000);
+        deposit(BOB, Tranche::Main, 1_000_000);
+        // One block later: a 3-second step of a day's smoothing.
+        let d = Pool::depth(TSLA);
+        assert!(d >= 1_000_000 && d < 1_000_100, "{d}");
+        // A trader's profit paid now does not move it in this block.
+        assert_eq!(Pool::pay(TSLA, &CHARLIE, 500_000), Ok(0));
+        assert_eq!(Pool::depth(TSLA), d);
+        later(DAY);
+        assert_eq!(Pool::depth(TSLA), info().capital());
+        check_exact();
+    });
+}

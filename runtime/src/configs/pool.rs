@@ -1,6 +1,10 @@
 //! The liquidity pools: pallet-pool.
 
-use frame_support::{parameter_types, traits::ConstU32, PalletId};
+use frame_support::{
+    parameter_types,
+    traits::{ConstU32, ConstU64, Get},
+    PalletId,
+};
 use frame_system::EnsureRoot;
 use sp_runtime::traits::AccountIdConversion;
 
@@ -40,8 +44,12 @@ impl pallet_pool::Config for Runtime {
     /// One account holds at most 4 places in a pool's queue (with `min_flow`, a flood of the
     /// 256 places needs 64 accounts with real capital, all refunded at the open).
     type MaxRequestsPerAccount = ConstU32<4>;
-    /// Queued LP flows executed per block (all LP flows queue to the next block's start).
+    /// Queued LP flows executed per block (all LP flows queue to the start of a later block).
     type FlowsPerBlock = ConstU32<32>;
+    /// One block's time: `on_initialize` sees the previous block's timestamp, so a request
+    /// made in block b executes at the start of block b + 2, after the liquidations that
+    /// validators submit (into block b + 1) for a price that landed in block b.
+    type FlowDelay = ConstU64<{ crate::MILLI_SECS_PER_BLOCK }>;
     /// Valuing a pool's book prices every series of its settlement asset, as the funding
     /// hook does for that many series.
     type BookValuationWeight = BookValuationWeight;
