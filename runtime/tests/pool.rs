@@ -108,3 +108,51 @@ fn lp_flows_wait_for_the_open_and_a_fresh_price() {
         check_invariants();
     });
 }
+
+fn pool_error(e: pallet_pool::Error<Runtime>) -> Result<(), sp_runtime::DispatchError> {
+    Err(e.into())
+}
+
+/// Issue 12, item 6, in the real runtime: one account cannot fill a pool's queue for the
+/// weekend. Dust is refused (`min_flow`), a fifth request is refused (`MaxRequestsPerAccount`),
+/// others still get in, and everything escrowed comes back on cancel.
+#[test]
+fn a_queue_flood_from_one_account_is_refused() {
+    dev_ext().execute_with(|| {
+        // Monday 09:00: Nasdaq is still closed, so flows queue.
+        run_to_block(1);
+        start_block(2);
+        let before = Assets::balance(TSLA, acc(Dave));
+        assert_eq!(
+            apply_signed(Dave, deposit(1)).unwrap(),
+            pool_error(pallet_pool::Error::BelowMinimumFlow)
+        );
+        for _ in 0..4 {
+            apply_signed(Dave, deposit(SHARE)).unwrap().unwrap();
+        }
+        assert_eq!(
+            apply_signed(Dave, deposit(SHARE)).unwrap(),
+            pool_error(pallet_pool::Error::TooManyRequests)
+        );
+        apply_signed(Alice, deposit(SHARE)).unwrap().unwrap();
+        assert_eq!(pallet_pool::Queue::<Runtime>::get(TSLA).len(), 5);
+        assert_eq!(Assets::balance(TSLA, acc(Dave)), before - 4 * SHARE);
+        for r in pallet_pool::Queue::<Runtime>::get(TSLA)
+            .iter()
+            .filter(|r| r.who == acc(Dave))
+        {
+            let cancel = RuntimeCall::Pool(pallet_pool::Call::cancel_request {
+                asset: TSLA,
+                request: r.id,
+            });
+            apply_signed(Dave, cancel).unwrap().unwrap();
+        }
+        assert_eq!(Assets::balance(TSLA, acc(Dave)), before);
+        assert_eq!(
+            pallet_pool::PendingRequests::<Runtime>::get(TSLA, acc(Dave)),
+            0
+        );
+        finish_block();
+        check_invariants();
+    });
+}

@@ -805,7 +805,7 @@ fn the_curves_depth_follows_capital_slowly() {
         deposit(BOB, Tranche::Main, 1_000_000);
         // One block later: a 3-second step of a day's smoothing.
         let d = Pool::depth(TSLA);
-        assert!(d >= 1_000_000 && d < 1_000_100, "{d}");
+        assert!((1_000_000..1_000_100).contains(&d), "{d}");
         // A trader's profit paid now does not move it in this block.
         assert_eq!(Pool::pay(TSLA, &CHARLIE, 500_000), Ok(0));
         assert_eq!(Pool::depth(TSLA), d);
