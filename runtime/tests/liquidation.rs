@@ -426,3 +426,117 @@ fn the_per_block_cap_of_liquidations_fits_in_one_block() {
     let fit = (max.ref_time() - weights.base_block.ref_time()) / one_close.ref_time();
     println!("one-close liquidations per block: {fit} (cap {cap})");
 }
+
+/// Issue 12, item 4, in the real runtime. BTC doubles: five traders' calls are worth more
+/// than the TSLA pool holds. Closing them never reverts: the first are paid, the pool's last
+/// capital goes to the next, and the rest is that trader's claim on the pool, senior to the
+/// LPs. Traders still holding calls are then deleveraged in the next block, just enough, each
+/// close forfeiting the profit the pool cannot pay, and the pool's shortfall falls by what they
+/// forfeit. The bad-debt-free pool opens no deficit until a payment fails.
+#[test]
+fn a_real_shortfall_is_a_claim_and_deleveraging_clears_it() {
+    let (mut ext, _pool_state) = ext();
+    ext.execute_with(|| {
+        run_to_block(1);
+        let mut t = OPEN;
+        block(2, t, Some(btc_and_tsla(100_000, 400)), vec![]);
+        t += 3_000;
+        start_block_at(3, t);
+        attest();
+        // Each trader buys 100 calls and 100 puts: the pool's net delta stays near zero.
+        let traders: Vec<AccountId> = (0..5)
+            .map(|i| trader(100 + i, 200 * SHARE, &[(CALL_100K, 100), (PUT_100K, 100)]))
+            .collect();
+        finish_block();
+        check_invariants();
+        // BTC doubles: held by the breaker for one round, confirmed by the next.
+        let mut n = 4;
+        for _ in 0..2 {
+            t += 3_000;
+            block(n, t, Some(btc_and_tsla(200_000, 400)), vec![]);
+            n += 1;
+        }
+        assert!(pallet_pool::Deficits::<Runtime>::get(TSLA).is_none());
+        let capital = pallet_pool::Pools::<Runtime>::get(TSLA).unwrap();
+        assert!(capital.main + capital.insurance > 0);
+        // Three traders close their calls.
+        t += 3_000;
+        start_block_at(n, t);
+        for who in &traders[..3] {
+            let before = pallet_options::Accounts::<Runtime>::get(who, TSLA).collateral;
+            pallet_options::Pallet::<Runtime>::trade(
+                RuntimeOrigin::signed(who.clone()),
+                CALL_100K,
+                -100,
+                FixedU128::from_u32(0),
+                u64::MAX,
+            )
+            .unwrap();
+            let after = pallet_options::Accounts::<Runtime>::get(who, TSLA).collateral;
+            let claim = pallet_pool::Claims::<Runtime>::get(TSLA, who).unwrap_or(0);
+            assert!(
+                after + claim >= before,
+                "a profitable close is never a loss"
+            );
+        }
+        let info = pallet_pool::Pools::<Runtime>::get(TSLA).unwrap();
+        assert_eq!(info.main + info.insurance, 0, "the pool paid all it had");
+        let owed = pallet_pool::Deficits::<Runtime>::get(TSLA).unwrap().owed;
+        let claims: u128 = traders[..3]
+            .iter()
+            .filter_map(|w| pallet_pool::Claims::<Runtime>::get(TSLA, w))
+            .sum();
+        assert!(owed > 0 && claims == owed, "{owed} {claims}");
+        // A claimant can still withdraw free collateral (the pool owes funding to nobody here,
+        // and a shortfall never makes a withdrawal revert).
+        let last = &traders[2];
+        let free = pallet_options::Accounts::<Runtime>::get(last, TSLA).collateral;
+        pallet_options::Pallet::<Runtime>::withdraw(
+            RuntimeOrigin::signed(last.clone()),
+            TSLA,
+            free / 2,
+        )
+        .unwrap();
+        let shortfall = <Pool as perpetua_primitives::PoolLedger<AccountId>>::insolvency(TSLA);
+        assert!(
+            shortfall > owed,
+            "the open calls are owed too: {shortfall} vs {owed}"
+        );
+        finish_block();
+        check_invariants();
+        // The next block deleverages the two traders still holding calls.
+        n += 1;
+        t += 3_000;
+        start_block_at(n, t);
+        let dl: Vec<(AccountId, i128, u128)> = events()
+            .into_iter()
+            .filter_map(|e| match e {
+                RuntimeEvent::Liquidation(pallet_liquidation::Event::Deleveraged {
+                    who,
+                    size,
+                    unpaid,
+                    ..
+                }) => Some((who, size, unpaid)),
+                _ => None,
+            })
+            .collect();
+        assert!(!dl.is_empty());
+        assert!(
+            dl.iter().all(|(w, _, _)| traders[3..].contains(w)),
+            "{dl:?}"
+        );
+        let forfeited: u128 = dl.iter().map(|d| d.2).sum();
+        let after = <Pool as perpetua_primitives::PoolLedger<AccountId>>::insolvency(TSLA);
+        assert!(
+            after + forfeited <= shortfall + SHARE / 1_000,
+            "{after} + {forfeited} vs {shortfall}"
+        );
+        // The claims are still owed, to be paid from the pool's next inflows.
+        assert_eq!(
+            pallet_pool::Deficits::<Runtime>::get(TSLA).unwrap().owed,
+            owed
+        );
+        finish_block();
+        check_invariants();
+    });
+}

@@ -63,12 +63,15 @@ impl<T: Config> Pallet<T> {
             }
         }
         // The depth is brought up to now with the capital it followed until now, then capital
-        // changes: the change reaches the depth only as time passes. A pool without capital
-        // (new, or emptied) takes its first capital as its depth at once.
-        info.depth = if info.capital() == 0 {
+        // changes: the change reaches the depth only as time passes. A pool with neither
+        // capital nor depth (new, or emptied a whole `depth_smoothing` ago) takes its first
+        // capital as its depth at once; an emptied pool keeps its depth decaying, so a fee
+        // that lands in it cannot become the whole curve.
+        let depth = Self::depth_of(asset, info);
+        info.depth = if info.capital() == 0 && depth == 0 {
             t.total()
         } else {
-            Self::depth_of(asset, info)
+            depth
         };
         info.depth_at = T::Time::now();
         info.main = t.main;
