@@ -28,7 +28,7 @@ pub use types::*;
 
 mod api;
 #[cfg(test)]
-mod attacks;
+mod attack_tests;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 #[cfg(test)]

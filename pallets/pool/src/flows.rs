@@ -18,6 +18,7 @@ use frame_support::{
     },
     weights::Weight,
 };
+use perpetua_primitives::{BookValue, PoolLedger};
 
 impl<T: Config> Pallet<T> {
     /// Queues a deposit: the funds move to the pool account now.
@@ -172,7 +173,8 @@ impl<T: Config> Pallet<T> {
         }
     }
 
-    /// The weight of executing `n` queued flows (one book valuation each).
+    /// The weight of executing `n` queued flows: charged one book valuation each, an upper
+    /// bound (the hook values a pool's book once per block).
     pub fn process_weight(n: u32) -> Weight {
         <T as Config>::WeightInfo::process_queue(n)
             .saturating_add(T::BookValuationWeight::get().saturating_mul(n as u64))
@@ -185,6 +187,10 @@ impl<T: Config> Pallet<T> {
         let mut done = 0u32;
         for asset in QueuedPools::<T>::get() {
             let now = T::Time::now();
+            // The book is valued once per pool: before any trade of the block, LP flows change
+            // neither the book, nor the claims, nor (within a block) the curve's depth. Only a
+            // pool whose depth starts from nothing changes it, and is then valued again.
+            let mut valued: Option<(Balance, BookValue)> = None;
             while done < budget && Self::flows_allowed(asset) {
                 let Some(req) = Queue::<T>::get(asset).first().cloned() else {
                     break;
@@ -193,11 +199,22 @@ impl<T: Config> Pallet<T> {
                 if now < req.at.saturating_add(T::FlowDelay::get()) {
                     break;
                 }
+                let depth = <Self as PoolLedger<T::AccountId>>::depth(asset);
+                let book = match valued {
+                    Some((d, book)) if d == depth => book,
+                    // Unpriceable (stale prices): the request waits at the head.
+                    _ => match Self::book_now(asset) {
+                        Ok(book) => {
+                            valued = Some((depth, book));
+                            book
+                        }
+                        Err(_) => break,
+                    },
+                };
                 done += 1;
-                let result = with_storage_layer(|| Self::execute(asset, &req));
+                let result = with_storage_layer(|| Self::execute(asset, &req, &book));
                 match result {
                     Ok(()) => {}
-                    Err(e) if e == Error::<T>::BookUnpriceable.into() => break,
                     Err(e) => {
                         // The refund moves escrow back; if even that fails (a frozen account),
                         // the request keeps its place and is tried again next block.
@@ -227,7 +244,7 @@ impl<T: Config> Pallet<T> {
         done
     }
 
-    fn execute(asset: AssetId, req: &Request<T::AccountId>) -> DispatchResult {
+    fn execute(asset: AssetId, req: &Request<T::AccountId>, book: &BookValue) -> DispatchResult {
         match req.kind {
             RequestKind::Deposit { amount, min_shares } => {
                 Pools::<T>::try_mutate(asset, |p| -> DispatchResult {
@@ -235,7 +252,8 @@ impl<T: Config> Pallet<T> {
                     p.queued_deposits = p.queued_deposits.saturating_sub(amount);
                     Ok(())
                 })?;
-                Self::execute_deposit(&req.who, asset, req.tranche, amount, min_shares).map(|_| ())
+                Self::execute_deposit(&req.who, asset, req.tranche, amount, min_shares, book)
+                    .map(|_| ())
             }
             RequestKind::Withdraw { shares, min_amount } => Self::execute_withdraw(
                 &req.who,
@@ -244,6 +262,7 @@ impl<T: Config> Pallet<T> {
                 shares,
                 min_amount,
                 &Self::account(asset),
+                book,
             )
             .map(|_| ()),
         }
@@ -259,7 +278,8 @@ impl<T: Config> Pallet<T> {
         min_shares: Balance,
     ) -> Result<Balance, DispatchError> {
         Self::transfer(asset, who, &Self::account(asset), amount)?;
-        Self::execute_deposit(who, asset, tranche, amount, min_shares)
+        let book = Self::book_now(asset)?;
+        Self::execute_deposit(who, asset, tranche, amount, min_shares, &book)
     }
 
     /// A deposit whose funds are in the pool account (outside the ledger): prices it, mints
@@ -270,6 +290,7 @@ impl<T: Config> Pallet<T> {
         tranche: Tranche,
         amount: Balance,
         min_shares: Balance,
+        book: &BookValue,
     ) -> Result<Balance, DispatchError> {
         let mut info = Pools::<T>::get(asset).ok_or(Error::<T>::UnknownPool)?;
         let params = Params::<T>::get(asset).unwrap_or_default();
@@ -277,12 +298,11 @@ impl<T: Config> Pallet<T> {
         let after = t
             .with(tranche, |c| c.checked_add(amount))
             .ok_or(ArithmeticError::Overflow)?;
-        let book = Self::book_now(asset)?;
         // The tranche's value with this deposit in it must cover the deposit: else the book
         // owes more than the tranche holds and new money would pay old losses.
-        let with_deposit = Self::tranche_nav(&params, after, &book, tranche);
+        let with_deposit = Self::tranche_nav(&params, after, book, tranche);
         ensure!(with_deposit >= amount, Error::<T>::TrancheUnderwater);
-        let nav = Self::tranche_nav(&params, t, &book, tranche).max(with_deposit - amount);
+        let nav = Self::tranche_nav(&params, t, book, tranche).max(with_deposit - amount);
         let mut share = info.tranche(tranche).1;
         let mut supply = Self::supply(share);
         if supply > 0 && nav == 0 {
@@ -351,6 +371,7 @@ impl<T: Config> Pallet<T> {
         shares: Balance,
         min_amount: Balance,
         holder: &T::AccountId,
+        book: &BookValue,
     ) -> Result<Balance, DispatchError> {
         let mut info = Pools::<T>::get(asset).ok_or(Error::<T>::UnknownPool)?;
         let params = Params::<T>::get(asset).unwrap_or_default();
@@ -358,8 +379,7 @@ impl<T: Config> Pallet<T> {
         let supply = Self::supply(share);
         ensure!(supply >= shares, Error::<T>::InsufficientShares);
         let t = info.tranches();
-        let book = Self::book_now(asset)?;
-        let nav = Self::tranche_nav(&params, t, &book, tranche);
+        let nav = Self::tranche_nav(&params, t, book, tranche);
         let gross = nav::value_of_shares(shares, supply, nav).map_err(share_error::<T>)?;
         let early = LastDeposit::<T>::get((asset, tranche, who.clone()))
             .is_some_and(|at| T::Time::now().saturating_sub(at) < params.cooldown);
