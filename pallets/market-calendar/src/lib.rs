@@ -353,7 +353,7 @@ pub mod pallet {
             let open_ms = rules.open_minute as i64 * MINUTE_MS;
             let mut years = YearCache::default();
 
-            match years.day_kind::<T>(exchange, today) {
+            match years.day_kind::<T>(exchange, rules.holidays, today) {
                 DayKind::Unknown => return Session::Unknown,
                 DayKind::Closed => {}
                 kind => {
@@ -375,7 +375,7 @@ pub mod pallet {
             let mut day = today;
             for _ in 0..T::MaxLookaheadDays::get() {
                 day += 1;
-                match years.day_kind::<T>(exchange, day) {
+                match years.day_kind::<T>(exchange, rules.holidays, day) {
                     DayKind::Closed => continue,
                     DayKind::Unknown => return Session::Closed { next_open: None },
                     DayKind::Regular | DayKind::EarlyClose => {
@@ -399,7 +399,10 @@ pub mod pallet {
 
         /// The kind of local day `day` (days since 1970-01-01) on `exchange`.
         pub fn day_kind(exchange: ExchangeId, day: i64) -> DayKind {
-            YearCache::default().day_kind::<T>(exchange, day)
+            let Some(ex) = Exchanges::<T>::get(exchange) else {
+                return DayKind::Unknown;
+            };
+            YearCache::default().day_kind::<T>(exchange, ex.rules.holidays, day)
         }
 
         /// Checks the pallet's invariants: every calendar belongs to an existing exchange, with
@@ -453,12 +456,22 @@ struct YearCache {
 }
 
 impl YearCache {
-    fn day_kind<T: Config>(&mut self, exchange: ExchangeId, day: i64) -> DayKind {
+    /// The kind of `day` on `exchange`: weekends are closed; the admin's override for the
+    /// year, if it marks the day, decides; otherwise the exchange's holiday rules.
+    fn day_kind<T: Config>(
+        &mut self,
+        exchange: ExchangeId,
+        holidays: HolidayRules,
+        day: i64,
+    ) -> DayKind {
         let wd = time::weekday(day);
         if wd == 0 || wd == 6 {
             return DayKind::Closed;
         }
         let (year, doy) = time::year_and_day_of_year(day);
+        if !(MIN_YEAR as i32..=MAX_YEAR as i32).contains(&year) {
+            return DayKind::Unknown;
+        }
         let cal = match &self.year {
             Some((y, cal)) if *y == year => *cal,
             _ => {
@@ -470,10 +483,12 @@ impl YearCache {
             }
         };
         match cal {
-            None => DayKind::Unknown,
             Some(c) if c.is_closed(doy) => DayKind::Closed,
             Some(c) if c.is_early_close(doy) => DayKind::EarlyClose,
-            Some(_) => DayKind::Regular,
+            _ => match holidays {
+                HolidayRules::UsEquity => nyse::day_kind(year, day),
+                HolidayRules::None => DayKind::Regular,
+            },
         }
     }
 }
@@ -494,8 +509,8 @@ impl<T: Config> ExchangeRegistry for Pallet<T> {
     }
 }
 
-/// Genesis content for the US equity exchanges: NYSE (0) and Nasdaq (1) with the 2025-2027
-/// calendars of [`nyse`].
+/// Genesis content for the US equity exchanges: NYSE (0) and Nasdaq (1), whose holidays
+/// follow the NYSE's rules for every year; no year list, no overrides.
 #[allow(clippy::type_complexity)]
 pub fn us_equities_genesis() -> (
     alloc::vec::Vec<(ExchangeId, alloc::vec::Vec<u8>, ExchangeRules)>,
@@ -510,13 +525,5 @@ pub fn us_equities_genesis() -> (
         (nyse::NYSE, b"NYSE".to_vec(), ExchangeRules::US_EQUITIES),
         (nyse::NASDAQ, b"Nasdaq".to_vec(), ExchangeRules::US_EQUITIES),
     ];
-    let years = [nyse::NYSE, nyse::NASDAQ]
-        .into_iter()
-        .flat_map(|ex| {
-            nyse::NYSE_YEARS
-                .iter()
-                .map(move |y| (ex, y.year, y.holidays.to_vec(), y.early_closes.to_vec()))
-        })
-        .collect();
-    (exchanges, years)
+    (exchanges, alloc::vec::Vec::new())
 }

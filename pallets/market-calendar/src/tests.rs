@@ -191,31 +191,35 @@ fn next_open_crosses_the_year_end() {
 }
 
 #[test]
-fn days_beyond_the_calendar_are_unknown() {
+fn the_calendar_never_runs_out_and_overrides_add_one_off_closures() {
     new_test_ext().execute_with(|| {
-        // Monday 2028-01-03: no 2028 calendar.
-        assert_eq!(session(at(2028, 1, 3, 15, 0)), Session::Unknown);
-        // Friday 2027-12-31 after the close: the next weekday is unknown.
+        // No year list at genesis, yet 2028 and 2199 are known: Monday 2028-01-03 opens.
+        assert_eq!(Years::<Test>::iter().count(), 0);
+        assert_eq!(
+            session(at(2028, 1, 3, 15, 0)),
+            open_until(at(2028, 1, 3, 21, 0))
+        );
+        // Friday 2027-12-31 after the close: New Year's Day 2028 is a Saturday, not observed,
+        // so the next open is Monday.
         assert_eq!(
             session(at(2027, 12, 31, 21, 0)),
-            Session::Closed { next_open: None }
+            closed_until(at(2028, 1, 3, 14, 30))
         );
-        // Weekends of unknown years are still known to be closed.
         assert_eq!(
-            MarketCalendar::day_kind(NYSE, time::days_from_civil(2028, 1, 1)),
+            MarketCalendar::day_kind(NYSE, time::days_from_civil(2199, 12, 25)),
             DayKind::Closed
         );
-        // The admin adds 2028: the day becomes a regular session.
+        // A one-off closure (a day of mourning) is an admin override on top of the rules.
         assert_ok!(MarketCalendar::set_year(
             RuntimeOrigin::root(),
             NYSE,
             2028,
-            BoundedVec::truncate_from(vec![(1, 17)]),
+            BoundedVec::truncate_from(vec![(1, 3)]),
             BoundedVec::truncate_from(vec![]),
         ));
         assert_eq!(
             session(at(2028, 1, 3, 15, 0)),
-            open_until(at(2028, 1, 3, 21, 0))
+            closed_until(at(2028, 1, 4, 14, 30))
         );
         System::assert_last_event(
             Event::YearSet {
@@ -226,13 +230,25 @@ fn days_beyond_the_calendar_are_unknown() {
             }
             .into(),
         );
-        // And removes it again.
+        // The rules still hold that year (MLK day stays closed).
+        assert_eq!(
+            MarketCalendar::day_kind(NYSE, time::days_from_civil(2028, 1, 17)),
+            DayKind::Closed
+        );
         assert_ok!(MarketCalendar::remove_year(
             RuntimeOrigin::root(),
             NYSE,
             2028
         ));
-        assert_eq!(session(at(2028, 1, 3, 15, 0)), Session::Unknown);
+        assert_eq!(
+            session(at(2028, 1, 3, 15, 0)),
+            open_until(at(2028, 1, 3, 21, 0))
+        );
+        // Past the supported years: unknown.
+        assert_eq!(
+            MarketCalendar::day_kind(NYSE, time::days_from_civil(2201, 1, 5)),
+            DayKind::Unknown
+        );
     });
 }
 
@@ -404,15 +420,12 @@ fn admin_only_and_named_errors() {
 }
 
 #[test]
-fn genesis_calendars_hold_and_try_state_passes() {
+fn genesis_holds_exchanges_with_rules_and_try_state_passes() {
     new_test_ext().execute_with(|| {
         for ex in [nyse::NYSE, nyse::NASDAQ] {
-            for y in [2025, 2026, 2027] {
-                assert!(Years::<Test>::contains_key(ex, y), "{ex} {y}");
-            }
+            let rules = crate::Exchanges::<Test>::get(ex).unwrap().rules;
+            assert_eq!(rules.holidays, crate::HolidayRules::UsEquity);
         }
-        let (h, e) = Years::<Test>::get(NYSE, 2026).unwrap().counts();
-        assert_eq!((h, e), (10, 2));
         assert!(MarketCalendar::do_try_state().is_ok());
     });
 }
@@ -491,24 +504,140 @@ fn derived_early_closes(y: i32) -> Vec<(u8, u8)> {
     out
 }
 
+/// Holidays and early closes of a year, as (month, day) lists.
+type YearDays = (Vec<(u8, u8)>, Vec<(u8, u8)>);
+
+/// The pallet's holidays and early closes of year `y` on the NYSE, every weekday checked.
+fn pallet_year(y: i32) -> YearDays {
+    let (mut closed, mut early) = (vec![], vec![]);
+    let first = time::days_from_civil(y, 1, 1);
+    let last = time::days_from_civil(y, 12, 31);
+    for z in first..=last {
+        if matches!(time::weekday(z), 0 | 6) {
+            continue;
+        }
+        match MarketCalendar::day_kind(NYSE, z) {
+            DayKind::Closed => closed.push(md(z)),
+            DayKind::EarlyClose => early.push(md(z)),
+            DayKind::Regular => {}
+            DayKind::Unknown => panic!("{y}: unknown day"),
+        }
+    }
+    (closed, early)
+}
+
 #[test]
 fn published_calendars_agree_with_the_rules() {
-    for year in nyse::NYSE_YEARS {
-        let y = year.year as i32;
-        let mut published: Vec<(u8, u8)> = year.holidays.to_vec();
-        // The one special closure no rule yields: national day of mourning, 2025-01-09.
-        published.retain(|d| !(y == 2025 && *d == (1, 9)));
-        assert_eq!(published, derived_holidays(y), "holidays {y}");
-        assert_eq!(
-            year.early_closes.to_vec(),
-            derived_early_closes(y),
-            "early closes {y}"
-        );
-    }
+    new_test_ext().execute_with(|| {
+        for year in nyse::PUBLISHED {
+            let y = year.year as i32;
+            let mut published: Vec<(u8, u8)> = year.holidays.to_vec();
+            // The one special closure no rule yields: national day of mourning, 2025-01-09.
+            published.retain(|d| !(y == 2025 && *d == (1, 9)));
+            assert_eq!(published, derived_holidays(y), "holidays {y}");
+            assert_eq!(
+                year.early_closes.to_vec(),
+                derived_early_closes(y),
+                "early closes {y}"
+            );
+            // And the pallet says the same for every weekday of the year.
+            assert_eq!(
+                pallet_year(y),
+                (published, year.early_closes.to_vec()),
+                "{y}"
+            );
+        }
+        // Every year to 2035 (and beyond) by the test's own derivation of the rules.
+        for y in 2025..=2060 {
+            assert_eq!(
+                pallet_year(y),
+                (derived_holidays(y), derived_early_closes(y)),
+                "{y}"
+            );
+        }
+    });
     // The rules reproduce well-known years too: 2021 (New Year's 2022 on a Saturday not
     // observed; Christmas Saturday observed Friday Dec 24) and 2022 (July 4 on Monday).
     assert_eq!(easter(2024), (3, 31));
     assert!(!derived_holidays(2021).contains(&(12, 31)));
     assert!(derived_holidays(2021).contains(&(12, 24)));
     assert!(!derived_early_closes(2022).contains(&(7, 3)));
+}
+
+/// A sample of later years, worked out by hand from the rules (independently of both
+/// derivations): Good Friday from the Easter tables, observed days from the weekdays.
+#[test]
+fn hand_checked_years_2030_to_2035() {
+    new_test_ext().execute_with(|| {
+        type Case = (i32, &'static [(u8, u8)], &'static [(u8, u8)]);
+        let cases: [Case; 4] = [
+            (
+                2030,
+                &[
+                    (1, 1),
+                    (1, 21),
+                    (2, 18),
+                    (4, 19),
+                    (5, 27),
+                    (6, 19),
+                    (7, 4),
+                    (9, 2),
+                    (11, 28),
+                    (12, 25),
+                ],
+                &[(7, 3), (11, 29), (12, 24)],
+            ),
+            (
+                2032,
+                &[
+                    (1, 1),
+                    (1, 19),
+                    (2, 16),
+                    (3, 26),
+                    (5, 31),
+                    (6, 18),
+                    (7, 5),
+                    (9, 6),
+                    (11, 25),
+                    (12, 24),
+                ],
+                &[(11, 26)],
+            ),
+            (
+                2033,
+                &[
+                    // January 1 2033 is a Saturday: not observed.
+                    (1, 17),
+                    (2, 21),
+                    (4, 15),
+                    (5, 30),
+                    (6, 20),
+                    (7, 4),
+                    (9, 5),
+                    (11, 24),
+                    (12, 26),
+                ],
+                &[(11, 25)],
+            ),
+            (
+                2035,
+                &[
+                    (1, 1),
+                    (1, 15),
+                    (2, 19),
+                    (3, 23),
+                    (5, 28),
+                    (6, 19),
+                    (7, 4),
+                    (9, 3),
+                    (11, 22),
+                    (12, 25),
+                ],
+                &[(7, 3), (11, 23), (12, 24)],
+            ),
+        ];
+        for (y, holidays, early) in cases {
+            assert_eq!(pallet_year(y), (holidays.to_vec(), early.to_vec()), "{y}");
+        }
+    });
 }

@@ -115,15 +115,42 @@ pub struct ExchangeRules {
     pub close_minute: u16,
     /// Closing time on early-close days, e.g. 780 (13:00).
     pub early_close_minute: u16,
+    /// Where holidays and early closes come from for any year; the admin's per-year
+    /// overrides add one-off closures on top.
+    pub holidays: HolidayRules,
+}
+
+/// How an exchange's holidays and early closes are derived, for every year.
+#[derive(
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    Debug,
+    Serialize,
+    Deserialize,
+)]
+pub enum HolidayRules {
+    /// No rule: only weekends and the admin's overrides close the market.
+    None,
+    /// The NYSE's rules (also Nasdaq's): see [`crate::nyse`].
+    UsEquity,
 }
 
 impl ExchangeRules {
-    /// NYSE and Nasdaq: 09:30 to 16:00 America/New_York, early closes at 13:00.
+    /// NYSE and Nasdaq: 09:30 to 16:00 America/New_York, early closes at 13:00, holidays by
+    /// the NYSE's rules.
     pub const US_EQUITIES: ExchangeRules = ExchangeRules {
         time_zone: TimeZone::US_EASTERN,
         open_minute: 570,
         close_minute: 960,
         early_close_minute: 780,
+        holidays: HolidayRules::UsEquity,
     };
 }
 
@@ -224,6 +251,6 @@ pub enum DayKind {
     Regular,
     /// A trading day that closes early.
     EarlyClose,
-    /// A weekday of a year the calendar holds no data for.
+    /// A day the calendar cannot tell (outside the years it computes).
     Unknown,
 }
