@@ -282,13 +282,17 @@ impl_runtime_apis! {
         }
     }
 
-    impl perpetua_primitives::runtime_api::PricesApi<Block> for Runtime {
+    impl perpetua_primitives::runtime_api::PricesApi<Block, AccountId> for Runtime {
         fn price_info(key: perpetua_primitives::OracleKey) -> perpetua_primitives::runtime_api::PriceInfo {
             Prices::info(key)
         }
 
         fn all_prices() -> Vec<(perpetua_primitives::OracleKey, perpetua_primitives::runtime_api::PriceInfo)> {
             Prices::all()
+        }
+
+        fn feeds(key: perpetua_primitives::OracleKey) -> Vec<perpetua_primitives::runtime_api::RawFeed<AccountId>> {
+            Prices::feeds(key)
         }
     }
 

@@ -110,25 +110,33 @@ fn operators_feed_prices_and_others_cannot() {
         apply_signed(Charlie, feed(vec![(btc, p(10_000_000))]))
             .unwrap()
             .unwrap();
-        // The median of three ignores the one outlier.
-        let v = Oracle::get(&btc).unwrap();
-        assert_eq!(v.value, p(100_100));
-        assert_eq!(v.timestamp, now());
-        assert_eq!(Oracle::get(&tsla).unwrap().value, p(400));
-        // pallet-prices reads the same median, fresh.
+        // The quorum median of three ignores the one outlier; TSLA, fed by Alice alone, has
+        // no price: one operator is not a quorum. orml-oracle only keeps the raw values.
         use perpetua_primitives::PriceProvider;
         assert_eq!(perpetua_runtime::Prices::price(btc), Ok(p(100_100)));
-        // A second feed in the same block is refused.
-        let again = apply_signed(Alice, feed(vec![(btc, p(1))])).unwrap();
+        assert_eq!(
+            perpetua_runtime::Prices::price(tsla),
+            Err(perpetua_primitives::PriceError::Missing)
+        );
+        assert!(Oracle::get(&btc).is_none());
+        assert_eq!(
+            orml_oracle::RawValues::<Runtime>::get(acc(Alice), tsla).map(|v| v.value),
+            Some(p(400))
+        );
+        // A second feed in the same block, or a stranger's, never gets into a block: the
+        // transaction extension refuses it at validation.
+        use sp_runtime::transaction_validity::{InvalidTransaction, TransactionValidityError};
+        let again = apply_signed(Alice, feed(vec![(btc, p(1))]));
         assert_eq!(
             again,
-            Err(pallet_prices::Error::<Runtime>::AlreadyFed.into())
+            Err(TransactionValidityError::Invalid(InvalidTransaction::Stale))
         );
-        // Not an operator.
-        let dave = apply_signed(Dave, feed(vec![(btc, p(1))])).unwrap();
+        let dave = apply_signed(Dave, feed(vec![(btc, p(1))]));
         assert_eq!(
             dave,
-            Err(pallet_prices::Error::<Runtime>::NotOperator.into())
+            Err(TransactionValidityError::Invalid(
+                InvalidTransaction::BadSigner
+            ))
         );
         // orml-oracle's own feed_values is filtered: every feed goes through pallet-prices.
         let direct = RuntimeCall::Oracle(orml_oracle::Call::feed_values {

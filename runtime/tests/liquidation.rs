@@ -119,7 +119,16 @@ fn trader(i: u32, collateral: u128, positions: &[(u32, i128)]) -> AccountId {
             limit,
             u64::MAX,
         )
-        .unwrap_or_else(|e| panic!("trader {i} {series} {size}: {e:?}"));
+        .unwrap_or_else(|e| {
+            panic!(
+                "trader {i} {series} {size}: {e:?}; haircut {:?} unpriced {:?} health {:?}",
+                pallet_options::Pallet::<Runtime>::haircut(TSLA),
+                <perpetua_runtime::Prices as perpetua_primitives::PriceProvider>::unpriced_interval(
+                    TSLA
+                ),
+                pallet_options::Pallet::<Runtime>::health(&who, TSLA)
+            )
+        });
     }
     who
 }
@@ -167,7 +176,9 @@ fn block(
 ) -> u32 {
     start_block_at(n, at);
     if let Some(v) = values {
-        apply_signed(Alice, feed(v)).unwrap().unwrap();
+        // A quorum: two of the three operators.
+        apply_signed(Alice, feed(v.clone())).unwrap().unwrap();
+        apply_signed(Bob, feed(v)).unwrap().unwrap();
     }
     let mut ok = 0;
     for xt in txs {
@@ -330,8 +341,9 @@ fn after_a_monday_gap_liquidations_wait_for_the_fresh_open_price() {
     let (mut ext, pool_state) = ext();
     ext.execute_with(|| {
         run_to_block(1);
-        // Friday 2026-12-04 15:59 New York: BTC 100,000, TSLA closes at 400.
-        let friday = GENESIS_TIME_MS + 4 * 86_400_000 + 7 * 3_600_000 - 60_000;
+        // Friday 2026-12-04 14:59 New York, before the haircut's ramp to the close: BTC
+        // 100,000, TSLA 400.
+        let friday = GENESIS_TIME_MS + 4 * 86_400_000 + 6 * 3_600_000 - 60_000;
         block(2, friday, Some(btc_and_tsla(100_000, 400)), vec![]);
         start_block_at(3, friday + 3_000);
         attest();
@@ -340,7 +352,7 @@ fn after_a_monday_gap_liquidations_wait_for_the_fresh_open_price() {
             .map(|i| {
                 trader(
                     5_000 + i,
-                    13 * SHARE / 10 + i as u128 * SHARE / 20,
+                    132 * SHARE / 100 + i as u128 * SHARE / 20,
                     &[(PUT_100K, -3)],
                 )
             })
@@ -348,27 +360,44 @@ fn after_a_monday_gap_liquidations_wait_for_the_fresh_open_price() {
         finish_block();
         check_invariants();
         assert!(accounts.iter().all(|a| !risk(a).unwrap().liquidatable()));
+        // 15:59: TSLA closes at 400. The haircut has ramped up to the weekend's over the last
+        // hour (no cliff at 16:00): the thinnest accounts are liquidated now, while the stock
+        // still trades, rather than at a jump after the close.
+        let close = friday + 3_600_000;
+        block(4, close, Some(btc_and_tsla(100_000, 400)), vec![]);
+        let txs = take_pool(&pool_state);
+        let at_close = txs.len();
+        block(5, close + 3_000, None, txs);
+        take_pool(&pool_state);
+        // 16:00:03: closed, the weekend haircut in full: no one newly under water.
+        block(6, close + 63_000, Some(btc(100_000)), vec![]);
+        assert!(accounts.iter().all(|a| !risk(a).unwrap().liquidatable()));
+        assert!(
+            take_pool(&pool_state).is_empty(),
+            "no liquidations at the close's jump"
+        );
+        let n = 6;
 
         // Saturday noon UTC: BTC trades (down 8%), TSLA's Friday close is carried with the
         // weekend haircut. The worker liquidates the accounts BTC's move put under water.
         let saturday = GENESIS_TIME_MS + 5 * 86_400_000 - 2 * 3_600_000;
-        block(4, saturday, Some(btc(92_000)), vec![]);
+        block(n + 1, saturday, Some(btc(92_000)), vec![]);
         let txs = take_pool(&pool_state);
         let weekend = txs.len();
-        block(5, saturday + 3_000, None, txs);
+        block(n + 2, saturday + 3_000, None, txs);
         assert!(accounts.iter().all(|a| !risk(a).unwrap().liquidatable()));
         take_pool(&pool_state);
 
         // Monday 09:30:00: Nasdaq opens. TSLA's Friday close is still usable (until 09:35)
         // but not fresh: no liquidation on it.
         let monday = GENESIS_TIME_MS + 7 * 86_400_000 + 30 * 60_000;
-        block(6, monday, Some(btc(92_000)), vec![]);
+        block(n + 3, monday, Some(btc(92_000)), vec![]);
         assert!(Liquidation::awaiting_open_price(TSLA));
         assert!(
             take_pool(&pool_state).is_empty(),
             "the worker waits for the open price"
         );
-        start_block_at(7, monday + 3_000);
+        start_block_at(n + 4, monday + 3_000);
         let r = Liquidation::liquidate(RuntimeOrigin::signed(acc(Bob)), accounts[0].clone(), TSLA);
         assert_eq!(
             r.map_err(|e| e.error),
@@ -377,18 +406,42 @@ fn after_a_monday_gap_liquidations_wait_for_the_fresh_open_price() {
         finish_block();
         check_invariants();
 
-        // 09:30:06: the first post-open TSLA price, 25% down. The worker liquidates.
-        block(8, monday + 6_000, Some(btc_and_tsla(92_000, 300)), vec![]);
+        // 09:30:06: the first post-open TSLA price, 25% down: a gap the breaker holds (the
+        // EMA stood still all weekend) until another operator's round confirms it.
+        block(
+            n + 5,
+            monday + 6_000,
+            Some(btc_and_tsla(92_000, 300)),
+            vec![],
+        );
+        assert_eq!(
+            perpetua_runtime::Prices::status(OracleKey::Asset(TSLA)),
+            perpetua_primitives::PriceStatus::CircuitOpen
+        );
+        assert!(
+            take_pool(&pool_state).is_empty(),
+            "no liquidation on a held price"
+        );
+        // 09:30:09: the next round confirms it. The worker liquidates.
+        block(
+            n + 6,
+            monday + 9_000,
+            Some(btc_and_tsla(92_000, 300)),
+            vec![],
+        );
         assert!(!Liquidation::awaiting_open_price(TSLA));
         let under = accounts
             .iter()
             .filter(|a| risk(a).unwrap().liquidatable())
             .count();
-        println!("{weekend} liquidated on Saturday's BTC move, {under} by Monday's TSLA gap");
+        println!(
+            "{at_close} liquidated at Friday's close, {weekend} on Saturday's BTC move, \
+             {under} by Monday's TSLA gap"
+        );
         assert!(under > 0, "the gap put accounts under water");
         let txs = take_pool(&pool_state);
         assert_eq!(txs.len(), under);
-        let applied = block(9, monday + 9_000, None, txs);
+        let applied = block(n + 7, monday + 12_000, None, txs);
         assert_eq!(applied as usize, under);
         assert!(accounts.iter().all(|a| !risk(a).unwrap().liquidatable()));
     });

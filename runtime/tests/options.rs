@@ -10,7 +10,7 @@ use perpetua_runtime::{
     genesis_config_presets::{BTC_STRIKES, ETH_STRIKES},
     Assets, Equities, MarketCalendar, Options, Pool, Prices, Runtime, RuntimeCall, RuntimeEvent,
 };
-use sp_keyring::Sr25519Keyring::{self, Alice, Dave, Ferdie};
+use sp_keyring::Sr25519Keyring::{self, Alice, Bob, Dave, Ferdie};
 use sp_runtime::{
     traits::{Saturating, Zero},
     DispatchError, FixedI128, FixedPointNumber, FixedU128,
@@ -79,7 +79,9 @@ fn err(e: pallet_options::Error<Runtime>) -> Result<(), DispatchError> {
 fn block(n: u32, at: u64, prices: Option<(u32, u32)>, f: impl FnOnce()) {
     start_block_at(n, at);
     if let Some((btc, tsla)) = prices {
+        // A quorum: two of the three operators.
         apply_signed(Alice, feed(btc, tsla)).unwrap().unwrap();
+        apply_signed(Bob, feed(btc, tsla)).unwrap().unwrap();
     }
     f();
     finish_block();
@@ -354,7 +356,8 @@ fn a_short_put_a_friday_night_haircut_and_the_errors_a_wallet_sees() {
                 .try_into()
                 .unwrap(),
             });
-            apply_signed(Alice, btc_only).unwrap().unwrap();
+            apply_signed(Alice, btc_only.clone()).unwrap().unwrap();
+            apply_signed(Bob, btc_only).unwrap().unwrap();
             // 5% + 2% * sqrt(64.5 h) = 21.06%: collateral counts for less, so the same trade
             // that was fine on Monday needs more margin.
             let h = Options::health(&acc(Ferdie), TSLA).unwrap();

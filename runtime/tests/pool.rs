@@ -8,7 +8,7 @@ use perpetua_primitives::{OracleKey, Price, Tranche};
 use perpetua_runtime::{
     Assets, Equities, MarketCalendar, Pool, Prices, Runtime, RuntimeCall, RuntimeEvent,
 };
-use sp_keyring::Sr25519Keyring::{Alice, Dave};
+use sp_keyring::Sr25519Keyring::{Alice, Bob, Dave};
 
 const TSLA: u32 = 1;
 const SHARE: u128 = 1_000_000_000_000;
@@ -76,7 +76,8 @@ fn lp_flows_wait_for_the_open_and_a_fresh_price() {
                 .try_into()
                 .unwrap(),
         });
-        apply_signed(Alice, feed).unwrap().unwrap();
+        apply_signed(Alice, feed.clone()).unwrap().unwrap();
+        apply_signed(Bob, feed).unwrap().unwrap();
         finish_block();
         check_invariants();
 

@@ -1,5 +1,6 @@
-// End-to-end options trade with the real @polkadot/api client, as a wallet does it: an oracle
-// operator (Alice) feeds BTC, its volatility and TSLA; Dave posts TSLA as margin, asks the
+// End-to-end options trade with the real @polkadot/api client, as a wallet does it: a quorum of
+// the local preset's oracle operators (Eve and Ferdie, two of three) feeds BTC, its volatility
+// and TSLA, and `prices_status` shows the quorum; Dave posts TSLA as margin, asks the
 // node's `options_quote` RPC for a price, buys BTC calls with a 1% slippage limit, and reads his
 // position and health back through `options_account`.
 //
@@ -48,7 +49,8 @@ export async function check(wsUri) {
   const api = await ApiPromise.create({ provider: new WsProvider(wsUri), throwOnConnect: true, noInitWarn: true });
   try {
     const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
-    const alice = keyring.addFromUri('//Alice');
+    const eve = keyring.addFromUri('//Eve');
+    const ferdie = keyring.addFromUri('//Ferdie');
     const dave = keyring.addFromUri('//Dave');
 
     // The preset's markets are in the metadata and the RPC.
@@ -57,12 +59,19 @@ export async function check(wsUri) {
     assert.equal(all[BTC_CALL_100K].kind, 'call');
     assert.equal(all[BTC_CALL_100K].strike, '100000');
 
-    // Alice, an oracle operator, feeds the prices the market needs.
-    await send(api, api.tx.prices.feed([
+    // Two oracle operators feed the prices the market needs: one alone is not a quorum.
+    const values = [
       [{ Crypto: 'Btc' }, 100000n * FIXED],
       [{ ImpliedVol: 'Btc' }, 60n * FIXED / 100n],
       [{ Asset: TSLA }, 400n * FIXED],
-    ]), alice);
+    ];
+    await send(api, api.tx.prices.feed(values), eve);
+    await send(api, api.tx.prices.feed(values), ferdie);
+    const btc = await rpc(api, 'prices_status', ['BTC']);
+    assert.equal(btc.status, 'fresh', JSON.stringify(btc));
+    assert.equal(btc.quorum.quorum, 2, JSON.stringify(btc.quorum));
+    assert.ok(btc.quorum.agreeing >= 2, JSON.stringify(btc.quorum));
+    assert.ok(btc.feeds.filter((f) => f.counts).length >= 1, JSON.stringify(btc.feeds));
     const series = await rpc(api, 'options_series', [BTC_CALL_100K]);
     assert.equal(series.indexPrice, '100000', JSON.stringify(series));
     assert.ok(Number(series.mark) > 0, 'a mark');

@@ -33,7 +33,7 @@ where
     C::Api: pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>,
     C::Api: BlockBuilder<Block>,
     C::Api: perpetua_primitives::runtime_api::MarketCalendarApi<Block>,
-    C::Api: perpetua_primitives::runtime_api::PricesApi<Block>,
+    C::Api: perpetua_primitives::runtime_api::PricesApi<Block, perpetua_runtime::AccountId>,
     C::Api: perpetua_primitives::runtime_api::OptionsApi<Block, AccountId>,
     P: TransactionPool + 'static,
 {

@@ -8,13 +8,14 @@ use jsonrpsee::{
     types::{error::ErrorObject, ErrorObjectOwned},
 };
 use perpetua_primitives::{
-    runtime_api::{PriceInfo, PricesApi},
+    runtime_api::{PriceInfo, PricesApi, QuorumInfo},
     Moment, OracleKey, Price, PriceStatus,
 };
-use perpetua_runtime::opaque::Block;
+use perpetua_runtime::{opaque::Block, AccountId};
 use serde::{Deserialize, Serialize};
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
+use sp_core::crypto::Ss58Codec;
 
 /// A price as JSON: decimal strings keep every one of the 18 decimals.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,6 +35,27 @@ pub struct PriceStatusJson {
     pub ema: Option<String>,
     /// A median held by the circuit breaker.
     pub pending: Option<String>,
+    /// Operators in the set, the quorum a price needs, how many fed recently enough to count,
+    /// and how many of those agree: why a price is or is not forming.
+    pub quorum: QuorumInfo,
+    /// A stock's gap exposure (ms) the collateral haircut grows with; `null`: unknown (the
+    /// haircut is at its maximum).
+    pub unpriced_interval_ms: Option<Moment>,
+    /// Every operator's last value (`prices_status` only).
+    pub feeds: Option<Vec<FeedJson>>,
+}
+
+/// One operator's last value of a key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FeedJson {
+    /// The operator (SS58).
+    pub operator: String,
+    pub value: String,
+    /// When it was fed (ms).
+    pub fed_at: Moment,
+    /// Whether it is young enough to count towards the quorum.
+    pub counts: bool,
 }
 
 /// `123.45` for a `FixedU128` of 123.45.
@@ -71,6 +93,9 @@ pub fn to_json(key: OracleKey, info: PriceInfo) -> PriceStatusJson {
         valid_until: info.valid_until,
         ema: info.ema.map(decimal),
         pending: info.pending.map(decimal),
+        quorum: info.quorum,
+        unpriced_interval_ms: info.unpriced_interval,
+        feeds: None,
     }
 }
 
@@ -109,7 +134,7 @@ fn error(code: i32, msg: impl Into<String>) -> ErrorObjectOwned {
 impl<C> PricesRpcServer for Prices<C>
 where
     C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
-    C::Api: PricesApi<Block>,
+    C::Api: PricesApi<Block, AccountId>,
 {
     fn status(&self, key: String) -> RpcResult<PriceStatusJson> {
         let key: OracleKey = key.parse().map_err(|e: &str| error(BAD_KEY, e))?;
@@ -124,7 +149,25 @@ where
                     format!("runtime error: {e}"),
                 )
             })?;
-        Ok(to_json(key, info))
+        let feeds = self.client.runtime_api().feeds(best, key).map_err(|e| {
+            error(
+                super::calendar::RUNTIME_ERROR,
+                format!("runtime error: {e}"),
+            )
+        })?;
+        let mut json = to_json(key, info);
+        json.feeds = Some(
+            feeds
+                .into_iter()
+                .map(|f| FeedJson {
+                    operator: f.operator.to_ss58check(),
+                    value: decimal(f.value),
+                    fed_at: f.fed_at,
+                    counts: f.counts,
+                })
+                .collect(),
+        );
+        Ok(json)
     }
 
     fn all(&self) -> RpcResult<Vec<PriceStatusJson>> {

@@ -116,6 +116,10 @@ impl PriceProvider for MockPrices {
     fn ema_price(key: OracleKey) -> Result<Price, PriceError> {
         Self::price(key)
     }
+    /// Markets are open and prices fresh: nothing unpriced.
+    fn unpriced_interval(_: AssetId) -> Option<perpetua_primitives::Moment> {
+        Some(0)
+    }
 }
 
 /// TSLA's market: open unless `close_until` was called.

@@ -84,7 +84,7 @@ impl<T: Config> Pallet<T> {
                         .map_err(|v| err(Self::verr(v)))?;
                 let fee = valuation::usd_to_units(
                     fee_usd,
-                    prices.settle,
+                    prices.settle_low,
                     market.settlement_decimals,
                     Rounding::Up,
                 )

@@ -48,7 +48,7 @@ use frame_support::{
 use perpetua_pricing::{funding, margin::MarginLevel, Fixed, Rounding};
 use perpetua_primitives::{
     AssetId, Balance, CorporateActionHandler, FixedI128, FixedU128, Inflow, MarketClock, Moment,
-    OracleKey, PoolBook, PoolLedger, PriceError, PriceProvider, Session,
+    OracleKey, PoolBook, PoolLedger, PriceError, PriceProvider,
 };
 use sp_runtime::{
     traits::{AccountIdConversion, One, Saturating, Zero},
@@ -703,12 +703,20 @@ pub mod pallet {
             let spot = T::Prices::price(OracleKey::Crypto(market.index)).map_err(e)?;
             let spot_ema = T::Prices::ema_price(OracleKey::Crypto(market.index)).map_err(e)?;
             let vol = T::Prices::implied_vol(market.index).map_err(e)?;
-            let settle = T::Prices::price(OracleKey::Asset(market.settlement)).map_err(e)?;
+            let key = OracleKey::Asset(market.settlement);
+            let settle = valuation::fx(T::Prices::price(key).map_err(e)?);
+            let (settle_low, settle_high) = if T::Prices::is_fresh(key) {
+                (settle, settle)
+            } else {
+                valuation::widen(settle, Self::haircut(market.settlement)).map_err(Self::verr)?
+            };
             Ok(MarketPrices {
                 spot: valuation::fx(spot),
                 spot_ema: valuation::fx(spot_ema),
                 vol: valuation::fx(vol),
-                settle: valuation::fx(settle),
+                settle,
+                settle_low,
+                settle_high,
             })
         }
 
@@ -794,7 +802,15 @@ pub mod pallet {
                 )?
             };
             let avg = valuation::average_price(cost, size)?;
-            let fee = valuation::trade_fee(cost, size, prices.spot, market)?;
+            let fee = valuation::trade_fee(cost, size, prices.spot, market)?
+                .checked_add(valuation::latency_fee(
+                    &q,
+                    size,
+                    prices.spot,
+                    prices.vol,
+                    market,
+                )?)
+                .ok_or(ValuationError::Overflow)?;
             Ok((cost, avg, fee, q))
         }
 
@@ -926,11 +942,19 @@ pub mod pallet {
             let (price, decimals) = match known {
                 Some(k) => k,
                 None => {
-                    let Some(price) = T::Prices::price(OracleKey::Asset(settlement)).ok() else {
+                    let key = OracleKey::Asset(settlement);
+                    let Some(price) = T::Prices::price(key).ok() else {
                         return Ok(());
                     };
+                    let mut price = valuation::fx(price);
+                    if !T::Prices::is_fresh(key) {
+                        // A stale close: the pool's capital counts less (see `settle_low`).
+                        price = valuation::widen(price, Self::haircut(settlement))
+                            .map_err(|e| DispatchError::from(Self::verr(e)))?
+                            .0;
+                    }
                     let decimals = pallet_assets::Metadata::<T>::get(settlement).decimals;
-                    (valuation::fx(price), decimals)
+                    (price, decimals)
                 }
             };
             let units = valuation::usd_to_units(usd, price, decimals, Rounding::Up)
@@ -1063,17 +1087,13 @@ pub mod pallet {
         }
 
         /// The haircut on `settlement` collateral now: it grows with the square root of the
-        /// hours until its market opens (none for 24/7 assets beyond the base).
+        /// hours its price goes unrefreshed over ([`PriceProvider::unpriced_interval`]: the
+        /// whole closed period, held until the first fresh price after the open, ramped up
+        /// before the close); the maximum when that is unknown.
         pub fn haircut(settlement: AssetId) -> Fixed {
             let params = Haircuts::<T>::get(settlement);
-            let now = T::Time::now();
-            let hours = match T::Clock::session(settlement, now) {
-                None | Some(Session::Open { .. }) => Some(Fixed::ZERO),
-                Some(Session::Closed { next_open: Some(t) }) => {
-                    Fixed::from_rational(t.saturating_sub(now) as i128, 3_600_000)
-                }
-                _ => None,
-            };
+            let hours = T::Prices::unpriced_interval(settlement)
+                .and_then(|ms| Fixed::from_rational(ms.min(i64::MAX as u64) as i128, 3_600_000));
             valuation::haircut(&params, hours)
         }
 
@@ -1206,7 +1226,7 @@ pub mod pallet {
             let fee = if forced {
                 0
             } else {
-                valuation::usd_to_units(fee_usd, prices.settle, decimals, Rounding::Up)
+                valuation::usd_to_units(fee_usd, prices.settle_low, decimals, Rounding::Up)
                     .map_err(Self::verr)?
             };
             let mut account = Accounts::<T>::get(who, settlement);
@@ -1215,11 +1235,24 @@ pub mod pallet {
                 Error::<T>::InsufficientCollateral
             );
             account.collateral = account.collateral.saturating_sub(fee);
-            T::Pool::receive(settlement, &pot, fee, Inflow::Fee)?;
+            // The latency part of the fee pays the pool for trading against an oracle that is
+            // always a little behind: it goes to the tranches like a trading result, not into
+            // the fee split (where the protocol's share would leave the LPs short of it).
+            let latency = if forced {
+                0
+            } else {
+                let usd = valuation::latency_fee(&q, size, prices.spot, prices.vol, &market)
+                    .map_err(Self::verr)?;
+                valuation::usd_to_units(usd, prices.settle_low, decimals, Rounding::Down)
+                    .map_err(Self::verr)?
+                    .min(fee)
+            };
+            T::Pool::receive(settlement, &pot, fee.saturating_sub(latency), Inflow::Fee)?;
+            T::Pool::receive(settlement, &pot, latency, Inflow::LatencyFee)?;
             let realised: i128 = if pnl.is_negative() {
                 let mut loss = valuation::usd_to_units(
                     pnl.checked_abs().ok_or(Error::<T>::Overflow)?,
-                    prices.settle,
+                    prices.settle_low,
                     decimals,
                     Rounding::Up,
                 )
@@ -1233,8 +1266,9 @@ pub mod pallet {
                 T::Pool::receive(settlement, &pot, loss, Inflow::Gain)?;
                 -(loss as i128)
             } else {
-                let gain = valuation::usd_to_units(pnl, prices.settle, decimals, Rounding::Down)
-                    .map_err(Self::verr)?;
+                let gain =
+                    valuation::usd_to_units(pnl, prices.settle_high, decimals, Rounding::Down)
+                        .map_err(Self::verr)?;
                 let unpaid = Self::pay_trader(who, settlement, gain, mode, &mut gaps)?;
                 let paid = gain.saturating_sub(unpaid);
                 account.collateral = account.collateral.saturating_add(paid);
@@ -1255,7 +1289,7 @@ pub mod pallet {
                         Rounding::Up,
                     )
                     .ok_or(Error::<T>::Overflow)?;
-                valuation::usd_to_units(usd, prices.settle, decimals, Rounding::Up)
+                valuation::usd_to_units(usd, prices.settle_low, decimals, Rounding::Up)
                     .map_err(Self::verr)?
             } else {
                 0
@@ -1352,7 +1386,7 @@ pub mod pallet {
             Self::report_pool_margin(
                 settlement,
                 pool_grows && !forced,
-                Some((prices.settle, market.settlement_decimals)),
+                Some((prices.settle_low, market.settlement_decimals)),
             )?;
             cache.forget_book();
             if increases && !forced {
@@ -1402,7 +1436,7 @@ pub mod pallet {
                 }
                 let market = Markets::<T>::get(series.market).ok_or(Error::<T>::UnknownMarket)?;
                 let prices = Self::prices_cached(series.market, &market, cache)?;
-                price = prices.settle;
+                price = prices.settle_low;
                 decimals = market.settlement_decimals;
                 let q = Self::quote_cached(id, &series, &market, &prices, cache)?;
                 let d = (|| -> Result<Fixed, ValuationError> {

@@ -69,6 +69,7 @@ impl pallet_timestamp::Config for Test {
 thread_local! {
     static PRICES: RefCell<BTreeMap<OracleKey, Result<Price, PriceError>>> = const { RefCell::new(BTreeMap::new()) };
     static NEXT_OPEN: RefCell<Option<Moment>> = const { RefCell::new(None) };
+    static CLOSED_UNKNOWN: RefCell<bool> = const { RefCell::new(false) };
 }
 
 /// Prices the tests set (every price usable and fresh unless set otherwise).
@@ -87,18 +88,40 @@ impl PriceProvider for MockPrices {
                 .unwrap_or(Err(PriceError::Missing))
         })
     }
+    /// The settlement stock's price is a stale close while `close_until` says it is closed.
     fn is_fresh(key: OracleKey) -> bool {
-        Self::price(key).is_ok()
+        Self::price(key).is_ok() && !(key == OracleKey::Asset(TSLA) && closed_now())
     }
     fn ema_price(key: OracleKey) -> Result<Price, PriceError> {
         Self::price(key)
     }
+    /// While closed: the time until the open stands for the whole unpriced interval.
+    fn unpriced_interval(asset: AssetId) -> Option<Moment> {
+        if asset != TSLA {
+            return Some(0);
+        }
+        let now = pallet_timestamp::Now::<Test>::get();
+        match NEXT_OPEN.with(|x| *x.borrow()) {
+            Some(t) if t > now => Some(t - now),
+            _ if CLOSED_UNKNOWN.with(|x| *x.borrow()) => None,
+            _ => Some(0),
+        }
+    }
+}
+
+fn closed_now() -> bool {
+    let now = pallet_timestamp::Now::<Test>::get();
+    NEXT_OPEN.with(|x| x.borrow().is_some_and(|t| t > now)) || CLOSED_UNKNOWN.with(|x| *x.borrow())
 }
 
 /// The settlement stock's market: open unless `close_until` was called.
 pub struct MockClock;
 pub fn close_until(next_open: Option<Moment>) {
     NEXT_OPEN.with(|x| *x.borrow_mut() = next_open);
+}
+/// Closed with no reopening in sight (a halt): the maximum haircut.
+pub fn close_indefinitely(closed: bool) {
+    CLOSED_UNKNOWN.with(|x| *x.borrow_mut() = closed);
 }
 impl MarketClock for MockClock {
     fn session(asset: AssetId, now: Moment) -> Option<Session> {
@@ -272,6 +295,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
     MockPrices::set(BTC_VOL, Ok(Price::from_rational(60, 100)));
     MockPrices::set(TSLA_KEY, Ok(p(400)));
     close_until(None);
+    close_indefinitely(false);
     let mut ext = sp_io::TestExternalities::new(storage);
     ext.execute_with(|| {
         System::set_block_number(1);

@@ -67,6 +67,11 @@ pub struct MarketParams {
     /// Liquidation penalty, share of the closed positions' notional (for the liquidation
     /// pallet).
     pub liquidation_penalty: Perbill,
+    /// Latency fee: the relative move of the index (and of its volatility) a trade pays for,
+    /// `band * |contracts| * contract size * (|delta| * index + |vega| * vol)`. Whoever sees
+    /// the next price before the chain does gains at most that move on a round trip and pays
+    /// it twice (e.g. 0.05%: a round trip is free of profit for moves up to 0.1%).
+    pub latency_band: Perbill,
 }
 
 impl Default for MarketParams {
@@ -88,6 +93,7 @@ impl Default for MarketParams {
             curve_max_skew: FixedU128::from_rational(1, 2),
             max_open_interest: 1_000_000,
             liquidation_penalty: Perbill::from_percent(1),
+            latency_band: Perbill::from_parts(500_000),
         }
     }
 }

@@ -18,6 +18,14 @@ pub struct MarketPrices {
     pub spot_ema: Fixed,
     pub vol: Fixed,
     pub settle: Fixed,
+    /// The settlement price at which the pool receives: `settle` while the settlement stock's
+    /// price is fresh, `settle * (1 - haircut)` while it is a stale close (more tokens per USD:
+    /// the reopening gap is not a free option against the pool). Also what the pool's
+    /// capital counts at for its limits.
+    pub settle_low: Fixed,
+    /// The settlement price at which the pool pays: `settle`, or `settle * (1 + haircut)` at
+    /// a stale close (fewer tokens per USD).
+    pub settle_high: Fixed,
 }
 
 /// Why a valuation failed.
@@ -153,7 +161,7 @@ pub fn liquidity_contracts(
     market: &Market,
     decimals: u8,
 ) -> R<Fixed> {
-    let capital_usd = units_to_usd(capital, prices.settle, decimals)?;
+    let capital_usd = units_to_usd(capital, prices.settle_low, decimals)?;
     let notional = per_contract(prices.spot, market)?;
     ov(capital_usd.checked_div(notional))
 }
@@ -292,6 +300,29 @@ pub fn trade_fee(cost: Fixed, size: i128, spot: Fixed, market: &Market) -> R<Fix
     let cap =
         ov(ov(cost.checked_abs())?.mul_round(fp(market.params.fee_cap_on_premium), Rounding::Up))?;
     Ok(on_notional.min(cap))
+}
+
+/// The latency fee of `size` contracts with per-unit quote `q`, USD:
+/// `band * |size| * contract size * (|delta| * spot + |vega| * vol)`, rounded up.
+pub fn latency_fee(
+    q: &perpetua_pricing::Quote,
+    size: i128,
+    spot: Fixed,
+    vol: Fixed,
+    market: &Market,
+) -> R<Fixed> {
+    let units = per_contract(contracts(size.abs())?, market)?;
+    let delta_usd = ov(ov(q.delta.checked_abs())?.checked_mul(spot))?;
+    let vega_usd = ov(ov(q.vega.checked_abs())?.checked_mul(vol))?;
+    let exposure = ov(ov(delta_usd.checked_add(vega_usd))?.checked_mul(units))?;
+    ov(exposure.mul_round(fp(market.params.latency_band), Rounding::Up))
+}
+
+/// `price * (1 - h)` and `price * (1 + h)`.
+pub fn widen(price: Fixed, h: Fixed) -> R<(Fixed, Fixed)> {
+    let low = ov(price.checked_mul(ov(Fixed::ONE.checked_sub(h))?))?;
+    let high = ov(price.checked_mul(ov(Fixed::ONE.checked_add(h))?))?;
+    Ok((low.max(Fixed::ZERO), high))
 }
 
 /// `Fixed` with the sign of `n` and magnitude `|x|`.

@@ -285,7 +285,7 @@ impl<T: Config> PoolLedger<T::AccountId> for Pallet<T> {
                 let i = params.fee_to_insurance.mul_floor(rest);
                 (m, i, rest - m - i)
             }
-            Inflow::Gain => {
+            Inflow::Gain | Inflow::LatencyFee => {
                 let (m, i) = nav::split(rest, params.insurance_share);
                 (m, i, 0)
             }

@@ -141,6 +141,10 @@ impl PriceProvider for MockPrices {
     fn ema_price(k: OracleKey) -> Result<Price, PriceError> {
         Self::price(k)
     }
+    /// Markets are open and prices fresh: nothing unpriced.
+    fn unpriced_interval(_: AssetId) -> Option<perpetua_primitives::Moment> {
+        Some(0)
+    }
 }
 
 parameter_types! {

@@ -5,10 +5,11 @@
 //! legitimately old all weekend. This pallet:
 //!
 //! - takes the operators' feeds ([`Pallet::feed`]): checks the operator, each key (a listed
-//!   stock, BTC, ETH, PRP, an implied volatility within bounds) and value, feeds orml-oracle,
-//!   then looks at the new median;
-//! - accepts a new median unless it jumps beyond the circuit breaker from a recent accepted
-//!   price: then it is held until a later round confirms it or the admin does;
+//!   stock, BTC, ETH, PRP, an implied volatility within bounds) and value, records it in
+//!   orml-oracle, then combines the operators' raw values itself ([`combine`]): a quorum of
+//!   distinct operators that agree, a true median, dated by when the quorum last fed;
+//! - accepts a new median unless it jumps beyond the circuit breaker from the key's EMA: then
+//!   it is held until a later round fed by another operator confirms it, or the admin does;
 //! - stamps every accepted price with how long it stays usable, from the market's session: a
 //!   short age for crypto and open stock markets; for a stock price that carries over a close,
 //!   until the next open plus a grace period;
@@ -20,13 +21,18 @@
 
 extern crate alloc;
 
+pub use extension::PrioritizeFeeds;
 pub use pallet::*;
 pub use types::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod combine;
+pub mod extension;
+mod freshness;
 #[cfg(test)]
 mod mock;
+mod oracle;
 #[cfg(test)]
 mod tests;
 pub mod types;
@@ -37,7 +43,7 @@ use frame_support::traits::{Get, SortedMembers, Time};
 use perpetua_pricing::{math, Fixed};
 use perpetua_primitives::{
     CryptoIndex, MarketClock, Moment, OracleFeed, OracleKey, Price, PriceError, PriceProvider,
-    PriceStatus, Session, StockRegistry, StockStatus,
+    StockRegistry,
 };
 use sp_runtime::{
     traits::{CheckedDiv, One, Saturating, Zero},
@@ -72,6 +78,10 @@ pub mod pallet {
         type Clock: MarketClock;
         /// Which assets are stocks, and whether they are halted (pallet-equities).
         type Stocks: StockRegistry;
+        /// Most oracle operators (orml-oracle's membership bound): the feed's weight combines
+        /// this many raw values per key.
+        #[pallet::constant]
+        type MaxOperators: Get<u32>;
         /// Most values one feed may carry (orml-oracle's `MaxFeedValues`).
         #[pallet::constant]
         type MaxFeedValues: Get<u32>;
@@ -96,7 +106,8 @@ pub mod pallet {
 
     /// Medians held by the circuit breaker.
     #[pallet::storage]
-    pub type Held<T: Config> = StorageMap<_, Twox64Concat, OracleKey, Pending<BlockNumberFor<T>>>;
+    pub type Held<T: Config> =
+        StorageMap<_, Twox64Concat, OracleKey, Pending<T::AccountId, BlockNumberFor<T>>>;
 
     /// The moving average of each key.
     #[pallet::storage]
@@ -122,7 +133,8 @@ pub mod pallet {
             accepted: Price,
             held: Price,
         },
-        /// A held median was confirmed (by a later round, or by the admin) and accepted.
+        /// A held median was confirmed (by a later round fed by another operator, or by the
+        /// admin) and accepted; the EMA restarts at it.
         CircuitConfirmed {
             key: OracleKey,
             price: Price,
@@ -157,8 +169,18 @@ pub mod pallet {
         VolatilityOutOfBounds,
         /// Nothing is held for this key.
         NothingHeld,
-        /// Parameters out of range.
-        InvalidParams,
+        /// `crypto_max_age` or `stock_max_age` is zero.
+        ZeroMaxAge,
+        /// `ema_period` is zero.
+        ZeroEmaPeriod,
+        /// `breaker_threshold` is zero.
+        BreakerThreshold,
+        /// `quorum_spread` is zero or not below `breaker_threshold`.
+        QuorumSpread,
+        /// `min_vol` is zero or not below `max_vol`.
+        VolatilityBounds,
+        /// `close_ramp` is longer than a day.
+        CloseRamp,
         /// More keys than `MaxKeys`.
         TooManyKeys,
     }
@@ -185,10 +207,11 @@ pub mod pallet {
     impl<T: Config> Pallet<T> {
         /// An operator feeds values: `(key, value)` pairs, each key at most once, at most once
         /// per block. Prices are USD per whole token; implied volatilities annualised
-        /// fractions. Free for operators when it succeeds.
+        /// fractions. Free for operators when it succeeds; operational, and put first in the
+        /// block by [`PrioritizeFeeds`].
         #[allow(clippy::useless_conversion)]
         #[pallet::call_index(0)]
-        #[pallet::weight(T::WeightInfo::feed(values.len() as u32))]
+        #[pallet::weight((T::WeightInfo::feed(values.len() as u32), DispatchClass::Operational))]
         pub fn feed(
             origin: OriginFor<T>,
             values: BoundedVec<(OracleKey, Price), T::MaxFeedValues>,
@@ -210,8 +233,8 @@ pub mod pallet {
             }
             for (key, value) in values.iter() {
                 T::Oracle::feed(&who, *key, *value)?;
-                if let Some((median, published)) = T::Oracle::latest(key) {
-                    Self::consider(*key, median, published, &params)?;
+                if let Ok(c) = Self::combined(key, &params) {
+                    Self::consider(*key, c.value, c.timestamp, &who, &params)?;
                 }
             }
             LastFed::<T>::insert(&who, now_block);
@@ -229,6 +252,7 @@ pub mod pallet {
             T::AdminOrigin::ensure_origin(origin)?;
             let held = Held::<T>::take(key).ok_or(Error::<T>::NothingHeld)?;
             Self::accept(key, held.value, held.timestamp, &Params::<T>::get())?;
+            Self::restart_ema(key, held.value);
             Self::deposit_event(Event::CircuitConfirmed {
                 key,
                 price: held.value,
@@ -256,16 +280,7 @@ pub mod pallet {
         #[pallet::weight(T::WeightInfo::set_params())]
         pub fn set_params(origin: OriginFor<T>, params: PriceParams) -> DispatchResult {
             T::AdminOrigin::ensure_origin(origin)?;
-            ensure!(
-                params.crypto_max_age > 0
-                    && params.stock_max_age > 0
-                    && params.ema_period > 0
-                    && params.breaker_window > 0
-                    && !params.breaker_threshold.is_zero()
-                    && !params.min_vol.is_zero()
-                    && params.min_vol < params.max_vol,
-                Error::<T>::InvalidParams
-            );
+            params.validate().map_err(Error::<T>::from)?;
             Params::<T>::put(params);
             Self::deposit_event(Event::ParamsSet { params });
             Ok(())
@@ -295,171 +310,6 @@ pub mod pallet {
             Ok(())
         }
 
-        /// Looks at a new median: accept it, hold it (breaker), or confirm a held one.
-        fn consider(
-            key: OracleKey,
-            median: Price,
-            published: Moment,
-            params: &PriceParams,
-        ) -> DispatchResult {
-            let now = T::Time::now();
-            let block = frame_system::Pallet::<T>::block_number();
-            let last = Accepted::<T>::get(key);
-            if last.is_some_and(|l| l.value == median && l.timestamp == published) {
-                return Ok(());
-            }
-            let jump = last.is_some_and(|l| {
-                now.saturating_sub(l.timestamp) <= params.breaker_window
-                    && deviation(l.value, median) > params.breaker_threshold
-            });
-            if !jump {
-                if let Some(h) = Held::<T>::take(key) {
-                    Self::deposit_event(Event::CircuitRejected {
-                        key,
-                        held: h.value,
-                        by_admin: false,
-                    });
-                }
-                return Self::accept(key, median, published, params);
-            }
-            match Held::<T>::get(key) {
-                // A later round confirms the jump: the new level is real.
-                Some(h)
-                    if h.since_block < block
-                        && deviation(h.value, median) <= params.breaker_threshold =>
-                {
-                    Held::<T>::remove(key);
-                    Self::accept(key, median, published, params)?;
-                    Self::deposit_event(Event::CircuitConfirmed {
-                        key,
-                        price: median,
-                        by_admin: false,
-                    });
-                }
-                Some(h) if h.since_block == block => {
-                    // The same round moved the median again: hold the newest.
-                    Held::<T>::insert(
-                        key,
-                        Pending {
-                            value: median,
-                            timestamp: published,
-                            since_block: h.since_block,
-                        },
-                    );
-                }
-                _ => {
-                    Held::<T>::insert(
-                        key,
-                        Pending {
-                            value: median,
-                            timestamp: published,
-                            since_block: block,
-                        },
-                    );
-                    let accepted = last.map_or(median, |l| l.value);
-                    Self::deposit_event(Event::CircuitOpened {
-                        key,
-                        accepted,
-                        held: median,
-                    });
-                }
-            }
-            Ok(())
-        }
-
-        /// Stores `value` as the accepted price of `key`, with its validity.
-        pub(crate) fn accept(
-            key: OracleKey,
-            value: Price,
-            published: Moment,
-            params: &PriceParams,
-        ) -> DispatchResult {
-            let (fresh_until, valid_until) = Self::validity(&key, published, params);
-            Accepted::<T>::insert(
-                key,
-                PricePoint {
-                    value,
-                    timestamp: published,
-                    fresh_until,
-                    valid_until,
-                },
-            );
-            if !Ema::<T>::contains_key(key) {
-                Ema::<T>::insert(
-                    key,
-                    EmaPoint {
-                        value,
-                        updated_at: published,
-                    },
-                );
-            }
-            Tracked::<T>::try_mutate(|t| -> DispatchResult {
-                if !t.contains(&key) {
-                    t.try_push(key).map_err(|_| Error::<T>::TooManyKeys)?;
-                }
-                Ok(())
-            })
-        }
-
-        /// Until when a price of `key` published at `at` is fresh, and until when usable.
-        ///
-        /// A stock price published while its market is closed, or fresh at the close, carries
-        /// over to the next open plus `open_grace`; otherwise every price is usable for its
-        /// market's maximum age.
-        pub fn validity(key: &OracleKey, at: Moment, params: &PriceParams) -> (Moment, Moment) {
-            let OracleKey::Asset(asset) = key else {
-                let until = at.saturating_add(params.crypto_max_age);
-                return (until, until);
-            };
-            let fresh = at.saturating_add(params.stock_max_age);
-            let carry = |next_open: Option<Moment>, from: Moment| match next_open {
-                Some(t) => t.saturating_add(params.open_grace),
-                None => from.saturating_add(params.max_closed_age),
-            };
-            let valid = match T::Clock::session(*asset, at) {
-                Some(Session::Open { closes_at }) if fresh >= closes_at => {
-                    // Fresh at the close: this is the closing price.
-                    match T::Clock::session(*asset, closes_at) {
-                        Some(Session::Closed { next_open }) => carry(next_open, closes_at),
-                        _ => fresh,
-                    }
-                }
-                Some(Session::Closed { next_open }) => carry(next_open, at),
-                _ => fresh,
-            };
-            (fresh, valid.max(fresh))
-        }
-
-        /// The state of `key`'s price now.
-        pub fn status(key: OracleKey) -> PriceStatus {
-            match Self::check(key) {
-                Ok((_, true)) => PriceStatus::Fresh,
-                Ok((_, false)) => PriceStatus::ClosedMarket,
-                Err(PriceError::Stale) => PriceStatus::Stale,
-                Err(PriceError::CircuitOpen) => PriceStatus::CircuitOpen,
-                Err(PriceError::Halted) => PriceStatus::Halted,
-                Err(PriceError::Missing) => PriceStatus::Missing,
-            }
-        }
-
-        /// The usable price of `key` and whether it is fresh (rather than carried over a close).
-        pub fn check(key: OracleKey) -> Result<(Price, bool), PriceError> {
-            if Held::<T>::contains_key(key) {
-                return Err(PriceError::CircuitOpen);
-            }
-            let p = Accepted::<T>::get(key).ok_or(PriceError::Missing)?;
-            if let OracleKey::Asset(asset) = key {
-                if T::Stocks::status(asset) != Some(StockStatus::Active) {
-                    return Err(PriceError::Halted);
-                }
-            }
-            let now = T::Time::now();
-            if now >= p.valid_until {
-                return Err(PriceError::Stale);
-            }
-            Ok((p.value, now < p.fresh_until))
-        }
-
         /// What the runtime API reports for `key`.
         pub fn info(key: OracleKey) -> PriceInfo {
             let p = Accepted::<T>::get(key);
@@ -470,6 +320,29 @@ pub mod pallet {
                 valid_until: p.map(|p| p.valid_until),
                 ema: Ema::<T>::get(key).map(|e| e.value),
                 pending: Held::<T>::get(key).map(|h| h.value),
+                quorum: Self::quorum_info(key),
+                unpriced_interval: match key {
+                    OracleKey::Asset(a) => Self::unpriced_interval(a),
+                    _ => Some(0),
+                },
+            }
+        }
+
+        /// Who fed `key`, how many count and agree, against the quorum.
+        pub fn quorum_info(key: OracleKey) -> QuorumInfo {
+            let params = Params::<T>::get();
+            let quorum = Self::quorum();
+            let agreeing = match Self::combined(&key, &params) {
+                Ok(c) => c.agreeing,
+                Err(combine::NoPrice::Disagree { agreeing, .. }) => agreeing,
+                Err(combine::NoPrice::TooFew { .. }) => 0,
+            };
+            let recent = Self::feeds(key).iter().filter(|f| f.counts).count() as u32;
+            QuorumInfo {
+                operators: T::Oracle::operators(),
+                quorum,
+                recent,
+                agreeing,
             }
         }
 
@@ -547,8 +420,8 @@ pub mod pallet {
 /// What the benchmarks need from the runtime.
 #[cfg(feature = "runtime-benchmarks")]
 pub trait BenchmarkHelper<AccountId> {
-    /// An oracle operator.
-    fn operator() -> AccountId;
+    /// The `i`-th oracle operator (added to the set if need be).
+    fn operator(i: u32) -> AccountId;
     /// A listed stock, distinct for each `i`.
     fn stock(i: u32) -> perpetua_primitives::AssetId;
     /// Sets the chain's clock (ms).
@@ -601,9 +474,9 @@ fn split_price(price: Price, n: u32, d: u32) -> Price {
 }
 
 /// A split changes what one share is worth: the accepted price and EMA of the stock are
-/// rescaled at once, and any held median dropped, so that post-split feeds are not taken for
-/// a crash by the breaker. (Operators must feed post-split prices from then on; until all have,
-/// orml-oracle's median may still mix in pre-split values, which the breaker then holds.)
+/// rescaled at once, any held median dropped and the operators' pre-split raw values
+/// forgotten, so that post-split feeds are neither taken for a crash by the breaker nor mixed
+/// with pre-split values in the median (the next price needs a quorum of post-split feeds).
 impl<T: Config> perpetua_primitives::CorporateActionHandler<T::AccountId> for Pallet<T> {
     fn on_dividend(
         _: &T::AccountId,
@@ -626,8 +499,12 @@ impl<T: Config> perpetua_primitives::CorporateActionHandler<T::AccountId> for Pa
             }
         });
         Held::<T>::remove(key);
+        // Pre-split values must not vote with post-split ones.
+        T::Oracle::forget(&key);
     }
 }
+
+pub use perpetua_primitives::runtime_api::QuorumInfo;
 
 impl<T: Config> PriceProvider for Pallet<T> {
     fn price(key: OracleKey) -> Result<Price, PriceError> {
@@ -648,6 +525,13 @@ impl<T: Config> PriceProvider for Pallet<T> {
     fn implied_vol(index: CryptoIndex) -> Result<Price, PriceError> {
         Self::price(OracleKey::ImpliedVol(index))
     }
+
+    fn unpriced_interval(asset: perpetua_primitives::AssetId) -> Option<Moment> {
+        if !T::Stocks::is_stock(asset) {
+            return Some(0);
+        }
+        Self::unpriced_interval_at(asset, T::Time::now())
+    }
 }
 
 /// [`OracleFeed`] over an orml-oracle instance: operators are its `Members`, the median its
@@ -664,6 +548,10 @@ where
         <T as orml_oracle::Config<I>>::Members::contains(who)
     }
 
+    fn operators() -> u32 {
+        <T as orml_oracle::Config<I>>::Members::count() as u32
+    }
+
     fn feed(who: &T::AccountId, key: OracleKey, value: Price) -> sp_runtime::DispatchResult {
         <orml_oracle::Pallet<T, I> as orml_traits::DataFeeder<_, _, _>>::feed_value(
             Some(who.clone()),
@@ -672,7 +560,30 @@ where
         )
     }
 
-    fn latest(key: &OracleKey) -> Option<(Price, Moment)> {
-        orml_oracle::Pallet::<T, I>::get(key).map(|v| (v.value, v.timestamp.into()))
+    fn raw_values(key: &OracleKey) -> alloc::vec::Vec<(T::AccountId, Price, Moment)> {
+        <T as orml_oracle::Config<I>>::Members::sorted_members()
+            .into_iter()
+            .filter_map(|who| {
+                orml_oracle::RawValues::<T, I>::get(&who, key)
+                    .map(|v| (who, v.value, v.timestamp.into()))
+            })
+            .collect()
+    }
+
+    fn forget(key: &OracleKey) {
+        for who in <T as orml_oracle::Config<I>>::Members::sorted_members() {
+            orml_oracle::RawValues::<T, I>::remove(&who, key);
+        }
+    }
+}
+
+/// orml-oracle's `CombineData` for a runtime whose only reader is pallet-prices: it combines
+/// nothing (pallet-prices combines the raw values itself, with a quorum and its own rules), so
+/// orml-oracle's `Values` are never written and no second, different "median" exists.
+pub struct NoCombine;
+
+impl<K, V> orml_traits::CombineData<K, V> for NoCombine {
+    fn combine_data(_: &K, _: alloc::vec::Vec<V>, _: Option<V>) -> Option<V> {
+        None
     }
 }

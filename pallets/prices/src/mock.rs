@@ -41,10 +41,20 @@ pub const OP2: AccountId = 2;
 pub const OP3: AccountId = 3;
 pub const STRANGER: AccountId = 9;
 
+thread_local! {
+    static OPERATORS: RefCell<Vec<AccountId>> = RefCell::new(vec![OP1, OP2, OP3]);
+}
+
+/// The operator set: OP1, OP2 and OP3 unless a test changes it.
 pub struct Operators;
+impl Operators {
+    pub fn set(ops: Vec<AccountId>) {
+        OPERATORS.with(|o| *o.borrow_mut() = ops);
+    }
+}
 impl SortedMembers<AccountId> for Operators {
     fn sorted_members() -> Vec<AccountId> {
-        vec![OP1, OP2, OP3]
+        OPERATORS.with(|o| o.borrow().clone())
     }
 }
 
@@ -54,8 +64,8 @@ parameter_types! {
 
 impl orml_oracle::Config for Test {
     type OnNewData = ();
-    /// As in the runtime: median of values younger than 10 minutes, one value enough.
-    type CombineData = orml_oracle::DefaultCombineData<Test, ConstU32<1>, ConstU64<600_000>>;
+    /// As in the runtime: pallet-prices combines the raw values itself.
+    type CombineData = pallet_prices::NoCombine;
     type Time = Timestamp;
     type OracleKey = OracleKey;
     type OracleValue = Price;
@@ -108,6 +118,7 @@ impl pallet_prices::Config for Test {
     type Time = Timestamp;
     type Clock = MarketCalendar;
     type Stocks = MockStocks;
+    type MaxOperators = ConstU32<16>;
     type MaxFeedValues = ConstU32<16>;
     type MaxKeys = ConstU32<16>;
     type WeightInfo = ();
@@ -119,8 +130,16 @@ impl pallet_prices::Config for Test {
 pub struct BenchHelper;
 #[cfg(feature = "runtime-benchmarks")]
 impl pallet_prices::BenchmarkHelper<AccountId> for BenchHelper {
-    fn operator() -> AccountId {
-        OP1
+    fn operator(i: u32) -> AccountId {
+        OPERATORS.with(|o| {
+            let mut o = o.borrow_mut();
+            let who = OP1 + i as u64;
+            if !o.contains(&who) {
+                o.push(who);
+                o.sort();
+            }
+            who
+        })
     }
     fn stock(i: u32) -> AssetId {
         MockStocks::set(1000 + i, 0, StockStatus::Active);
@@ -147,6 +166,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
     .build_storage()
     .unwrap();
     STOCKS.with(|s| s.borrow_mut().clear());
+    Operators::set(vec![OP1, OP2, OP3]);
     MockStocks::set(
         TSLA,
         pallet_market_calendar::nyse::NYSE,

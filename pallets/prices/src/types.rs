@@ -32,17 +32,66 @@ pub struct PriceParams {
     /// How long a stock price published while closed stays usable when the next opening is not
     /// in the calendar, ms.
     pub max_closed_age: Moment,
-    /// A new median further than this from the last accepted price is held...
+    /// A new median further than this from the key's EMA is held by the circuit breaker until a
+    /// later round, fed by another operator, confirms it (or the admin does). Measured against
+    /// the EMA, which stands still while the price is unusable, so it also holds after an
+    /// outage or a weekend.
     pub breaker_threshold: Perbill,
-    /// ...when the last accepted price is younger than this (ms); an older one is replaced
-    /// without question (a market reopening after a gap).
-    pub breaker_window: Moment,
+    /// Operators' values must lie within this of their median for a quorum to agree.
+    pub quorum_spread: Perbill,
+    /// A stock's gap exposure ramps up over this long before each close (ms), so the
+    /// collateral haircut reaches its closed-market level at the close instead of jumping there.
+    pub close_ramp: Moment,
     /// Time constant of the exponential moving average, ms.
     pub ema_period: Moment,
     /// Lowest accepted implied volatility (annualised fraction).
     pub min_vol: Price,
     /// Highest accepted implied volatility.
     pub max_vol: Price,
+}
+
+/// Why parameters were refused: one named bound per rule.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ParamsError {
+    /// `crypto_max_age` or `stock_max_age` is zero.
+    ZeroMaxAge,
+    /// `ema_period` is zero.
+    ZeroEmaPeriod,
+    /// `breaker_threshold` is zero (every move would be held) or above 100%.
+    BreakerThreshold,
+    /// `quorum_spread` is zero or at least `breaker_threshold` (agreeing operators could then
+    /// move the price past the breaker in one round).
+    QuorumSpread,
+    /// `min_vol` is zero or not below `max_vol`.
+    VolatilityBounds,
+    /// `close_ramp` is longer than a day.
+    CloseRamp,
+}
+
+impl PriceParams {
+    /// Checks every bound (see [`ParamsError`]).
+    pub fn validate(&self) -> Result<(), ParamsError> {
+        use sp_runtime::traits::Zero;
+        if self.crypto_max_age == 0 || self.stock_max_age == 0 {
+            return Err(ParamsError::ZeroMaxAge);
+        }
+        if self.ema_period == 0 {
+            return Err(ParamsError::ZeroEmaPeriod);
+        }
+        if self.breaker_threshold.is_zero() {
+            return Err(ParamsError::BreakerThreshold);
+        }
+        if self.quorum_spread.is_zero() || self.quorum_spread >= self.breaker_threshold {
+            return Err(ParamsError::QuorumSpread);
+        }
+        if self.min_vol.is_zero() || self.min_vol >= self.max_vol {
+            return Err(ParamsError::VolatilityBounds);
+        }
+        if self.close_ramp > 24 * 60 * 60_000 {
+            return Err(ParamsError::CloseRamp);
+        }
+        Ok(())
+    }
 }
 
 impl Default for PriceParams {
@@ -53,7 +102,8 @@ impl Default for PriceParams {
             open_grace: 5 * 60_000,
             max_closed_age: 4 * 24 * 60 * 60_000,
             breaker_threshold: Perbill::from_percent(20),
-            breaker_window: 10 * 60_000,
+            quorum_spread: Perbill::from_percent(2),
+            close_ramp: 60 * 60_000,
             ema_period: 10 * 60_000,
             min_vol: Price::from_rational(5, 100),
             max_vol: Price::from_u32(5),
@@ -83,6 +133,10 @@ pub struct PricePoint {
     /// Usable at all until then (ms, exclusive): later than `fresh_until` for a stock price
     /// that carries over a market close.
     pub valid_until: Moment,
+    /// For a stock: when the last price published while its market was open was published
+    /// (this one, or an earlier one); `None` if there never was one. The start of the interval
+    /// the price has gone unrefreshed over.
+    pub in_session_at: Option<Moment>,
 }
 
 /// A median held by the circuit breaker.
@@ -98,11 +152,13 @@ pub struct PricePoint {
     TypeInfo,
     Debug,
 )]
-pub struct Pending<BlockNumber> {
+pub struct Pending<AccountId, BlockNumber> {
     pub value: Price,
     pub timestamp: Moment,
     /// The block it was first seen in: a later round may confirm it.
     pub since_block: BlockNumber,
+    /// The operator whose feed formed it: only a round fed by another may confirm it.
+    pub opened_by: AccountId,
 }
 
 /// The moving average of a key's accepted prices.

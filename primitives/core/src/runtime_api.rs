@@ -35,6 +35,37 @@ pub struct PriceInfo {
     pub ema: Option<Price>,
     /// A median held by the circuit breaker.
     pub pending: Option<Price>,
+    /// The operators' state: why a price is or is not forming.
+    pub quorum: QuorumInfo,
+    /// A stock's gap exposure now (ms, what the collateral haircut grows with): `Some(0)` for
+    /// 24/7 keys, `None` when unknown (the haircut is then its maximum).
+    pub unpriced_interval: Option<Moment>,
+}
+
+/// The oracle quorum of a key.
+#[derive(
+    Clone, Copy, PartialEq, Eq, Default, Encode, Decode, TypeInfo, Debug, Serialize, Deserialize,
+)]
+pub struct QuorumInfo {
+    /// Operators in the set.
+    pub operators: u32,
+    /// Distinct agreeing operators a price needs.
+    pub quorum: u32,
+    /// Operators whose last value is young enough to count.
+    pub recent: u32,
+    /// Of those, how many lie within the quorum spread of their median.
+    pub agreeing: u32,
+}
+
+/// One operator's last value of a key.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub struct RawFeed<AccountId> {
+    pub operator: AccountId,
+    pub value: Price,
+    /// When it was fed (ms).
+    pub fed_at: Moment,
+    /// Whether it is young enough to count towards the quorum.
+    pub counts: bool,
 }
 
 /// A pool's state, as the pool API reports it (settlement-asset base units).
@@ -188,11 +219,13 @@ sp_api::decl_runtime_apis! {
     }
 
     /// Prices with their freshness (pallet-prices).
-    pub trait PricesApi {
+    pub trait PricesApi<AccountId: Codec> {
         /// What is known of `key`'s price at the current block.
         fn price_info(key: OracleKey) -> PriceInfo;
         /// Every key with an accepted or pending price.
         fn all_prices() -> Vec<(OracleKey, PriceInfo)>;
+        /// Every operator's last value of `key`.
+        fn feeds(key: OracleKey) -> Vec<RawFeed<AccountId>>;
     }
 
     /// Stock-market hours (pallet-market-calendar).

@@ -228,17 +228,30 @@ pub trait PriceProvider {
     fn implied_vol(index: CryptoIndex) -> Result<FixedU128, PriceError> {
         Self::price(OracleKey::ImpliedVol(index))
     }
+    /// The gap exposure of stock `asset`'s price now (ms): how long it will have gone without a
+    /// fresh in-session price by the next moment one can be published. While the market is
+    /// closed: from the last in-session price to the next open (the whole weekend, held until
+    /// the first fresh price after the open); while open: the age of the last in-session
+    /// price, ramped up towards the coming closed period before the close. `Some(0)` for
+    /// anything that trades 24/7; `None` when unknown (halted, no in-session price yet, no
+    /// next open in sight): callers assume the worst.
+    fn unpriced_interval(asset: AssetId) -> Option<Moment>;
 }
 
-/// The oracle behind pallet-prices: feeding values as an operator and reading the combined
-/// (median) value with its timestamp. Implemented over orml-oracle.
+/// The oracle behind pallet-prices: the operator set and each operator's raw values.
+/// pallet-prices combines them itself (quorum, median, timestamp). Implemented over
+/// orml-oracle.
 pub trait OracleFeed<AccountId> {
     /// Whether `who` is an oracle operator.
     fn is_operator(who: &AccountId) -> bool;
-    /// Records `who`'s value for `key` and recombines the median.
+    /// How many operators there are.
+    fn operators() -> u32;
+    /// Records `who`'s value for `key`, stamped with the block's time.
     fn feed(who: &AccountId, key: OracleKey, value: Price) -> sp_runtime::DispatchResult;
-    /// The combined value of `key` and when it was published (ms).
-    fn latest(key: &OracleKey) -> Option<(Price, Moment)>;
+    /// Every operator's last value of `key`, with when it was fed (ms).
+    fn raw_values(key: &OracleKey) -> alloc::vec::Vec<(AccountId, Price, Moment)>;
+    /// Forgets every operator's value of `key` (a split changed what one unit is).
+    fn forget(key: &OracleKey);
 }
 
 /// A pool tranche.
@@ -274,6 +287,9 @@ pub enum Inflow {
     Gain,
     /// A liquidation penalty: all to the insurance tranche.
     Penalty,
+    /// The latency part of a trade's fee: paid for the pool's exposure to an oracle that is
+    /// always a little behind, so all of it goes to the tranches, split like gains.
+    LatencyFee,
 }
 
 /// The pool's book as the options pallet values it, settlement-asset base units.

@@ -1,14 +1,11 @@
 //! The price feed: one orml-oracle instance whose operators are the members of a
 //! pallet-membership instance (set at genesis, changed by root).
 //!
-//! orml-oracle combines the operators' raw values by median. It never checks a value's age when
-//! it is read (ORML issue 536): pallet-prices (later) is the only reader and checks freshness.
+//! orml-oracle stores the operators' raw values. pallet-prices is the only reader: it combines
+//! them (quorum, median) and checks freshness on every read (orml-oracle does not: ORML issue
+//! 536).
 
-use frame_support::{
-    parameter_types,
-    traits::{ConstU32, ConstU64},
-    PalletId,
-};
+use frame_support::{parameter_types, traits::ConstU32, PalletId};
 use frame_system::EnsureRoot;
 use sp_runtime::traits::AccountIdConversion;
 
@@ -43,11 +40,10 @@ impl pallet_membership::Config<OracleMembershipInstance> for Runtime {
     type WeightInfo = pallet_membership::weights::SubstrateWeight<Runtime>;
 }
 
-/// Median of the operators' values that are younger than 10 minutes; with none, the last
-/// combined value stays (its old timestamp then makes pallet-prices report it stale).
-/// One value is enough to form a median: freshness, not quorum, is checked on read.
-pub type OracleCombineData =
-    orml_oracle::DefaultCombineData<Runtime, ConstU32<1>, ConstU64<{ 10 * 60 * 1000 }>>;
+/// orml-oracle keeps the operators' raw values; pallet-prices combines them itself (a quorum
+/// of agreeing operators, a true median, values no older than the price's own validity), so
+/// orml-oracle's own combined value is never written.
+pub type OracleCombineData = pallet_prices::NoCombine;
 
 impl orml_oracle::Config for Runtime {
     type OnNewData = ();

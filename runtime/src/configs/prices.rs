@@ -4,8 +4,8 @@ use frame_support::traits::ConstU32;
 use frame_system::EnsureRoot;
 
 use crate::{
-    configs::oracle::MAX_FEED_VALUES, AccountId, Equities, MarketCalendar, Runtime, RuntimeEvent,
-    Timestamp,
+    configs::oracle::{MAX_FEED_VALUES, MAX_ORACLE_OPERATORS},
+    AccountId, Equities, MarketCalendar, Runtime, RuntimeEvent, Timestamp,
 };
 
 impl pallet_prices::Config for Runtime {
@@ -15,6 +15,7 @@ impl pallet_prices::Config for Runtime {
     type Time = Timestamp;
     type Clock = MarketCalendar;
     type Stocks = Equities;
+    type MaxOperators = ConstU32<MAX_ORACLE_OPERATORS>;
     type MaxFeedValues = ConstU32<MAX_FEED_VALUES>;
     /// Every stock plus BTC, ETH, their volatilities and PRP.
     type MaxKeys = ConstU32<MAX_FEED_VALUES>;
@@ -31,8 +32,13 @@ pub mod benchmark_helper {
 
     pub struct PricesHelper;
     impl pallet_prices::BenchmarkHelper<AccountId> for PricesHelper {
-        fn operator() -> AccountId {
-            let who: AccountId = frame_benchmarking::account("operator", 0, 0);
+        fn operator(i: u32) -> AccountId {
+            let who: AccountId = frame_benchmarking::account("operator", i, 0);
+            if pallet_membership::Members::<Runtime, pallet_membership::Instance1>::get()
+                .contains(&who)
+            {
+                return who;
+            }
             let _ = pallet_membership::Pallet::<Runtime, pallet_membership::Instance1>::add_member(
                 RawOrigin::Root.into(),
                 who.clone().into(),
