@@ -28,6 +28,26 @@ fn feed(args: &[&str]) -> Output {
         .expect("feeder runs")
 }
 
+/// Two operators' feeders side by side (a price needs a quorum: two of the dev chain's three
+/// operators), the same arguments but the key file. Returns both outputs.
+fn feed_pair(keys: [&PathBuf; 2], args: &[&str]) -> [Output; 2] {
+    let spawn = |key: &PathBuf| {
+        Command::new(node())
+            .arg("feed")
+            .args(["--key-file", key.to_str().unwrap()])
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("feeder runs")
+    };
+    let (a, b) = (spawn(keys[0]), spawn(keys[1]));
+    [
+        a.wait_with_output().expect("feeder ends"),
+        b.wait_with_output().expect("feeder ends"),
+    ]
+}
+
 fn wait_for_blocks(port: u16) {
     let ok = wait_for(Duration::from_secs(120), || {
         rpc(port, "chain_getHeader", serde_json::json!([])).filter(|h| header_number(h) >= 1)
@@ -55,35 +75,57 @@ fn replayed_prices_reach_the_runtime_api() {
          1000,BTC,97010\n",
     );
     let url = format!("ws://127.0.0.1:{port}");
-    let out = feed(&[
-        "--url",
-        &url,
-        "--key-file",
-        key.to_str().unwrap(),
-        "--replay",
-        replay.to_str().unwrap(),
-        "--max-feeds",
-        "2",
-    ]);
-    let log = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "feeder failed:\n{log}");
-    assert_eq!(log.matches("fed in block #").count(), 2, "{log}");
-    // Two feeds, never two in one block.
-    let blocks: Vec<&str> = log
-        .lines()
-        .filter_map(|l| l.split("fed in block #").nth(1))
-        .map(|r| r.split(':').next().unwrap_or_default())
-        .collect();
-    assert_ne!(blocks[0], blocks[1], "{log}");
+    let alice = temp_file("alice.key", "//Alice\n");
+    let outs = feed_pair(
+        [&key, &alice],
+        &[
+            "--url",
+            &url,
+            "--replay",
+            replay.to_str().unwrap(),
+            "--max-feeds",
+            "2",
+        ],
+    );
+    for out in &outs {
+        let log = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "feeder failed:\n{log}");
+        assert_eq!(log.matches("fed in block #").count(), 2, "{log}");
+        // Two feeds, never two in one block.
+        let blocks: Vec<&str> = log
+            .lines()
+            .filter_map(|l| l.split("fed in block #").nth(1))
+            .map(|r| r.split(':').next().unwrap_or_default())
+            .collect();
+        assert_ne!(blocks[0], blocks[1], "{log}");
+    }
 
     let btc = price(port, "BTC");
     assert_eq!(btc["value"], "97010", "{btc}");
     assert_eq!(btc["status"], "fresh", "{btc}");
+    // The quorum state says why: three operators, two needed, two that agree.
+    assert_eq!(btc["quorum"]["operators"], 3, "{btc}");
+    assert_eq!(btc["quorum"]["quorum"], 2, "{btc}");
+    assert_eq!(btc["quorum"]["agreeing"], 2, "{btc}");
+    assert_eq!(btc["feeds"].as_array().unwrap().len(), 2, "{btc}");
     assert_eq!(price(port, "ETH")["value"], "3500.25");
     assert_eq!(price(port, "IV:BTC")["value"], "0.65");
     let tsla = price(port, "ASSET:1");
     assert_eq!(tsla["value"], "412.34", "{tsla}");
-    assert_eq!(tsla["status"], "fresh", "{tsla}");
+    // The dev chain runs on the wall clock: a stock price is fresh only if published while its
+    // market is open; otherwise it is a closed-market price, usable to the next open.
+    let session = rpc(
+        port,
+        "calendar_stockStatus",
+        serde_json::json!([1, tsla["timestamp"]]),
+    )
+    .expect("calendar answers");
+    let want = if session["status"] == "open" {
+        "fresh"
+    } else {
+        "closedMarket"
+    };
+    assert_eq!(tsla["status"], want, "{tsla} {session}");
     assert_eq!(price(port, "IV:ETH")["status"], "missing");
     let all = rpc(port, "prices_all", serde_json::json!([])).unwrap();
     assert_eq!(all.as_array().unwrap().len(), 4, "{all}");
@@ -169,20 +211,24 @@ fn http_sources_served_locally_reach_the_runtime_api() {
                 {{"key": "PRP", "url": "http://127.0.0.1:{http}/missing", "path": "x"}}]"#
         ),
     );
-    let out = feed(&[
-        "--url",
-        &format!("ws://127.0.0.1:{port}"),
-        "--key-file",
-        key.to_str().unwrap(),
-        "--http",
-        sources.to_str().unwrap(),
-        "--max-feeds",
-        "1",
-    ]);
-    let log = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "feeder failed:\n{log}");
-    // The broken source is skipped and logged; the others are fed.
-    assert!(log.contains("HTTP 404"), "{log}");
+    let alice = temp_file("alice-http.key", "//Alice");
+    let outs = feed_pair(
+        [&key, &alice],
+        &[
+            "--url",
+            &format!("ws://127.0.0.1:{port}"),
+            "--http",
+            sources.to_str().unwrap(),
+            "--max-feeds",
+            "1",
+        ],
+    );
+    for out in &outs {
+        let log = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "feeder failed:\n{log}");
+        // The broken source is skipped and logged; the others are fed.
+        assert!(log.contains("HTTP 404"), "{log}");
+    }
     assert_eq!(price(port, "BTC")["value"], "98765.4321");
     assert_eq!(price(port, "ETH")["value"], "3456.5");
     assert_eq!(price(port, "PRP")["status"], "missing");

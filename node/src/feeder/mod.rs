@@ -371,6 +371,13 @@ async fn feed_loop(cmd: &FeedCmd, pair: sr25519::Pair, source: Source) -> Result
                 .await
             {
                 Ok(w) => w,
+                // The runtime refuses a non-operator's feed at the pool (`PrioritizeFeeds`):
+                // retrying cannot help.
+                Err(e) if e.to_string().contains("Invalid signing address") => {
+                    return Err(FeedError::NotOperator(format!(
+                        "{address} (refused by the transaction pool: {e})"
+                    )));
+                }
                 Err(e) => {
                     failures += 1;
                     log(format!(
