@@ -110,6 +110,24 @@ fn traded() -> Vec<(FixedU128, u128, i128)> {
         .collect()
 }
 
+/// What this block's trade fees credited to the pool's tranches: the split fee less the
+/// protocol's share, and all of the latency fee.
+fn fees_to_pool() -> u128 {
+    use perpetua_primitives::Inflow;
+    events()
+        .into_iter()
+        .filter_map(|e| match e {
+            RuntimeEvent::Pool(pallet_pool::Event::Received {
+                kind: Inflow::Fee | Inflow::LatencyFee,
+                to_main,
+                to_insurance,
+                ..
+            }) => Some(to_main + to_insurance),
+            _ => None,
+        })
+        .sum()
+}
+
 fn funding_settled() -> Vec<i128> {
     events()
         .into_iter()
@@ -166,6 +184,7 @@ fn a_btc_call_bought_with_tsla_pays_funding_then_a_profit_in_tsla() {
         n += 1;
         t += 3_000;
         let mut fee_open = 0;
+        let mut open_to_pool = 0;
         block(n, t, None, || {
             apply_signed(Dave, deposit(100 * SHARE)).unwrap().unwrap();
             let q = Options::quote(&acc(Dave), BTC_CALL_100K, 10).unwrap();
@@ -180,6 +199,7 @@ fn a_btc_call_bought_with_tsla_pays_funding_then_a_profit_in_tsla() {
             assert_eq!(fills.len(), 1);
             assert_eq!((fills[0].0, fills[0].1), (q.price, q.fee));
             fee_open = fills[0].1;
+            open_to_pool = fees_to_pool();
         });
         let index_after_open = pallet_options::SeriesBook::<Runtime>::get(BTC_CALL_100K)
             .unwrap()
@@ -216,6 +236,7 @@ fn a_btc_call_bought_with_tsla_pays_funding_then_a_profit_in_tsla() {
         t += 3_000;
         let mut realised = 0;
         let mut fee_close = 0;
+        let mut close_to_pool = 0;
         let mut funding_paid = 0;
         let pool_before_close = pool_capital();
         block(n, t, Some((110_000, 400)), || {
@@ -239,17 +260,19 @@ fn a_btc_call_bought_with_tsla_pays_funding_then_a_profit_in_tsla() {
             let fills = traded();
             realised = fills[0].2;
             fee_close = fills[0].1;
+            close_to_pool = fees_to_pool();
         });
         assert!(realised > 0, "a profit: {realised}");
         assert!(pallet_options::Positions::<Runtime>::get(acc(Dave), BTC_CALL_100K).is_none());
         // The pool paid the profit and received the funding and the close's fee (less the
-        // protocol's share of fees).
+        // protocol's share of the split part: the latency part is all the pool's).
         let params = pallet_pool::Params::<Runtime>::get(TSLA).unwrap_or_default();
-        let to_pool =
+        let split =
             |fee: u128| params.fee_to_main.mul_floor(fee) + params.fee_to_insurance.mul_floor(fee);
+        assert!(close_to_pool > split(fee_close) && close_to_pool < fee_close);
         assert_eq!(
             pool_capital() as i128,
-            pool_before_close as i128 + funding_paid + to_pool(fee_close) as i128 - realised
+            pool_before_close as i128 + funding_paid + close_to_pool as i128 - realised
         );
 
         // Dave takes everything out: he started with 100 TSLA of collateral.
@@ -269,7 +292,7 @@ fn a_btc_call_bought_with_tsla_pays_funding_then_a_profit_in_tsla() {
             dave_start as i128 - fee_open as i128 - fee_close as i128 - funding_paid + realised
         );
         // Nothing minted or lost: the pool's gain is Dave's loss less the protocol's fees.
-        let protocol = fee_open - to_pool(fee_open) + fee_close - to_pool(fee_close);
+        let protocol = fee_open - open_to_pool + fee_close - close_to_pool;
         assert_eq!(
             pool_capital() as i128 - pool_start as i128,
             dave_start as i128 - tsla(Dave) as i128 - protocol as i128
@@ -358,12 +381,14 @@ fn a_short_put_a_friday_night_haircut_and_the_errors_a_wallet_sees() {
             });
             apply_signed(Alice, btc_only.clone()).unwrap().unwrap();
             apply_signed(Bob, btc_only).unwrap().unwrap();
-            // 5% + 2% * sqrt(64.5 h) = 21.06%: collateral counts for less, so the same trade
-            // that was fine on Monday needs more margin.
+            // The whole weekend is unpriced, from Friday's last in-session price (15:59:57)
+            // to Monday's open: 5% + 2% * sqrt(65.5 h) = 21.19%. Collateral counts for less,
+            // so the same trade that was fine on Monday needs more margin.
             let h = Options::health(&acc(Ferdie), TSLA).unwrap();
             let haircut = h.haircut.into_inner() as f64 / 1e18;
+            let hours: f64 = 65.5 + 3.0 / 3600.0;
             assert!(
-                (haircut - (0.05 + 0.02 * 64.5f64.sqrt())).abs() < 1e-9,
+                (haircut - (0.05 + 0.02 * hours.sqrt())).abs() < 1e-9,
                 "{haircut}"
             );
             let friday = Options::account_info(&acc(Ferdie), TSLA).health.unwrap();
