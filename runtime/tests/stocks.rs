@@ -44,13 +44,22 @@ fn genesis_lists_the_example_stocks_on_the_nyse_calendar() {
                 .reserve;
             assert_eq!(reserve, Assets::total_issuance(s.id));
         }
-        // The NYSE and Nasdaq calendars for 2025-2027.
+        // The NYSE and Nasdaq follow the NYSE's holiday rules for every year: no year list,
+        // and Thanksgiving 2031 (November 27) is known to be closed.
+        assert_eq!(pallet_market_calendar::Years::<Runtime>::iter().count(), 0);
+        let thanksgiving = pallet_market_calendar::time::days_from_civil(2031, 11, 27);
         for ex in [0u16, 1] {
-            for y in [2025u16, 2026, 2027] {
-                assert!(pallet_market_calendar::Years::<Runtime>::contains_key(
-                    ex, y
-                ));
-            }
+            let rules = pallet_market_calendar::Exchanges::<Runtime>::get(ex)
+                .unwrap()
+                .rules;
+            assert_eq!(
+                rules.holidays,
+                pallet_market_calendar::HolidayRules::UsEquity
+            );
+            assert_eq!(
+                perpetua_runtime::MarketCalendar::day_kind(ex, thanksgiving),
+                pallet_market_calendar::DayKind::Closed
+            );
         }
         check_invariants();
     });
