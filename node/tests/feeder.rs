@@ -72,7 +72,8 @@ fn replayed_prices_reach_the_runtime_api() {
          {\"at\": 0, \"key\": \"ETH\", \"price\": 3500.25}\n\
          0,IV:BTC,0.65\n\
          0,ASSET:1,412.34\n\
-         1000,BTC,97010\n",
+         1000,BTC,97010\n\
+         20000,BTC,97010\n",
     );
     let url = format!("ws://127.0.0.1:{port}");
     let alice = temp_file("alice.key", "//Alice\n");

@@ -221,8 +221,8 @@ pub fn development_config_genesis() -> Value {
 }
 
 /// The `local_testnet` preset: Alice, Bob and Charlie validate; Alice is sudo. The oracle
-/// operators are other keys (Eve, Ferdie and Bob's stash): a price needs two of the three,
-/// and no validator key signs feeds.
+/// operators are other keys (Ferdie and the two stashes): a price needs two of the three, and
+/// neither a validator nor the custodian (Eve) signs feeds.
 pub fn local_config_genesis() -> Value {
     genesis(
         vec![
@@ -233,8 +233,8 @@ pub fn local_config_genesis() -> Value {
         dev_accounts(),
         Sr25519Keyring::Alice.to_account_id(),
         vec![
-            Sr25519Keyring::Eve.to_account_id(),
             Sr25519Keyring::Ferdie.to_account_id(),
+            Sr25519Keyring::AliceStash.to_account_id(),
             Sr25519Keyring::BobStash.to_account_id(),
         ],
     )

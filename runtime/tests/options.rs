@@ -399,6 +399,77 @@ fn a_short_put_a_friday_night_haircut_and_the_errors_a_wallet_sees() {
     });
 }
 
+fn btc_feed(btc: u32) -> RuntimeCall {
+    RuntimeCall::Prices(pallet_prices::Call::feed {
+        values: vec![
+            (OracleKey::Crypto(CryptoIndex::Btc), Price::from_u32(btc)),
+            (
+                OracleKey::ImpliedVol(CryptoIndex::Btc),
+                Price::from_rational(60, 100),
+            ),
+        ]
+        .try_into()
+        .unwrap(),
+    })
+}
+
+/// Prices item 5, at the real runtime: Monday 09:31 New York, TSLA's Friday close is still
+/// carried (the grace after the open) and no fresh price has come. Dave closes BTC calls at a
+/// loss. He pays at the close less the haircut, so what he pays is worth his loss even if TSLA
+/// reopens that much lower: the reopening gap is not his free option against the pool.
+#[test]
+fn a_loss_realised_in_the_grace_after_the_open_pays_at_least_its_post_open_value() {
+    dev_ext().execute_with(|| {
+        run_to_block(1);
+        let day = 86_400_000;
+        // Friday 14:00: Dave buys 10 BTC 100,000 calls at fresh prices.
+        let friday = GENESIS_TIME_MS + 4 * day + 5 * 3_600_000;
+        let mut entry = FixedU128::zero();
+        block(2, friday, Some((100_000, 400)), || {
+            apply_signed(Dave, deposit(100 * SHARE)).unwrap().unwrap();
+            apply_signed(Dave, buy(BTC_CALL_100K, 10, friday))
+                .unwrap()
+                .unwrap();
+            entry = traded()[0].0;
+        });
+        // Friday 15:59:57: the closing price.
+        block(
+            3,
+            GENESIS_TIME_MS + 4 * day + 7 * 3_600_000 - 3_000,
+            Some((100_000, 400)),
+            || {},
+        );
+        // Monday 09:31: BTC is 5% lower; TSLA's price is Friday's close, usable, not fresh.
+        let monday = GENESIS_TIME_MS + 7 * day + 31 * 60_000;
+        block(4, monday, None, || {
+            apply_signed(Alice, btc_feed(95_000)).unwrap().unwrap();
+            apply_signed(Bob, btc_feed(95_000)).unwrap().unwrap();
+            use perpetua_primitives::PriceProvider;
+            let tsla_key = OracleKey::Asset(TSLA);
+            assert!(perpetua_runtime::Prices::price(tsla_key).is_ok());
+            assert!(!perpetua_runtime::Prices::is_fresh(tsla_key));
+            let h = Options::haircut(TSLA).into_inner() as f64 / 1e18;
+            // The whole weekend is still unpriced: 65.5 h and more.
+            assert!(h > 0.05 + 0.02 * 65.5f64.sqrt() - 1e-9, "{h}");
+            apply_signed(Dave, sell(BTC_CALL_100K, 10, monday))
+                .unwrap()
+                .unwrap();
+            let (exit, _, realised) = traded()[0];
+            let usd = |x: FixedU128| x.into_inner() as f64 / 1e18;
+            let loss = (usd(entry) - usd(exit)) * 10.0;
+            assert!(loss > 0.0 && realised < 0, "{loss} {realised}");
+            let paid = -realised as f64 / 1e12;
+            // Worth the loss at a reopening as low as the close less the haircut...
+            assert!(
+                paid * 400.0 * (1.0 - h) >= loss * (1.0 - 1e-12),
+                "{paid} TSLA for {loss} USD"
+            );
+            // ...which is more than converting at the stale close would have taken.
+            assert!(paid > loss / 400.0 * 1.2);
+        });
+    });
+}
+
 /// The BTC 90,000 call and 110,000 put of the dev preset: in the money at 100,000.
 const BTC_CALL_90K: u32 = 0;
 const BTC_PUT_110K: u32 = 5;

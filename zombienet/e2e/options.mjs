@@ -1,5 +1,5 @@
 // End-to-end options trade with the real @polkadot/api client, as a wallet does it: a quorum of
-// the local preset's oracle operators (Eve and Ferdie, two of three) feeds BTC, its volatility
+// the local preset's oracle operators (Ferdie and Alice's stash, two of three) feeds BTC, its volatility
 // and TSLA, and `prices_status` shows the quorum; Dave posts TSLA as margin, asks the
 // node's `options_quote` RPC for a price, buys BTC calls with a 1% slippage limit, and reads his
 // position and health back through `options_account`.
@@ -49,8 +49,8 @@ export async function check(wsUri) {
   const api = await ApiPromise.create({ provider: new WsProvider(wsUri), throwOnConnect: true, noInitWarn: true });
   try {
     const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
-    const eve = keyring.addFromUri('//Eve');
     const ferdie = keyring.addFromUri('//Ferdie');
+    const aliceStash = keyring.addFromUri('//Alice//stash');
     const dave = keyring.addFromUri('//Dave');
 
     // The preset's markets are in the metadata and the RPC.
@@ -65,8 +65,8 @@ export async function check(wsUri) {
       [{ ImpliedVol: 'Btc' }, 60n * FIXED / 100n],
       [{ Asset: TSLA }, 400n * FIXED],
     ];
-    await send(api, api.tx.prices.feed(values), eve);
     await send(api, api.tx.prices.feed(values), ferdie);
+    await send(api, api.tx.prices.feed(values), aliceStash);
     const btc = await rpc(api, 'prices_status', ['BTC']);
     assert.equal(btc.status, 'fresh', JSON.stringify(btc));
     assert.equal(btc.quorum.quorum, 2, JSON.stringify(btc.quorum));

@@ -31,8 +31,8 @@ pub struct FeedCmd {
     pub key_file: PathBuf,
 
     /// Replay file of timestamped prices (JSON lines `{"at": ms, "key": "BTC", "price": "97000.5"}`
-    /// or CSV `at,key,price`), played back in real time from the start; the last values keep
-    /// being fed after the end.
+    /// or CSV `at,key,price`), played back in real time from the start; the feeder stops once
+    /// it has fed the last records (it never refeeds old values as fresh).
     #[arg(long, conflicts_with = "http")]
     pub replay: Option<PathBuf>,
 
@@ -319,10 +319,14 @@ async fn feed_loop(cmd: &FeedCmd, pair: sr25519::Pair, source: Source) -> Result
             if last_fed_block.is_some_and(|b| number <= b) {
                 continue;
             }
-            let values = source.values(started.elapsed()).await;
+            let taken_at = started.elapsed();
+            let values = source.values(taken_at).await;
             if values.is_empty() {
                 continue;
             }
+            // A replay stops after feeding its last records once, rather than feeding them
+            // again and again as if they were fresh prices.
+            let last_of_replay = matches!(&source, Source::Replay(r) if r.ended_at(taken_at));
             let best: String = match client
                 .request("chain_getBlockHash", rpc_params![number])
                 .await
@@ -429,6 +433,13 @@ async fn feed_loop(cmd: &FeedCmd, pair: sr25519::Pair, source: Source) -> Result
                     ));
                     if cmd.max_feeds.is_some_and(|m| fed >= m) {
                         log(format!("done: {fed} feeds, {failures} retries"));
+                        return Ok(());
+                    }
+                    if last_of_replay {
+                        log(format!(
+                            "replay ended: {fed} feeds, {failures} retries (its last values are \
+                             not fed again as fresh)"
+                        ));
                         return Ok(());
                     }
                 }

@@ -128,6 +128,13 @@ impl Replay {
         }
         latest.into_iter().collect()
     }
+
+    /// Whether `elapsed` is past the replay's last record: its values were what the replay
+    /// last said, and feeding them again would present old prices as fresh ones.
+    pub fn ended_at(&self, elapsed: Duration) -> bool {
+        let last = self.records.last().map_or(0, |r| r.0);
+        elapsed.as_millis() as u64 >= last
+    }
 }
 
 /// One HTTP JSON endpoint for one key.
@@ -212,6 +219,9 @@ mod tests {
         let later = r.values_at(Duration::from_secs(10));
         assert!(later.contains(&(btc, parse_price("101.5").unwrap())));
         assert!(later.contains(&(eth, Price::from_u32(10))));
+        // It ends at its last record (2 s after the first): nothing to refeed after that.
+        assert!(!r.ended_at(Duration::from_millis(1999)));
+        assert!(r.ended_at(Duration::from_millis(2000)));
         assert!(Replay::parse("").is_err());
         assert!(Replay::parse("0,DOGE,1").unwrap_err().contains("line 1"));
         assert!(Replay::parse("0,BTC").is_err());

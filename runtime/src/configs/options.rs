@@ -47,6 +47,7 @@ pub mod benchmark_helper {
             timestamp: OPEN,
             fresh_until: Moment::MAX,
             valid_until: Moment::MAX,
+            in_session_at: Some(OPEN),
         };
         pallet_prices::Accepted::<Runtime>::insert(key, point);
         pallet_prices::Ema::<Runtime>::insert(
