@@ -406,12 +406,12 @@ fn after_a_monday_gap_liquidations_wait_for_the_fresh_open_price() {
         finish_block();
         check_invariants();
 
-        // 09:30:06: the first post-open TSLA price, 25% down: a gap the breaker holds (the
+        // 09:30:06: the first post-open TSLA price, 35% down: a gap the breaker holds (the
         // EMA stood still all weekend) until another operator's round confirms it.
         block(
             n + 5,
             monday + 6_000,
-            Some(btc_and_tsla(92_000, 300)),
+            Some(btc_and_tsla(92_000, 260)),
             vec![],
         );
         assert_eq!(
@@ -426,7 +426,7 @@ fn after_a_monday_gap_liquidations_wait_for_the_fresh_open_price() {
         block(
             n + 6,
             monday + 9_000,
-            Some(btc_and_tsla(92_000, 300)),
+            Some(btc_and_tsla(92_000, 260)),
             vec![],
         );
         assert!(!Liquidation::awaiting_open_price(TSLA));
@@ -443,6 +443,8 @@ fn after_a_monday_gap_liquidations_wait_for_the_fresh_open_price() {
         assert_eq!(txs.len(), under);
         let applied = block(n + 7, monday + 12_000, None, txs);
         assert_eq!(applied as usize, under);
+        let bad_debt: u128 = liquidations_in_block().iter().map(|l| l.1).sum();
+        println!("the Monday gap's liquidations cleared in one block, bad debt {bad_debt}");
         assert!(accounts.iter().all(|a| !risk(a).unwrap().liquidatable()));
     });
 }
@@ -591,5 +593,104 @@ fn a_real_shortfall_is_a_claim_and_deleveraging_clears_it() {
         );
         finish_block();
         check_invariants();
+    });
+}
+
+/// Issue 14: while a dividend walk freezes TSLA, the settlement stock, a liquidation of a TSLA
+/// margin account cannot execute (its transfers would fail). The worker's unsigned
+/// transactions are refused at validation, in the block as in the pool: never included to
+/// fail for free. When the walk ends, the next one executes.
+#[test]
+fn during_a_dividend_walk_liquidations_are_refused_at_validation_never_failing_in_a_block() {
+    use sp_runtime::transaction_validity::{InvalidTransaction, TransactionValidityError};
+    let (mut ext, pool_state) = ext();
+    ext.execute_with(|| {
+        run_to_block(1);
+        let mut t = OPEN;
+        block(2, t, Some(btc_and_tsla(100_000, 400)), vec![]);
+        t += 3_000;
+        start_block_at(3, t);
+        attest();
+        let who = trader(7_000, 14 * SHARE / 10, &[(PUT_100K, -3)]);
+        // One holder per block: the walk spans many blocks.
+        apply_signed(
+            Alice,
+            RuntimeCall::Sudo(pallet_sudo::Call::sudo {
+                call: Box::new(RuntimeCall::Equities(pallet_equities::Call::set_params {
+                    params: pallet_equities::Params {
+                        max_attestation_age: 86_400_000,
+                        holders_per_block: 1,
+                    },
+                })),
+            }),
+        )
+        .unwrap()
+        .unwrap();
+        finish_block();
+        check_invariants();
+        // BTC -20%: held, then confirmed.
+        t += 3_000;
+        block(4, t, Some(btc(80_000)), vec![]);
+        take_pool(&pool_state);
+        t += 3_000;
+        start_block_at(5, t);
+        apply_signed(Alice, feed(btc(80_000))).unwrap().unwrap();
+        apply_signed(Bob, feed(btc(80_000))).unwrap().unwrap();
+        assert!(risk(&who).unwrap().liquidatable());
+        // The custodian declares a dividend: the walk starts, TSLA is frozen.
+        apply_signed(
+            Eve,
+            RuntimeCall::Equities(pallet_equities::Call::declare_dividend {
+                asset: TSLA,
+                paid_in: None,
+                per_share: 1_000_000_000_000,
+            }),
+        )
+        .unwrap()
+        .unwrap();
+        finish_block();
+        check_invariants();
+        Liquidation::offchain_worker(5);
+        let mut n = 6;
+        let mut refused = 0;
+        loop {
+            let call = RuntimeCall::Liquidation(pallet_liquidation::Call::liquidate_unsigned {
+                who: who.clone(),
+                settlement: TSLA,
+            });
+            let xt = UncheckedExtrinsic::new_bare(call);
+            take_pool(&pool_state);
+            t += 3_000;
+            start_block_at(n, t);
+            apply_signed(Alice, feed(btc(80_000))).unwrap().unwrap();
+            apply_signed(Bob, feed(btc(80_000))).unwrap().unwrap();
+            let walking = pallet_equities::Actions::<Runtime>::contains_key(TSLA);
+            let r = Executive::apply_extrinsic(xt);
+            if walking {
+                assert_eq!(
+                    r,
+                    Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(
+                        pallet_liquidation::invalid::WOULD_FAIL
+                    ))),
+                    "block {n}"
+                );
+                assert!(risk(&who).unwrap().liquidatable());
+                refused += 1;
+            } else {
+                // The walk is over: the liquidation executes.
+                assert_eq!(r, Ok(Ok(())), "block {n}");
+                assert_eq!(liquidations_in_block().len(), 1);
+            }
+            finish_block();
+            check_invariants();
+            Liquidation::offchain_worker(n);
+            n += 1;
+            if !walking {
+                break;
+            }
+            assert!(n < 40, "the walk did not end");
+        }
+        assert!(refused >= 3, "{refused}");
+        println!("a liquidation waited {refused} blocks of a dividend walk, refused at validation each time");
     });
 }

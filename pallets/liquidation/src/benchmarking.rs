@@ -39,11 +39,13 @@ mod benches {
         Ok(())
     }
 
-    /// Deleveraging a shortfall over `n` profitable accounts (each closed whole: the claim
-    /// is far beyond what they can forfeit).
+    /// Deleveraging a shortfall over `n` profitable accounts of the most positions each (all
+    /// valued and ranked), with the most closes a call makes (`n`, each closing a position
+    /// whole: the claim is far beyond what they can forfeit).
     #[benchmark]
     fn deleverage(n: Linear<1, 64>) -> Result<(), BenchmarkError> {
-        let (settlement, accounts) = <T as Config>::BenchmarkHelper::accounts(n, 1);
+        let (settlement, accounts) =
+            <T as Config>::BenchmarkHelper::accounts(n, T::MaxPositions::get());
         <T as Config>::BenchmarkHelper::crash(settlement, false);
         let claimant = accounts
             .first()

@@ -106,6 +106,12 @@ pub mod invalid {
     pub const UNPRICED: u8 = 2;
     /// The settlement stock's market is open and its price not yet fresh.
     pub const AWAITING_OPEN_PRICE: u8 = 3;
+    /// The account has no positions in the settlement asset (refused before any valuation).
+    pub const NO_POSITIONS: u8 = 4;
+    /// The liquidation would fail at dispatch (e.g. the settlement stock is frozen by a
+    /// corporate action's walk, or the pool cannot take what it would receive): refused here,
+    /// so that nothing fails in a block for free.
+    pub const WOULD_FAIL: u8 = 5;
 }
 
 /// Where a worker's scan of a settlement asset stands (offchain storage).
@@ -334,11 +340,16 @@ pub mod pallet {
     impl<T: Config> ValidateUnsigned for Pallet<T> {
         type Call = Call<T>;
 
+        /// A candidate from anywhere is checked in two steps: the account must have positions
+        /// (one read, so a flood of made-up candidates costs one read each), then the whole
+        /// liquidation is run and rolled back: only one that would execute is valid. The tag
+        /// (account, settlement) lets one candidate per account into the pool, and the pool
+        /// bans a refused transaction's hash for a while.
         fn validate_unsigned(_source: TransactionSource, call: &Self::Call) -> TransactionValidity {
             let Call::liquidate_unsigned { who, settlement } = call else {
                 return InvalidTransaction::Call.into();
             };
-            Self::check_liquidatable(who, *settlement).map_err(InvalidTransaction::Custom)?;
+            Self::dry_run(who, *settlement).map_err(InvalidTransaction::Custom)?;
             ValidTransaction::with_tag_prefix("PerpetuaLiquidation")
                 .priority(T::UnsignedPriority::get())
                 .and_provides((who, settlement))
@@ -359,7 +370,8 @@ pub mod pallet {
             if LiquidatedThisBlock::<T>::contains_key(who, settlement) {
                 return Err(InvalidTransaction::Stale.into());
             }
-            Self::check_liquidatable(who, *settlement).map_err(InvalidTransaction::Custom)?;
+            // In the block's state: a liquidation that would fail is not included.
+            Self::dry_run(who, *settlement).map_err(InvalidTransaction::Custom)?;
             Ok(())
         }
     }
@@ -376,10 +388,10 @@ pub mod pallet {
             <T as Config>::WeightInfo::liquidate(c.saturating_add(c.saturating_mul(c) / 32))
         }
 
-        /// The weight of an unsigned liquidation: the liquidation, and the valuation of the
-        /// account that `pre_dispatch` makes before it (one account's scan).
+        /// The weight of an unsigned liquidation: the liquidation, and its dry run (rolled
+        /// back) that `pre_dispatch` makes before it in the block.
         pub fn unsigned_liquidate_weight(closes: u32) -> Weight {
-            Self::liquidate_weight(closes).saturating_add(<T as Config>::WeightInfo::scan(1))
+            Self::liquidate_weight(closes).saturating_mul(2)
         }
 
         /// Whether liquidations in `settlement` wait for a fresh price: its stock's market is
@@ -395,7 +407,44 @@ pub mod pallet {
                 && !T::Prices::is_fresh(key)
         }
 
-        /// `Ok` if `who` is liquidatable in `settlement` now, else an `invalid` code.
+        /// `Ok` if liquidating `who` in `settlement` now would execute: a cheap check that the
+        /// account has positions, then the liquidation itself in a storage transaction that is
+        /// always rolled back. Else an `invalid` code.
+        pub fn dry_run(who: &T::AccountId, settlement: AssetId) -> Result<(), u8> {
+            use frame_support::storage::{with_transaction, TransactionOutcome};
+            if !T::Engine::is_open(who, settlement) {
+                return Err(invalid::NO_POSITIONS);
+            }
+            if Self::awaiting_open_price(settlement) {
+                return Err(invalid::AWAITING_OPEN_PRICE);
+            }
+            // The per-block marks and cap are the block's business (`pre_dispatch` checks them):
+            // the pool validates against the last block's state, where they are still set.
+            let outcome = with_transaction(|| -> TransactionOutcome<Result<_, DispatchError>> {
+                LiquidatedThisBlock::<T>::remove(who, settlement);
+                LiquidationCount::<T>::put(0);
+                TransactionOutcome::Rollback(Ok(Self::do_liquidate(who, settlement, None)))
+            });
+            match outcome {
+                Ok(Ok(_)) => Ok(()),
+                Ok(Err(e)) if e == Error::<T>::NotLiquidatable.into() => {
+                    Err(invalid::NOT_LIQUIDATABLE)
+                }
+                Ok(Err(e)) if e == Error::<T>::AwaitingOpenPrice.into() => {
+                    Err(invalid::AWAITING_OPEN_PRICE)
+                }
+                // The account could not be valued (a stale, missing or held price).
+                Ok(Err(_))
+                    if T::Engine::risk(who, settlement, &mut Default::default()).is_err() =>
+                {
+                    Err(invalid::UNPRICED)
+                }
+                _ => Err(invalid::WOULD_FAIL),
+            }
+        }
+
+        /// `Ok` if `who` is liquidatable in `settlement` now, else an `invalid` code (a
+        /// valuation only: see [`Self::dry_run`] for whether it would execute).
         pub fn check_liquidatable(who: &T::AccountId, settlement: AssetId) -> Result<(), u8> {
             if Self::awaiting_open_price(settlement) {
                 return Err(invalid::AWAITING_OPEN_PRICE);
@@ -505,9 +554,11 @@ pub mod pallet {
             Ok(closes)
         }
 
-        /// Contracts of `p` to close so that equity reaches the initial margin: the deficit
-        /// over the initial margin one contract releases, plus `buffer`. All of it when equity
-        /// is negative (closing cannot bring it back) or a contract releases nothing.
+        /// Contracts of `p` to close so that equity reaches the initial margin: each contract
+        /// closed releases its initial margin and costs its penalty (a share of its
+        /// maintenance margin, so it always releases more than it costs), so the deficit over
+        /// what one contract nets, plus `buffer` (for the curve's slippage). All of it when
+        /// equity is negative (closing cannot bring it back) or a contract nets nothing.
         pub fn contracts_to_close(risk: &AccountRisk, p: &PositionRisk, buffer: Perbill) -> u128 {
             let size = p.size.unsigned_abs();
             if risk.equity.is_negative() || size == 0 {
@@ -517,7 +568,7 @@ pub mod pallet {
             if deficit <= FixedI128::zero() {
                 return 0;
             }
-            let per = p.initial.into_inner() / size as i128;
+            let per = p.initial.saturating_sub(p.penalty).into_inner() / size as i128;
             if per <= 0 {
                 return size;
             }
@@ -556,10 +607,10 @@ pub mod pallet {
         }
 
         /// Clears `settlement`'s pool's shortfall ([`PoolLedger::insolvency`]) by closing
-        /// profitable positions at mark, the most profitable (profit times leverage, among up to
-        /// `scan` accounts from a rotating cursor) first, each just enough: a close forfeits the
-        /// profit the pool cannot pay, and the shortfall falls by what it forfeits. Returns the
-        /// accounts valued.
+        /// profitable positions along the curve, the most profitable (profit times leverage,
+        /// among up to `scan` accounts from a rotating cursor) first, each just enough, at most
+        /// `scan` closes: a close forfeits the profit the pool cannot pay, and the shortfall
+        /// falls by what it forfeits. Returns the accounts valued.
         pub fn deleverage(settlement: AssetId, scan: u32) -> u32 {
             let mut shortfall = T::Pool::insolvency(settlement);
             if shortfall == 0 {
@@ -592,7 +643,9 @@ pub mod pallet {
                 }
             }
             ranked.sort_by_key(|r| core::cmp::Reverse(r.0));
-            for (_, who, p) in ranked {
+            // At most `scan` closes per call: what the hook is charged for (`deleverage(scan)`
+            // is benchmarked with `scan` accounts of the most positions and `scan` closes).
+            for (_, who, p) in ranked.into_iter().take(scan as usize) {
                 if shortfall == 0 {
                     break;
                 }

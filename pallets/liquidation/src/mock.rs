@@ -296,11 +296,40 @@ pub fn open_book(who: AccountId, positions: u32, collateral: Balance) {
 /// BTC 100,000 USD, 60% vol, TSLA 400 USD; an LP with 20,000 TSLA in main, an insurer with
 /// 1,000 in insurance; the BTC market settled in TSLA with its series; Bob, Carol, Dave with
 /// 5,000 TSLA each.
-pub fn new_test_ext() -> sp_io::TestExternalities {
+pub fn new_test_ext() -> Ext {
     new_test_ext_with_pool(20_000, 1_000)
 }
 
-pub fn new_test_ext_with_pool(main: u128, insurance: u128) -> sp_io::TestExternalities {
+/// Test externalities that check every invariant of the liquidation, options and pool
+/// pallets at the end of each test (as `next_block` does after every block).
+pub struct Ext(pub sp_io::TestExternalities);
+
+impl Ext {
+    pub fn execute_with<R>(&mut self, test: impl FnOnce() -> R) -> R {
+        self.0.execute_with(|| {
+            let r = test();
+            Options::do_try_state().expect("options invariants at the end of the test");
+            Pool::do_try_state().expect("pool invariants at the end of the test");
+            Liquidation::do_try_state().expect("liquidation invariants at the end of the test");
+            r
+        })
+    }
+}
+
+impl core::ops::Deref for Ext {
+    type Target = sp_io::TestExternalities;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl core::ops::DerefMut for Ext {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+pub fn new_test_ext_with_pool(main: u128, insurance: u128) -> Ext {
     let mut storage = frame_system::GenesisConfig::<Test>::default()
         .build_storage()
         .unwrap();
@@ -365,7 +394,7 @@ pub fn new_test_ext_with_pool(main: u128, insurance: u128) -> sp_io::TestExterna
         System::set_block_number(1);
         pallet_timestamp::Now::<Test>::put(START);
     });
-    ext
+    Ext(ext)
 }
 
 /// Ends the block (funding accrues), checks every invariant, and starts the next one.

@@ -613,3 +613,229 @@ fn the_scan_resumes_where_it_stopped_and_covers_every_account() {
         assert_eq!(&all[all.len() - upper.len()..], &upper[..]);
     });
 }
+
+// Issue 14: liquidation at prices no same-block trade can move, a penalty that never makes
+// bad debt by itself, and unsigned liquidations that never fail in a block.
+
+/// Everything `who` holds in TSLA outside positions: wallet, margin collateral, claims.
+fn holdings(who: AccountId) -> Balance {
+    Assets::balance(TSLA, who)
+        + pallet_options::Accounts::<Test>::get(who, TSLA).collateral
+        + pallet_pool::Claims::<Test>::get(TSLA, who).unwrap_or(0)
+}
+
+fn trade(
+    who: AccountId,
+    series: u32,
+    size: i128,
+) -> sp_runtime::DispatchResultWithInfo<frame_support::dispatch::PostDispatchInfo> {
+    let limit = if size > 0 {
+        FixedU128::from_u32(u32::MAX)
+    } else {
+        FixedU128::from_inner(0)
+    };
+    Options::trade(RuntimeOrigin::signed(who), series, size, limit, Moment::MAX)
+}
+
+/// Bob's short puts are close to the line. Carol buys puts to push their mark up and tries to
+/// liquidate Bob as keeper in the same block: refused, his liquidation price starts the block.
+/// She unwinds and ends with less than she began (the fees). If she holds her push into the
+/// next block and liquidates him then, she still ends with less: the keeper's share of a
+/// penalty that is a share of the maintenance margin does not pay for the push.
+#[test]
+fn pushing_a_short_under_and_liquidating_it_does_not_pay() {
+    for hold_a_block in [false, true] {
+        new_test_ext().execute_with(|| {
+            // Bob's puts are at the money (the curve skews time value, all of an at-the-money
+            // option's price); his collateral's haircut grows until he is just above the line.
+            short_puts(BOB, 5, 3 * TSLA_UNIT);
+            next_block();
+            let haircut = |permille: u32| {
+                assert_ok!(Options::set_haircut(
+                    RuntimeOrigin::root(),
+                    TSLA,
+                    pallet_options::HaircutParams {
+                        base: Perbill::from_perthousand(permille),
+                        per_sqrt_hour: Perbill::zero(),
+                        max: Perbill::from_percent(95),
+                    }
+                ));
+            };
+            let mut permille = 50;
+            while !risk(BOB).liquidatable() {
+                permille += 1;
+                haircut(permille);
+            }
+            haircut(permille - 1);
+            assert!(!risk(BOB).liquidatable());
+            next_block();
+            let before = holdings(CAROL);
+            assert_ok!(Options::deposit(
+                RuntimeOrigin::signed(CAROL),
+                TSLA,
+                3_000 * TSLA_UNIT
+            ));
+            assert_ok!(trade(CAROL, PUTS[0], 3_000));
+            assert_noop!(
+                Liquidation::liquidate(RuntimeOrigin::signed(CAROL), BOB, TSLA),
+                Error::<Test>::NotLiquidatable
+            );
+            if hold_a_block {
+                next_block();
+                // Her push is the block's book now: Bob is under, and she liquidates him.
+                assert!(risk(BOB).liquidatable());
+                assert_ok!(Liquidation::liquidate(
+                    RuntimeOrigin::signed(CAROL),
+                    BOB,
+                    TSLA
+                ));
+            }
+            assert_ok!(trade(CAROL, PUTS[0], -3_000));
+            let left = pallet_options::Accounts::<Test>::get(CAROL, TSLA).collateral;
+            assert_ok!(Options::withdraw(RuntimeOrigin::signed(CAROL), TSLA, left));
+            let after = holdings(CAROL);
+            println!(
+                "push-under (held a block: {hold_a_block}): the attacker lost {} TSLA units",
+                before.saturating_sub(after)
+            );
+            assert!(
+                after < before,
+                "held a block: {hold_a_block}: {after} >= {before}"
+            );
+            next_block();
+        });
+    }
+}
+
+/// Dave's short puts are far out of the money, margined at the floor. TSLA falls until his
+/// equity is just under maintenance: the liquidation closes what restores initial margin and
+/// charges a penalty of half the maintenance margin it frees, from his collateral, with no
+/// bad debt; he keeps the rest. (With a penalty of 1% of notional against a 0.5% floor, the
+/// first pass took all of it.)
+#[test]
+fn a_floor_margined_short_keeps_its_collateral_above_the_penalty() {
+    new_test_ext().execute_with(|| {
+        assert_ok!(Options::deposit(
+            RuntimeOrigin::signed(DAVE),
+            TSLA,
+            2 * TSLA_UNIT
+        ));
+        assert_ok!(trade(DAVE, PUTS[3], -50));
+        next_block();
+        let mut tsla = 400;
+        while !risk(DAVE).liquidatable() {
+            tsla -= 2;
+            assert!(tsla > 50, "never liquidatable");
+            MockPrices::set(TSLA_KEY, Ok(p(tsla)));
+        }
+        let (r, positions) =
+            <Options as MarginEngine<AccountId>>::positions(&DAVE, TSLA, &mut Default::default())
+                .unwrap();
+        assert!(r.equity.is_positive());
+        // Floor-margined: the maintenance margin is 0.5% of notional per contract.
+        let floor = positions[0].notional.into_inner() / 200;
+        assert!((positions[0].maintenance.into_inner() - floor).abs() <= floor / 1_000);
+        // Funding up to now first, so that the close and the penalty are all that move.
+        assert_ok!(Options::settle_account_funding(&DAVE, TSLA));
+        let collateral = pallet_options::Accounts::<Test>::get(DAVE, TSLA).collateral;
+        assert_ok!(Liquidation::liquidate(
+            RuntimeOrigin::signed(KEEPER),
+            DAVE,
+            TSLA
+        ));
+        let (_, _, contracts, to_keeper, to_insurance, bad_debt, _) = liquidated()[0];
+        assert_eq!(bad_debt, 0);
+        let left = pallet_options::Accounts::<Test>::get(DAVE, TSLA).collateral;
+        assert!(left > 0);
+        // The penalty is at most half the maintenance margin of the closed contracts.
+        let freed = positions[0].maintenance.into_inner() as f64 / 1e18 * contracts as f64 / 50.0;
+        let penalty = (to_keeper + to_insurance) as f64 / 1e12 * tsla as f64;
+        assert!(
+            penalty <= freed / 2.0 * 1.001 + 1e-9,
+            "{penalty} vs {freed}"
+        );
+        // Charged in full from his collateral, after what the close realised.
+        let realised: i128 = System::events()
+            .into_iter()
+            .rev()
+            .find_map(|r| match r.event {
+                RuntimeEvent::Options(pallet_options::Event::Traded {
+                    who: DAVE,
+                    realised,
+                    ..
+                }) => Some(realised),
+                _ => None,
+            })
+            .unwrap();
+        assert!(to_keeper + to_insurance > 0);
+        assert_eq!(
+            collateral as i128 + realised - left as i128,
+            (to_keeper + to_insurance) as i128
+        );
+        // The account is back above initial margin (or flat).
+        let after = risk(DAVE);
+        assert!(after.healthy() || contracts == 50, "{after:?}");
+    });
+}
+
+/// A candidate with no positions is refused at once (one read): a flood of made-up candidates
+/// costs the node no valuation.
+#[test]
+fn a_candidate_without_positions_is_refused_before_any_valuation() {
+    new_test_ext().execute_with(|| {
+        let call = Call::<Test>::liquidate_unsigned {
+            who: DAVE,
+            settlement: TSLA,
+        };
+        assert_eq!(
+            Liquidation::validate_unsigned(TransactionSource::External, &call),
+            Err(TransactionValidityError::Invalid(
+                InvalidTransaction::Custom(invalid::NO_POSITIONS)
+            ))
+        );
+        assert_eq!(
+            Liquidation::pre_dispatch(&call),
+            Err(TransactionValidityError::Invalid(
+                InvalidTransaction::Custom(invalid::NO_POSITIONS)
+            ))
+        );
+    });
+}
+
+/// While the settlement stock is frozen (as by a dividend or split walk), a liquidation that
+/// would fail at dispatch is refused at validation and in the block, never included to fail
+/// for free; once the stock thaws it is valid and executes.
+#[test]
+fn a_liquidation_that_would_fail_is_refused_at_validation() {
+    new_test_ext().execute_with(|| {
+        short_puts(BOB, 20, 40 * TSLA_UNIT);
+        next_block();
+        lower_btc_until_liquidatable(BOB);
+        assert_ok!(Assets::freeze_asset(RuntimeOrigin::signed(LP), TSLA.into()));
+        let call = Call::<Test>::liquidate_unsigned {
+            who: BOB,
+            settlement: TSLA,
+        };
+        let would_fail = Err(TransactionValidityError::Invalid(
+            InvalidTransaction::Custom(invalid::WOULD_FAIL),
+        ));
+        assert_eq!(
+            Liquidation::validate_unsigned(TransactionSource::External, &call).map(|_| ()),
+            would_fail
+        );
+        assert_eq!(Liquidation::pre_dispatch(&call), would_fail);
+        // Nothing changed.
+        assert_eq!(
+            pallet_options::Positions::<Test>::get(BOB, PUTS[0])
+                .unwrap()
+                .size,
+            -20
+        );
+        assert!(liquidated().is_empty());
+        assert_ok!(Assets::thaw_asset(RuntimeOrigin::signed(LP), TSLA.into()));
+        assert!(Liquidation::validate_unsigned(TransactionSource::External, &call).is_ok());
+        assert_ok!(Liquidation::pre_dispatch(&call));
+        assert_ok!(RuntimeCall::Liquidation(call).dispatch(RuntimeOrigin::none()));
+        assert_eq!(liquidated().len(), 1);
+    });
+}

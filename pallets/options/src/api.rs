@@ -79,11 +79,19 @@ impl<T: Config> Pallet<T> {
                 // The trade would fail: still say what it would cost if it can be priced.
                 let prices = Self::market_prices(&market).map_err(err)?;
                 let liquidity = Self::liquidity(&market, &prices).map_err(err)?;
-                let (cost, avg, fee_usd, _) =
-                    Self::price_trade(&series, &market, &prices, liquidity, size, false, None)
+                let q = valuation::quote_at(&series, &market, prices.spot, prices.vol)
+                    .map_err(|v| err(Self::verr(v)))?;
+                let limit = if perpetua_pricing::position::increases(old_size, size) {
+                    perpetua_pricing::Limit::Enforced
+                } else {
+                    perpetua_pricing::Limit::Waived
+                };
+                let priced =
+                    Self::price_trade(&series, &market, &prices, liquidity, size, limit, &q, true)
                         .map_err(|v| err(Self::verr(v)))?;
+                let (cost, avg) = (priced.cost, priced.avg);
                 let fee = valuation::usd_to_units(
-                    fee_usd,
+                    priced.fee,
                     prices.settle_low,
                     market.settlement_decimals,
                     Rounding::Up,
@@ -161,10 +169,10 @@ impl<T: Config> Pallet<T> {
         let prices = Self::market_prices(market)?;
         let liquidity = Self::liquidity(market, &prices)?;
         let q = valuation::quote_at(series, market, prices.spot, prices.vol).map_err(Self::verr)?;
-        let theo = valuation::per_contract(q.price, market).map_err(Self::verr)?;
+        let price = valuation::contract_price(&q, market).map_err(Self::verr)?;
         let mark =
-            valuation::mark_per_contract(theo, series, liquidity, market).map_err(Self::verr)?;
-        Ok((theo, mark))
+            valuation::mark_at(price, series.net(), liquidity, market).map_err(Self::verr)?;
+        Ok((price.theo, mark))
     }
 
     /// A series: mark, index, funding rate and open interest.
@@ -195,17 +203,14 @@ impl<T: Config> Pallet<T> {
             let liquidity = Self::liquidity(&market, &prices)?;
             let q = valuation::quote_at(&series, &market, prices.spot, prices.vol)
                 .map_err(Self::verr)?;
-            let theo = valuation::per_contract(q.price, &market).map_err(Self::verr)?;
-            info.theoretical = Some(valuation::to_u(theo));
-            let mark = valuation::mark_per_contract(theo, &series, liquidity, &market)
-                .map_err(Self::verr)?;
+            let price = valuation::contract_price(&q, &market).map_err(Self::verr)?;
+            info.theoretical = Some(valuation::to_u(price.theo));
+            let mark =
+                valuation::mark_at(price, series.net(), liquidity, &market).map_err(Self::verr)?;
             info.mark = Some(valuation::to_u(mark));
             const DAY_MS: Moment = 86_400_000;
-            let q_ema = valuation::quote_at(&series, &market, prices.spot_ema, prices.vol)
+            let rate = Self::funding_per_contract(&series, &market, &prices, liquidity, DAY_MS, &q)
                 .map_err(Self::verr)?;
-            let rate =
-                Self::funding_per_contract(&series, &market, &prices, liquidity, DAY_MS, &q_ema)
-                    .map_err(Self::verr)?;
             info.funding_rate_per_day = Some(valuation::to_i(rate));
             Ok(())
         })();

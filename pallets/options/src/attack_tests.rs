@@ -6,7 +6,7 @@
 use crate::{mock::*, *};
 use frame_support::assert_ok;
 use perpetua_primitives::{CloseKind, MarginEngine, PoolLedger, Tranche};
-use sp_runtime::Perbill;
+use sp_runtime::{traits::One, FixedI128, Perbill};
 
 type PoolPallet = pallet_pool::Pallet<Test>;
 
@@ -740,5 +740,258 @@ fn a_market_on_an_asset_with_too_many_decimals_is_refused() {
             ),
             Error::<Test>::SettlementDecimalsTooLarge
         );
+    });
+}
+
+// Issue 14: funding at one consistent index price, the skew on time value only, reduce-only
+// trades never trapped, liquidation valued at prices no same-block trade can move.
+
+/// The pool's liquidity in contracts of the BTC market at `spot` (TSLA at 400).
+fn liquidity_at(spot: f64) -> f64 {
+    let depth = <PoolPallet as PoolLedger<AccountId>>::depth(TSLA) as f64 / 1e12;
+    depth * 400.0 / (0.01 * spot)
+}
+
+/// Funding per contract accrued over the next `ms` (one block that long), whole TSLA.
+fn accrue_over(series: SeriesId, ms: Moment) -> f64 {
+    let before = SeriesBook::<Test>::get(series).unwrap().funding_index;
+    pallet_timestamp::Now::<Test>::mutate(|t| *t += ms - BLOCK_MS);
+    next_block();
+    let after = SeriesBook::<Test>::get(series).unwrap().funding_index;
+    (after.into_inner() - before.into_inner()) as f64 / 1e18
+}
+
+const DAY: Moment = 86_400_000;
+
+/// A market whose curve is steep (sensitivity 1: the skew limit at half the pool's liquidity),
+/// so the skew limit binds before the pool's net delta limit does.
+fn steep_market() {
+    assert_ok!(Options::create_market(
+        RuntimeOrigin::root(),
+        perpetua_primitives::CryptoIndex::Btc,
+        TSLA,
+        MarketParams {
+            curve_sensitivity: FixedU128::one(),
+            ..MarketParams::default()
+        }
+    ));
+}
+
+/// Buys `series` for `who` until the curve refuses more (halving the lot on each refusal).
+fn buy_to_the_skew_limit(who: AccountId, series: SeriesId) {
+    let mut lot = 1_000;
+    while lot > 0 {
+        let r = Options::trade(
+            RuntimeOrigin::signed(who),
+            series,
+            lot,
+            FixedU128::from_u32(u32::MAX),
+            FAR,
+        );
+        if r.is_err() {
+            assert_eq!(r, Err(Error::<Test>::SkewLimit.into()));
+            lot /= 2;
+        }
+    }
+}
+
+/// BTC falls 40% (100k -> 60k) while its EMA still says 100k: the 60k put (now at the money)
+/// and the 90k put (deep in the money) pay their time value at 60k per day, to 1% (the skew of
+/// ten contracts against the pool is a few parts in ten thousand). With the mark at the EMA
+/// and the intrinsic at the spot (before), the 90k put's longs were paid ~300 USD a day and
+/// the 60k put paid nothing.
+#[test]
+fn funding_right_after_a_crash_is_the_time_value_at_one_price() {
+    new_test_ext().execute_with(|| {
+        market();
+        let atm = list(60_000, OptionKind::Put);
+        let itm = list(90_000, OptionKind::Put);
+        margin(BOB, 2_000 * TSLA_UNIT);
+        trade(BOB, atm, 10);
+        trade(BOB, itm, 10);
+        next_block();
+        MockPrices::set(BTC, Ok(p(60_000)));
+        MockPrices::set_ema(BTC, p(100_000));
+        let l = liquidity_at(60_000.0);
+        let skew = 1.0 + 0.2 * 10.0 / l;
+        for (series, strike) in [(atm, 60_000.0), (itm, 90_000.0)] {
+            let usd_per_day = accrue_over(series, DAY) * 400.0;
+            let expect = time_value(60_000.0, strike, 0.6, 86_400.0) / 100.0 * skew;
+            assert!(
+                (usd_per_day - expect).abs() <= 0.01 * expect + 1e-9,
+                "strike {strike}: {usd_per_day} USD a day vs {expect}"
+            );
+            // Longs pay, never receive: the mark never falls below the intrinsic value.
+            assert!(usd_per_day >= 0.0);
+        }
+    });
+}
+
+/// A long call and a short put of one strike are a forward: their funding cancels but for the
+/// curve's skew (the call's book is net long, the put's net short), after a 10% rally with a
+/// lagging EMA. Before, the call's funding was the intrinsic gap between the EMA and the spot.
+#[test]
+fn a_long_call_and_a_short_put_pay_the_funding_of_a_forward() {
+    new_test_ext().execute_with(|| {
+        market();
+        let call = list(100_000, OptionKind::Call);
+        let put = list(100_000, OptionKind::Put);
+        margin(BOB, 2_000 * TSLA_UNIT);
+        trade(BOB, call, 10);
+        trade(BOB, put, -10);
+        next_block();
+        MockPrices::set(BTC, Ok(p(110_000)));
+        MockPrices::set_ema(BTC, p(100_000));
+        // Both accrue over the same day.
+        let before = (
+            SeriesBook::<Test>::get(call).unwrap().funding_index,
+            SeriesBook::<Test>::get(put).unwrap().funding_index,
+        );
+        pallet_timestamp::Now::<Test>::mutate(|t| *t += DAY - BLOCK_MS);
+        next_block();
+        let d = |id, b: FixedI128| {
+            (SeriesBook::<Test>::get(id)
+                .unwrap()
+                .funding_index
+                .into_inner()
+                - b.into_inner()) as f64
+                / 1e18
+                * 400.0
+        };
+        let (f_call, f_put) = (d(call, before.0), d(put, before.1));
+        let tv = time_value(110_000.0, 100_000.0, 0.6, 86_400.0) / 100.0;
+        // The call and the put of one strike have the same time value: each pays it, skewed.
+        assert!((f_call - tv).abs() < 0.01 * tv, "call {f_call} vs {tv}");
+        assert!((f_put - tv).abs() < 0.01 * tv, "put {f_put} vs {tv}");
+        // The forward (long call, short put) pays only the two skews: tv * 2k * 10 / L.
+        let forward = f_call - f_put;
+        let skews = tv * 2.0 * 0.2 * 10.0 / liquidity_at(110_000.0);
+        assert!(
+            (forward - skews).abs() <= 0.02 * skews + 1e-9,
+            "forward {forward} vs {skews}"
+        );
+    });
+}
+
+/// The curve skews time value only: after a rally, an in-the-money call's mark, at the most
+/// skew the curve allows, is within `max_skew * V` of its theoretical price, and its funding
+/// within `(1 + max_skew) V` a day, far from the 10% of spot a day of a skewed intrinsic.
+#[test]
+fn an_in_the_money_calls_funding_is_at_most_its_skewed_time_value() {
+    new_test_ext().execute_with(|| {
+        steep_market();
+        let call = list(80_000, OptionKind::Call);
+        margin(CAROL, 4_000 * TSLA_UNIT);
+        buy_to_the_skew_limit(CAROL, call);
+        next_block();
+        let usd_per_day = accrue_over(call, DAY) * 400.0;
+        let tv = time_value(100_000.0, 80_000.0, 0.6, 86_400.0) / 100.0;
+        assert!(usd_per_day > tv, "the skew adds to the time value");
+        assert!(usd_per_day <= 1.5 * tv * 1.001, "{usd_per_day} vs {tv}");
+        // 10% of spot a day would be 100 USD per contract.
+        assert!(usd_per_day < 10.0);
+    });
+}
+
+/// Bob is short the minority side; Carol buys until the curve refuses more. Bob can still
+/// close (buying pushes the skew further), at no better than the flat mark beyond the limit;
+/// Carol cannot open more.
+#[test]
+fn reduce_only_trades_pass_at_any_skew() {
+    new_test_ext().execute_with(|| {
+        steep_market();
+        let call = list(100_000, OptionKind::Call);
+        margin(BOB, 1_000 * TSLA_UNIT);
+        margin(CAROL, 4_000 * TSLA_UNIT);
+        trade(BOB, call, -50);
+        buy_to_the_skew_limit(CAROL, call);
+        assert_eq!(
+            Options::trade(
+                RuntimeOrigin::signed(CAROL),
+                call,
+                50,
+                FixedU128::from_u32(u32::MAX),
+                FAR
+            ),
+            Err(Error::<Test>::SkewLimit.into())
+        );
+        // Bob's close buys 50 more against the pool: past the limit, yet it fills.
+        trade(BOB, call, 50);
+        assert!(Positions::<Test>::get(BOB, call).is_none());
+        // At no more than the theoretical price plus the most skew of its time value.
+        let (price, ..) = System::events()
+            .into_iter()
+            .rev()
+            .find_map(|r| match r.event {
+                RuntimeEvent::Options(Event::Traded {
+                    who: BOB, price, ..
+                }) => Some((price,)),
+                _ => None,
+            })
+            .unwrap();
+        let tv = time_value(100_000.0, 100_000.0, 0.6, 86_400.0) / 100.0;
+        let paid = price.into_inner() as f64 / 1e18;
+        // An at-the-money call is all time value: theo = tv, the flat mark 1.5 tv.
+        assert!(paid <= tv * 1.5 * 1.000_001, "{paid} vs {}", tv * 1.5);
+    });
+}
+
+/// Carol pushes the book up in the block; Bob's short is judged for liquidation at the mark
+/// the block started with: unchanged by her push (his live health, what opening risk is
+/// checked at, does see it). From the next block on, the book she holds is the book.
+#[test]
+fn a_same_block_push_does_not_move_the_liquidation_price() {
+    new_test_ext().execute_with(|| {
+        steep_market();
+        let call = list(100_000, OptionKind::Call);
+        margin(BOB, 100 * TSLA_UNIT);
+        margin(CAROL, 4_000 * TSLA_UNIT);
+        trade(BOB, call, -100);
+        next_block();
+        let engine = |who| {
+            <Options as MarginEngine<AccountId>>::risk(&who, TSLA, &mut Default::default()).unwrap()
+        };
+        // Funding up to now first (the block's first touch), so that only the push differs.
+        assert_ok!(Options::settle_account_funding(&BOB, TSLA));
+        let before = engine(BOB);
+        let live_before = Options::health(&BOB, TSLA).unwrap();
+        trade(CAROL, call, 1_500);
+        let after = engine(BOB);
+        assert_eq!(after.equity, before.equity);
+        assert!(Options::health(&BOB, TSLA).unwrap().equity < live_before.equity);
+        next_block();
+        assert!(engine(BOB).equity < before.equity);
+    });
+}
+
+/// A forced close pays a penalty that is a share of the maintenance margin it frees: at most
+/// that margin, whatever the position.
+#[test]
+fn the_liquidation_penalty_is_a_share_of_the_maintenance_margin_freed() {
+    new_test_ext().execute_with(|| {
+        market();
+        let put = list(70_000, OptionKind::Put);
+        margin(BOB, 100 * TSLA_UNIT);
+        trade(BOB, put, -20);
+        let mut cache = Default::default();
+        let (_, positions) =
+            <Options as MarginEngine<AccountId>>::positions(&BOB, TSLA, &mut cache).unwrap();
+        let mm = positions[0].maintenance;
+        let closed = <Options as MarginEngine<AccountId>>::close(
+            &BOB,
+            put,
+            10,
+            CloseKind::Liquidation,
+            &mut cache,
+        )
+        .unwrap();
+        // Half of the maintenance margin of 10 of the 20 contracts, in TSLA at 400.
+        let expect = mm.into_inner() as f64 / 1e18 / 2.0 * 0.5 / 400.0 * 1e12;
+        assert!(
+            (closed.penalty as f64 - expect).abs() <= 1.0 + 1e-9 * expect,
+            "{} vs {expect}",
+            closed.penalty
+        );
+        assert!(positions[0].penalty.into_inner() <= mm.into_inner());
     });
 }

@@ -60,6 +60,30 @@ fn far() -> Moment {
     Moment::MAX
 }
 
+/// The worst book a trade or a withdrawal walks: `MaxSeriesPerSettlement` series, each with
+/// open interest (a holder long one contract of each), so that the pool's delta check values
+/// every series of the settlement. Returns the series.
+fn full_book<T: Config>(
+    market: MarketId,
+    settlement: AssetId,
+) -> Result<Vec<SeriesId>, BenchmarkError> {
+    let ids = series::<T>(market, T::MaxSeriesPerSettlement::get())?;
+    // Holders of at most `MaxPositions` positions each.
+    for (i, chunk) in ids
+        .chunks(T::MaxPositions::get().max(1) as usize)
+        .enumerate()
+    {
+        let holder = trader::<T>(settlement, 1_000 + i as u32)?;
+        for id in chunk {
+            Options::<T>::do_trade(&holder, *id, 1, None, TradeMode::Trader).map_err(|e| {
+                let name: &'static str = e.into();
+                BenchmarkError::Stop(name)
+            })?;
+        }
+    }
+    Ok(ids)
+}
+
 #[benchmarks]
 mod benches {
     use super::*;
@@ -137,12 +161,14 @@ mod benches {
     }
 
     /// A withdrawal by an account with `p` positions (funding settled and health valued on each).
+    /// A withdrawal by an account with `p` positions, in a settlement whose every series has
+    /// open interest.
     #[benchmark]
     fn withdraw(p: Linear<1, { T::MaxPositions::get() }>) -> Result<(), BenchmarkError> {
         let (market, settlement) = env::<T>()?;
-        let s = series::<T>(market, p)?;
+        let s = full_book::<T>(market, settlement)?;
         let who = trader::<T>(settlement, 0)?;
-        for id in &s {
+        for id in s.iter().take(p as usize) {
             Options::<T>::do_trade(&who, *id, 1, None, TradeMode::Trader)
                 .map_err(|_| BenchmarkError::Stop("trade"))?;
         }
@@ -153,13 +179,14 @@ mod benches {
     }
 
     /// A trade by an account that already holds `p - 1` positions (its health is valued over
-    /// all `p` after the trade).
+    /// all `p` after the trade), opening risk (every check runs) in a settlement whose every
+    /// series has open interest (the pool's delta check values them all).
     #[benchmark]
     fn trade(p: Linear<1, { T::MaxPositions::get() }>) -> Result<(), BenchmarkError> {
         let (market, settlement) = env::<T>()?;
-        let s = series::<T>(market, p)?;
+        let s = full_book::<T>(market, settlement)?;
         let who = trader::<T>(settlement, 0)?;
-        for id in s.iter().skip(1) {
+        for id in s.iter().take(p as usize).skip(1) {
             Options::<T>::do_trade(&who, *id, 1, None, TradeMode::Trader)
                 .map_err(|_| BenchmarkError::Stop("trade"))?;
         }
@@ -176,13 +203,33 @@ mod benches {
         Ok(())
     }
 
-    /// The block hook with `s` series, each with positions.
+    /// The block hook with `s` series, each with positions, over `m` markets (each market's
+    /// prices are read, and each settlement's pool margin reported, once per block).
     #[benchmark]
     fn accrue_funding(
         s: Linear<1, { T::MaxSeriesPerSettlement::get() }>,
+        m: Linear<1, { T::MaxMarkets::get() }>,
     ) -> Result<(), BenchmarkError> {
-        let (market, settlement) = env::<T>()?;
-        let ids = series::<T>(market, s)?;
+        let (first, settlement) = env::<T>()?;
+        let mut markets = alloc::vec![first];
+        for _ in 1..m {
+            markets.push(
+                Options::<T>::do_create_market(
+                    CryptoIndex::Btc,
+                    settlement,
+                    MarketParams::default(),
+                )
+                .map_err(|_| BenchmarkError::Stop("market"))?,
+            );
+        }
+        let ids = (0..s)
+            .map(|i| {
+                let market = markets[(i % m) as usize];
+                let strike = FixedU128::from_u32(90_000 + 1_000 * i);
+                Options::<T>::do_list_series(market, strike, OptionKind::Call)
+                    .map_err(|_| BenchmarkError::Stop("series"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         for (i, id) in ids.iter().enumerate() {
             let who = trader::<T>(settlement, i as u32)?;
             Options::<T>::do_trade(&who, *id, 1, None, TradeMode::Trader)

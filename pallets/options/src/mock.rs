@@ -68,6 +68,7 @@ impl pallet_timestamp::Config for Test {
 
 thread_local! {
     static PRICES: RefCell<BTreeMap<OracleKey, Result<Price, PriceError>>> = const { RefCell::new(BTreeMap::new()) };
+    static EMAS: RefCell<BTreeMap<OracleKey, Price>> = const { RefCell::new(BTreeMap::new()) };
     static NEXT_OPEN: RefCell<Option<Moment>> = const { RefCell::new(None) };
     static CLOSED_UNKNOWN: RefCell<bool> = const { RefCell::new(false) };
 }
@@ -77,6 +78,10 @@ pub struct MockPrices;
 impl MockPrices {
     pub fn set(key: OracleKey, p: Result<Price, PriceError>) {
         PRICES.with(|m| m.borrow_mut().insert(key, p));
+    }
+    /// An EMA that lags the price (after a crash), until set again.
+    pub fn set_ema(key: OracleKey, p: Price) {
+        EMAS.with(|m| m.borrow_mut().insert(key, p));
     }
 }
 impl PriceProvider for MockPrices {
@@ -93,7 +98,10 @@ impl PriceProvider for MockPrices {
         Self::price(key).is_ok() && !(key == OracleKey::Asset(TSLA) && closed_now())
     }
     fn ema_price(key: OracleKey) -> Result<Price, PriceError> {
-        Self::price(key)
+        let price = Self::price(key)?;
+        Ok(EMAS
+            .with(|m| m.borrow().get(&key).copied())
+            .unwrap_or(price))
     }
     /// While closed: the time until the open stands for the whole unpriced interval.
     fn unpriced_interval(asset: AssetId) -> Option<Moment> {
@@ -251,7 +259,7 @@ pub fn p(x: u64) -> Price {
 
 /// BTC 100,000 USD, 60% vol, TSLA 400 USD; an LP with 10,000 TSLA in the pool's main tranche
 /// and 1,000 in insurance; Bob and Carol with 5,000 TSLA each.
-pub fn new_test_ext() -> sp_io::TestExternalities {
+pub fn new_test_ext() -> Ext {
     let mut storage = frame_system::GenesisConfig::<Test>::default()
         .build_storage()
         .unwrap();
@@ -291,6 +299,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
     .assimilate_storage(&mut storage)
     .unwrap();
     PRICES.with(|m| m.borrow_mut().clear());
+    EMAS.with(|m| m.borrow_mut().clear());
     MockPrices::set(BTC, Ok(p(100_000)));
     MockPrices::set(BTC_VOL, Ok(Price::from_rational(60, 100)));
     MockPrices::set(TSLA_KEY, Ok(p(400)));
@@ -301,7 +310,22 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
         System::set_block_number(1);
         pallet_timestamp::Now::<Test>::put(START);
     });
-    ext
+    Ext(ext)
+}
+
+/// Test externalities that check every invariant of the options and pool pallets at the end
+/// of each test (as `next_block` does after every block).
+pub struct Ext(pub sp_io::TestExternalities);
+
+impl Ext {
+    pub fn execute_with<R>(&mut self, test: impl FnOnce() -> R) -> R {
+        self.0.execute_with(|| {
+            let r = test();
+            Options::do_try_state().expect("options invariants at the end of the test");
+            Pool::do_try_state().expect("pool invariants at the end of the test");
+            r
+        })
+    }
 }
 
 /// Ends the block (funding accrues) and starts the next one `BLOCK_MS` later.
@@ -314,4 +338,16 @@ pub fn next_block() {
     pallet_timestamp::Now::<Test>::mutate(|t| *t += BLOCK_MS);
     // Queued LP flows execute first in the new block.
     Pool::on_initialize(n + 1);
+}
+
+/// Everlasting time value per unit of BTC, f64 (the pricing crate's closed form).
+pub fn time_value(s: f64, k: f64, sigma: f64, t_secs: f64) -> f64 {
+    let t = t_secs / 31_536_000.0;
+    let u = (1.0 + 8.0 / (sigma * sigma * t)).sqrt();
+    let a = if s >= k {
+        (1.0 - u) / 2.0
+    } else {
+        (1.0 + u) / 2.0
+    };
+    k / u * (a * (s / k).ln()).exp()
 }

@@ -5,6 +5,19 @@ use crate::*;
 use alloc::{collections::BTreeMap, vec::Vec};
 use perpetua_primitives::{AccountRisk, CloseKind, Closed, MarginEngine, PositionRisk};
 
+/// Which prices an account's health is valued at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Basis {
+    /// The pool's live mark (the worse for the holder of it and the theoretical price): what
+    /// opening risk and withdrawing collateral are checked at.
+    Live,
+    /// The mark at the net position the block started with (the worse for the holder of it
+    /// and the theoretical price): what liquidation is judged at. The index and the
+    /// volatility come from the oracle's quorum and the skew from the start of the block, so
+    /// no trade in the block can push an account under.
+    Liquidation,
+}
+
 /// A series valued at current prices: what every position in it needs for its health.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SeriesValue {
@@ -14,6 +27,11 @@ pub struct SeriesValue {
     /// USD per contract.
     pub theo: Fixed,
     pub mark: Fixed,
+    /// The mark at the block's starting net position.
+    pub block_mark: Fixed,
+    /// The liquidation penalty of one long and one short contract, USD.
+    pub long_penalty: Fixed,
+    pub short_penalty: Fixed,
     /// Margin per contract of a long and of a short position, USD.
     pub long_initial: Fixed,
     pub long_maintenance: Fixed,
@@ -45,6 +63,23 @@ impl ValuationCache {
 }
 
 impl<T: Config> Pallet<T> {
+    /// The health of `who`'s account in `settlement`, USD, at current prices.
+    pub fn health(who: &T::AccountId, settlement: AssetId) -> Result<Health, DispatchError> {
+        Self::health_with(who, settlement, &mut Default::default(), false, Basis::Live)
+            .map(|(h, _)| h)
+    }
+
+    /// The haircut on `settlement` collateral now: it grows with the square root of the
+    /// hours its price goes unrefreshed over ([`PriceProvider::unpriced_interval`]: the
+    /// whole closed period, held until the first fresh price after the open, ramped up
+    /// before the close); the maximum when that is unknown.
+    pub fn haircut(settlement: AssetId) -> Fixed {
+        let params = Haircuts::<T>::get(settlement);
+        let hours = T::Prices::unpriced_interval(settlement)
+            .and_then(|ms| Fixed::from_rational(ms.min(i64::MAX as u64) as i128, 3_600_000));
+        valuation::haircut(&params, hours)
+    }
+
     /// The prices of `market` (id `id`), from `cache` or read.
     pub fn prices_cached(
         id: MarketId,
@@ -83,19 +118,32 @@ impl<T: Config> Pallet<T> {
         let prices = Self::prices_cached(series.market, market, cache)?;
         let liquidity = Self::liquidity(market, &prices)?;
         let q = Self::quote_cached(id, series, market, &prices, cache)?;
+        let now = T::Time::now();
         let v = (|| -> Result<SeriesValue, ValuationError> {
-            let theo = valuation::per_contract(q.price, market)?;
-            let mark = valuation::mark_per_contract(theo, series, liquidity, market)?;
+            let price = valuation::contract_price(&q, market)?;
+            let mark = valuation::mark_at(price, series.net(), liquidity, market)?;
+            let block_mark =
+                valuation::mark_at(price, series.net_at_block_start(now), liquidity, market)?;
             let m = |size: i128, level| valuation::margin_of(&q, prices.spot, size, market, level);
+            let share = valuation::fp(market.params.liquidation_penalty);
+            let penalty = |mm: Fixed| {
+                mm.mul_round(share, Rounding::Up)
+                    .ok_or(ValuationError::Overflow)
+            };
+            let long_maintenance = m(1, MarginLevel::Maintenance)?;
+            let short_maintenance = m(-1, MarginLevel::Maintenance)?;
             Ok(SeriesValue {
                 settle: prices.settle,
                 decimals: market.settlement_decimals,
-                theo,
+                theo: price.theo,
                 mark,
+                block_mark,
+                long_penalty: penalty(long_maintenance)?,
+                short_penalty: penalty(short_maintenance)?,
                 long_initial: m(1, MarginLevel::Initial)?,
-                long_maintenance: m(1, MarginLevel::Maintenance)?,
+                long_maintenance,
                 short_initial: m(-1, MarginLevel::Initial)?,
-                short_maintenance: m(-1, MarginLevel::Maintenance)?,
+                short_maintenance,
                 notional: valuation::per_contract(prices.spot, market)?,
                 funding_index: series.funding_index,
             })
@@ -128,13 +176,14 @@ impl<T: Config> Pallet<T> {
             .or_insert_with(|| Self::haircut(settlement))
     }
 
-    /// `who`'s health in `settlement` at current prices, valued with `cache`; with
+    /// `who`'s health in `settlement` at current prices on `basis`, valued with `cache`; with
     /// `positions`, also each position's risk.
     pub fn health_with(
         who: &T::AccountId,
         settlement: AssetId,
         cache: &mut ValuationCache,
         positions: bool,
+        basis: Basis,
     ) -> Result<(Health, Vec<PositionRisk>), DispatchError> {
         let account = Accounts::<T>::get(who, settlement);
         let mut h = Health::default();
@@ -149,7 +198,11 @@ impl<T: Config> Pallet<T> {
             settle = Some((v.settle, v.decimals));
             let n = valuation::contracts(position.size).map_err(Self::verr)?;
             let abs = n.checked_abs().ok_or_else(overflow)?;
-            let value = valuation::holder_price(v.theo, v.mark, position.size);
+            let mark = match basis {
+                Basis::Live => v.mark,
+                Basis::Liquidation => v.block_mark,
+            };
+            let value = valuation::holder_price(v.theo, mark, position.size);
             let unrealised = value
                 .checked_sub(valuation::fx(position.entry))
                 .and_then(|d| d.checked_mul(n))
@@ -157,13 +210,14 @@ impl<T: Config> Pallet<T> {
             let funding = valuation::from_i(v.funding_index.saturating_sub(position.funding_index))
                 .checked_mul(n)
                 .ok_or_else(overflow)?;
-            let (im, mm) = if position.size > 0 {
-                (v.long_initial, v.long_maintenance)
+            let (im, mm, pen) = if position.size > 0 {
+                (v.long_initial, v.long_maintenance, v.long_penalty)
             } else {
-                (v.short_initial, v.short_maintenance)
+                (v.short_initial, v.short_maintenance, v.short_penalty)
             };
             let im = abs.mul_round(im, Rounding::Up).ok_or_else(overflow)?;
             let mm = abs.mul_round(mm, Rounding::Up).ok_or_else(overflow)?;
+            let pen = abs.mul_round(pen, Rounding::Up).ok_or_else(overflow)?;
             let add = |a: Fixed, b: Fixed| a.checked_add(b).ok_or_else(overflow);
             h.unrealised = add(h.unrealised, unrealised)?;
             h.funding_owed = add(h.funding_owed, funding)?;
@@ -176,6 +230,7 @@ impl<T: Config> Pallet<T> {
                     initial: valuation::to_i(im),
                     maintenance: valuation::to_i(mm),
                     unrealised: valuation::to_i(unrealised),
+                    penalty: valuation::to_i(pen),
                     notional: valuation::to_i(abs.checked_mul(v.notional).ok_or_else(overflow)?),
                 });
             }
@@ -230,15 +285,12 @@ impl<T: Config> Pallet<T> {
         amount: Balance,
         f: impl FnOnce(Balance) -> sp_runtime::DispatchResult,
     ) -> Result<Balance, DispatchError> {
-        let mut account = Accounts::<T>::get(who, settlement);
-        let take = amount.min(account.collateral);
+        let take = amount.min(Accounts::<T>::get(who, settlement).collateral);
         if take == 0 {
             return Ok(0);
         }
         f(take)?;
-        account.collateral = account.collateral.saturating_sub(take);
-        Accounts::<T>::insert(who, settlement, account);
-        TotalCollateral::<T>::mutate(settlement, |t| *t = t.saturating_sub(take));
+        Self::debit(who, settlement, take)?;
         Ok(take)
     }
 }
@@ -248,6 +300,10 @@ impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
 
     fn settlements() -> Vec<AssetId> {
         Self::settlements()
+    }
+
+    fn is_open(who: &T::AccountId, settlement: AssetId) -> bool {
+        OpenAccounts::<T>::contains_key(settlement, who)
     }
 
     fn open_accounts(
@@ -282,7 +338,7 @@ impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
         settlement: AssetId,
         cache: &mut ValuationCache,
     ) -> Result<AccountRisk, DispatchError> {
-        let (h, _) = Self::health_with(who, settlement, cache, false)?;
+        let (h, _) = Self::health_with(who, settlement, cache, false, Basis::Liquidation)?;
         Ok(Self::account_risk(who, settlement, &h))
     }
 
@@ -291,7 +347,7 @@ impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
         settlement: AssetId,
         cache: &mut ValuationCache,
     ) -> Result<(AccountRisk, Vec<PositionRisk>), DispatchError> {
-        let (h, positions) = Self::health_with(who, settlement, cache, true)?;
+        let (h, positions) = Self::health_with(who, settlement, cache, true, Basis::Liquidation)?;
         Ok((Self::account_risk(who, settlement, &h), positions))
     }
 
@@ -398,10 +454,7 @@ impl<T: Config> Pallet<T> {
                 &Self::pot(settlement),
                 collateral,
             )?;
-            Accounts::<T>::mutate(&who, settlement, |a| {
-                a.collateral = a.collateral.saturating_add(collateral)
-            });
-            TotalCollateral::<T>::mutate(settlement, |t| *t = t.saturating_add(collateral));
+            Self::credit(&who, settlement, collateral);
             for id in &series {
                 let Some(mut s) = SeriesBook::<T>::get(id) else {
                     continue;

@@ -79,18 +79,6 @@ fn f(x: FixedU128) -> f64 {
     x.into_inner() as f64 / 1e18
 }
 
-/// Everlasting time value per unit of BTC, f64.
-fn time_value(s: f64, k: f64, sigma: f64, t_secs: f64) -> f64 {
-    let t = t_secs / 31_536_000.0;
-    let u = (1.0 + 8.0 / (sigma * sigma * t)).sqrt();
-    let a = if s >= k {
-        (1.0 - u) / 2.0
-    } else {
-        (1.0 + u) / 2.0
-    };
-    k / u * (a * (s / k).ln()).exp()
-}
-
 /// The whole TSLA of traders' collateral, the pool's capital and the protocol: conserved to the
 /// unit by every trade, funding payment and settlement.
 fn system_tsla() -> Balance {
@@ -462,21 +450,54 @@ fn every_error_path() {
             Options::create_market(RuntimeOrigin::root(), CryptoIndex::Btc, 42, params),
             Error::<Test>::NoPool
         );
-        let bad = MarketParams {
-            funding_period_secs: 10,
-            ..params
+        // Each bound with its own error.
+        let refused = |bad: MarketParams, e: Error<Test>| {
+            assert_noop!(
+                Options::create_market(RuntimeOrigin::root(), CryptoIndex::Btc, TSLA, bad),
+                e
+            );
         };
-        assert_noop!(
-            Options::create_market(RuntimeOrigin::root(), CryptoIndex::Btc, TSLA, bad),
-            Error::<Test>::InvalidParams
+        refused(
+            MarketParams {
+                funding_period_secs: 10,
+                ..params
+            },
+            Error::<Test>::FundingPeriodOutOfRange,
         );
-        let bad = MarketParams {
-            maintenance_shock: Perbill::from_percent(50),
-            ..params
-        };
-        assert_noop!(
-            Options::create_market(RuntimeOrigin::root(), CryptoIndex::Btc, TSLA, bad),
-            Error::<Test>::InvalidParams
+        refused(
+            MarketParams {
+                maintenance_shock: Perbill::from_percent(50),
+                ..params
+            },
+            Error::<Test>::MaintenanceAboveInitial,
+        );
+        refused(
+            MarketParams {
+                contract_size: FixedU128::zero(),
+                ..params
+            },
+            Error::<Test>::ZeroContractSize,
+        );
+        refused(
+            MarketParams {
+                curve_max_skew: FixedU128::one(),
+                ..params
+            },
+            Error::<Test>::SkewLimitOutOfRange,
+        );
+        refused(
+            MarketParams {
+                max_open_interest: 0,
+                ..params
+            },
+            Error::<Test>::ZeroOpenInterestCap,
+        );
+        refused(
+            MarketParams {
+                funding_cap: Perbill::zero(),
+                ..params
+            },
+            Error::<Test>::ZeroFundingCap,
         );
         assert_noop!(
             Options::deposit(RuntimeOrigin::signed(BOB), TSLA, 1),
@@ -565,7 +586,7 @@ fn every_error_path() {
         };
         assert_noop!(
             Options::update_market(RuntimeOrigin::root(), 0, resized, true),
-            Error::<Test>::InvalidParams
+            Error::<Test>::ImmutableParams
         );
         // Delisted: no new risk, but reducing is allowed.
         assert_ok!(Options::set_series_active(
@@ -671,10 +692,11 @@ fn the_pool_book_is_valued_along_the_curve_at_the_index() {
         // paid.
         MockPrices::set(BTC, Ok(p(110_000)));
         let v = Options::book_value(TSLA, capital()).unwrap().value;
-        let theo = 10_000.0 + time_value(110_000.0, 100_000.0, 0.6, 86_400.0);
-        let theo = theo / 100.0;
+        let tv = time_value(110_000.0, 100_000.0, 0.6, 86_400.0) / 100.0;
+        let theo = 10_000.0 / 100.0 + tv;
         let l = capital() as f64 / 1e12 * 400.0 / 1_100.0;
-        let unwind = theo * 10.0 * (1.0 + 0.2 * 10.0 / (2.0 * l));
+        // The curve skews the time value only: 10 * theo + tv * k * 10^2 / 2L.
+        let unwind = theo * 10.0 + tv * 0.2 * 100.0 / (2.0 * l);
         let entry = f(Positions::<Test>::get(BOB, CALL).unwrap().entry);
         let owed = (unwind - entry * 10.0) / 400.0 * 1e12;
         assert!(((-v) as f64 - owed).abs() < 1e-6 * owed, "{v} vs {owed}");

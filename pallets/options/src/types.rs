@@ -64,9 +64,14 @@ pub struct MarketParams {
     pub curve_max_skew: FixedU128,
     /// Most open contracts (long plus short) in one series.
     pub max_open_interest: u128,
-    /// Liquidation penalty, share of the closed positions' notional (for the liquidation
-    /// pallet).
+    /// Liquidation penalty, share of the maintenance margin the closed contracts free (for
+    /// the liquidation pallet, which splits it between the keeper and the insurance tranche).
+    /// At most the margin the account held against them, so a penalty alone never turns an
+    /// account's equity negative (e.g. 50%).
     pub liquidation_penalty: Perbill,
+    /// The most funding per contract per day, either way, as a share of the contract's
+    /// notional (contract size times index), e.g. 10%: against an extreme volatility print.
+    pub funding_cap: Perbill,
     /// Latency fee: the relative move of the index (and of its volatility) a trade pays for,
     /// `band * |contracts| * contract size * (|delta| * index + |vega| * vol)`. Whoever sees
     /// the next price before the chain does gains at most that move on a round trip and pays
@@ -92,9 +97,57 @@ impl Default for MarketParams {
             curve_sensitivity: FixedU128::from_rational(1, 5),
             curve_max_skew: FixedU128::from_rational(1, 2),
             max_open_interest: 1_000_000,
-            liquidation_penalty: Perbill::from_percent(1),
+            liquidation_penalty: Perbill::from_percent(50),
+            funding_cap: Perbill::from_percent(10),
             latency_band: Perbill::from_parts(500_000),
         }
+    }
+}
+
+/// Why a market's parameters were refused: one name per bound.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ParamsError {
+    /// `contract_size` is zero.
+    ZeroContractSize,
+    /// `funding_period_secs` is not between one hour and one year.
+    FundingPeriodOutOfRange,
+    /// A maintenance term (shock, time value, floor) is above its initial term.
+    MaintenanceAboveInitial,
+    /// `curve_max_skew` is not in (0, 1): the mark must stay above the intrinsic value.
+    SkewLimitOutOfRange,
+    /// `max_open_interest` is zero.
+    ZeroOpenInterestCap,
+    /// `funding_cap` is zero: funding would be switched off.
+    ZeroFundingCap,
+}
+
+impl MarketParams {
+    /// Every bound, each with its own error.
+    pub fn validate(&self) -> Result<(), ParamsError> {
+        use ParamsError::*;
+        let one = FixedU128::from_inner(1_000_000_000_000_000_000);
+        if self.contract_size.into_inner() == 0 {
+            return Err(ZeroContractSize);
+        }
+        if !(3_600..=365 * 86_400).contains(&self.funding_period_secs) {
+            return Err(FundingPeriodOutOfRange);
+        }
+        if self.maintenance_shock > self.initial_shock
+            || self.maintenance_time_value > self.initial_time_value
+            || self.maintenance_floor > self.initial_floor
+        {
+            return Err(MaintenanceAboveInitial);
+        }
+        if self.curve_max_skew.into_inner() == 0 || self.curve_max_skew >= one {
+            return Err(SkewLimitOutOfRange);
+        }
+        if self.max_open_interest == 0 {
+            return Err(ZeroOpenInterestCap);
+        }
+        if self.funding_cap.is_zero() {
+            return Err(ZeroFundingCap);
+        }
+        Ok(())
     }
 }
 
@@ -188,6 +241,10 @@ pub struct Series {
     /// The pool's margin requirement for its side of this series, USD (kept current by
     /// trades and the block hook).
     pub pool_margin: FixedU128,
+    /// Traders' net position when the block of `funding_time` started (recorded by the
+    /// block's first touch): liquidations value the curve's skew at it, so no trade in the
+    /// block can move the price an account is liquidated at.
+    pub block_net: i128,
 }
 
 impl Series {
@@ -198,6 +255,22 @@ impl Series {
     /// Open interest: long plus short.
     pub fn open_interest(&self) -> u128 {
         self.long.saturating_add(self.short)
+    }
+    /// Starts the block of `now` for this series, if not started: records the net position
+    /// the block starts with, and moves the funding clock to `now`.
+    pub fn open_block(&mut self, now: Moment) {
+        if self.funding_time != now {
+            self.block_net = self.net();
+        }
+        self.funding_time = now;
+    }
+    /// Traders' net position at the start of the block of `now`.
+    pub fn net_at_block_start(&self, now: Moment) -> i128 {
+        if self.funding_time == now {
+            self.block_net
+        } else {
+            self.net()
+        }
     }
 }
 

@@ -4,18 +4,17 @@
 use crate::types::{Market, MarketParams, Series};
 use perpetua_pricing::{
     margin::{self, MarginLevel},
-    pool::{self, Curve},
+    pool::{self, Curve, Limit},
     Fixed, Inputs, MarginParams, Quote, Rounding,
 };
 use perpetua_primitives::{Balance, FixedI128, FixedU128};
 use sp_runtime::Perbill;
 
-/// The prices a market needs, all in USD: the index, its EMA, its implied volatility and the
+/// The prices a market needs, all in USD: the index, its implied volatility and the
 /// settlement token.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MarketPrices {
     pub spot: Fixed,
-    pub spot_ema: Fixed,
     pub vol: Fixed,
     pub settle: Fixed,
     /// The settlement price at which the pool receives: `settle` while the settlement stock's
@@ -166,81 +165,81 @@ pub fn liquidity_contracts(
     ov(capital_usd.checked_div(notional))
 }
 
-/// The pool's mark of `series` per contract at its current net position.
-pub fn mark_per_contract(
-    theo_contract: Fixed,
-    series: &Series,
-    liquidity: Fixed,
-    market: &Market,
-) -> R<Fixed> {
+/// A series' price per contract: the theoretical price and its time value (the part the
+/// pool's curve skews).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ContractPrice {
+    pub theo: Fixed,
+    pub time_value: Fixed,
+}
+
+/// The price per contract of a series with per-unit quote `q`.
+pub fn contract_price(q: &Quote, market: &Market) -> R<ContractPrice> {
+    Ok(ContractPrice {
+        theo: per_contract(q.price, market)?,
+        time_value: per_contract(q.time_value.max(Fixed::ZERO), market)?,
+    })
+}
+
+/// The pool's mark per contract when the traders' net position is `net`: the theoretical
+/// price with its time value skewed by the curve (see [`pool`]); the theoretical price
+/// without depth.
+pub fn mark_at(price: ContractPrice, net: i128, liquidity: Fixed, market: &Market) -> R<Fixed> {
     if !liquidity.is_positive() {
-        // No pool to skew against: the theoretical price.
-        return Ok(theo_contract);
+        return Ok(price.theo);
     }
     Ok(pool::mark_price(
-        theo_contract,
-        contracts(series.net())?,
+        price.theo,
+        price.time_value,
+        contracts(net)?,
         liquidity,
         &curve(&market.params),
+    )?)
+}
+
+/// What `size` contracts cost along the pool's curve from the traders' net position `net`
+/// (negative: what the trader receives); at the theoretical price without depth when the
+/// limit is waived. `limit`: [`Limit::Enforced`] for a trade that opens risk, refused beyond
+/// the curve's skew limit; [`Limit::Waived`] for one that only reduces a position (the
+/// trader's own close or a forced one), which always fills.
+pub fn cost_along_curve(
+    price: ContractPrice,
+    net: i128,
+    size: i128,
+    liquidity: Fixed,
+    market: &Market,
+    limit: Limit,
+) -> R<Fixed> {
+    if !liquidity.is_positive() && limit == Limit::Waived {
+        return ov(price.theo.checked_mul(contracts(size)?));
+    }
+    Ok(pool::trade_cost(
+        price.theo,
+        price.time_value,
+        contracts(net)?,
+        contracts(size)?,
+        liquidity,
+        &curve(&market.params),
+        limit,
     )?)
 }
 
 /// What unwinding the traders' net position in `series` along the pool's curve would pay them,
 /// USD (negative: they would pay): `-cost(net -> 0)`. A trade along the curve changes the
 /// traders' entry sum by exactly the change of this value, so no trade moves the pool's book
-/// valued with it. Without depth, or where the curve cannot price the unwind (the mark would
-/// not stay positive), the theoretical price.
+/// valued with it.
 pub fn unwind_value(
-    theo_contract: Fixed,
+    price: ContractPrice,
     series: &Series,
     liquidity: Fixed,
     market: &Market,
 ) -> R<Fixed> {
-    let net = contracts(series.net())?;
-    let at_theo = ov(theo_contract.checked_mul(net))?;
-    if !liquidity.is_positive() || net.is_zero() {
-        return Ok(at_theo);
+    let net = series.net();
+    if net == 0 {
+        return Ok(Fixed::ZERO);
     }
-    let back = ov(net.checked_neg())?;
-    match pool::trade_cost(theo_contract, net, back, liquidity, &curve(&market.params)) {
-        Ok(cost) => ov(cost.checked_neg()),
-        Err(perpetua_pricing::PricingError::SkewLimit) => Ok(at_theo),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// What a forced close of `size` contracts costs (negative: what the trader receives): along
-/// the pool's curve like any trade, but past its skew limit if need be; at the mark where the
-/// curve cannot price it (no depth, or a mark that would not stay positive).
-pub fn forced_cost(
-    theo_contract: Fixed,
-    series: &Series,
-    size: i128,
-    liquidity: Fixed,
-    market: &Market,
-) -> R<Fixed> {
-    let at_mark = || -> R<Fixed> {
-        let mark = mark_per_contract(theo_contract, series, liquidity, market)?;
-        ov(mark.checked_mul(contracts(size)?))
-    };
-    if !liquidity.is_positive() {
-        return at_mark();
-    }
-    let unlimited = Curve {
-        sensitivity: fx(market.params.curve_sensitivity),
-        max_skew: Fixed::from_inner(perpetua_pricing::fixed::ONE_INNER - 1),
-    };
-    match pool::trade_cost(
-        theo_contract,
-        contracts(series.net())?,
-        contracts(size)?,
-        liquidity,
-        &unlimited,
-    ) {
-        Ok(cost) => Ok(cost),
-        Err(perpetua_pricing::PricingError::SkewLimit) => at_mark(),
-        Err(e) => Err(e.into()),
-    }
+    let back = net.checked_neg().ok_or(ValuationError::Overflow)?;
+    ov(cost_along_curve(price, net, back, liquidity, market, Limit::Waived)?.checked_neg())
 }
 
 /// The price a holder of `size` contracts is valued at for their health: the worse for them

@@ -48,7 +48,7 @@ pub trait WeightInfo {
 	fn deposit() -> Weight;
 	fn withdraw(p: u32, ) -> Weight;
 	fn trade(p: u32, ) -> Weight;
-	fn accrue_funding(s: u32, ) -> Weight;
+	fn accrue_funding(s: u32, m: u32, ) -> Weight;
 	fn accrue_funding_positions(n: u32, ) -> Weight;
 }
 
@@ -274,7 +274,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Assets::Metadata` (r:1 w:0)
 	/// Proof: `Assets::Metadata` (`max_values`: None, `max_size`: Some(140), added: 2615, mode: `MaxEncodedLen`)
 	/// The range of component `s` is `[1, 32]`.
-	fn accrue_funding(s: u32, ) -> Weight {
+	/// Until re-benchmarked with the markets component: per market, its entry, the index and
+	/// volatility reads and a report to the pool, estimated at one series' cost.
+	fn accrue_funding(s: u32, m: u32, ) -> Weight {
 		// Proof size: measured `3915 + s * (149 ±0)`, estimated `32346 + s * (2613 ±0)`.
 		// Minimum execution time: 137_855_000 picoseconds.
 		Weight::from_parts(128_210_179, 0)
@@ -286,6 +288,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes(1))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 2613).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(15_245_961, 2613).saturating_mul(m.into()))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(m.into())))
 	}
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
@@ -380,7 +384,7 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes(12))
 			.saturating_add(Weight::from_parts(0, 2613).saturating_mul(p.into()))
 	}
-	fn accrue_funding(s: u32, ) -> Weight {
+	fn accrue_funding(s: u32, m: u32, ) -> Weight {
 		Weight::from_parts(128_210_179, 0)
 			.saturating_add(Weight::from_parts(0, 32346))
 			.saturating_add(Weight::from_parts(15_245_961, 0).saturating_mul(s.into()))
@@ -389,6 +393,8 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes(1))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 2613).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(15_245_961, 2613).saturating_mul(m.into()))
+			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(m.into())))
 	}
 	fn accrue_funding_positions(n: u32, ) -> Weight {
 		Weight::from_parts(385_107_892, 0)

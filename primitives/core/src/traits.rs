@@ -404,6 +404,9 @@ pub struct PositionRisk {
     pub maintenance: FixedI128,
     /// Unrealised PnL at the holder's valuation.
     pub unrealised: FixedI128,
+    /// The liquidation penalty of closing the whole position: a share of its maintenance
+    /// margin.
+    pub penalty: FixedI128,
     /// `|size| * contract size * index`.
     pub notional: FixedI128,
 }
@@ -437,6 +440,9 @@ pub trait MarginEngine<AccountId> {
     type Cache: Default;
     /// The settlement assets with markets.
     fn settlements() -> alloc::vec::Vec<AssetId>;
+    /// Whether `who` has positions in `settlement` (one storage read: the cheap first check of
+    /// a liquidation candidate).
+    fn is_open(who: &AccountId, settlement: AssetId) -> bool;
     /// Up to `max` accounts with positions in `settlement`, in storage order after `cursor`
     /// (an opaque position; `None`: from the start). Returns them and the cursor to go on from
     /// (`None`: the end was reached).

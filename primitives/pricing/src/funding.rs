@@ -50,3 +50,21 @@ pub fn for_interval(
         .or_overflow()?,
     ))
 }
+
+/// Milliseconds in a day.
+pub const DAY_MS: i128 = 86_400_000;
+
+/// `amount` of funding accrued over `elapsed_ms`, held within `cap_per_day * elapsed / 1 day`
+/// either way (`cap_per_day`: the most funding per contract per day, USD, non-negative).
+pub fn capped(amount: Fixed, cap_per_day: Fixed, elapsed_ms: u64) -> Result<Fixed, PricingError> {
+    let cap = Fixed::from_inner(
+        mul_div_i128(
+            cap_per_day.max(Fixed::ZERO).into_inner(),
+            elapsed_ms as i128,
+            DAY_MS,
+            Rounding::Down,
+        )
+        .or_overflow()?,
+    );
+    Ok(amount.min(cap).max(cap.checked_neg().or_overflow()?))
+}

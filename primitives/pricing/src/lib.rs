@@ -23,11 +23,12 @@ pub mod funding;
 pub mod margin;
 pub mod math;
 pub mod pool;
+pub mod position;
 
 pub use everlasting::{intrinsic, price, quote, time_value, Inputs, OptionKind, Quote};
 pub use fixed::{Fixed, Rounding};
 pub use margin::{MarginLevel, MarginParams};
-pub use pool::Curve;
+pub use pool::{Curve, Limit};
 
 /// An arithmetic failure.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -4,7 +4,7 @@
 mod common;
 use common::*;
 use perpetua_pricing::{
-    european, funding, intrinsic, margin, math, pool, price, quote, Curve, Fixed, Inputs,
+    european, funding, intrinsic, margin, math, pool, price, quote, Curve, Fixed, Inputs, Limit,
     MarginLevel, MarginParams, OptionKind, Rounding,
 };
 use proptest::prelude::*;
@@ -84,25 +84,103 @@ proptest! {
     #[test]
     fn split_trades_cost_the_same(
         theo in 0.01f64..50_000.0,
-        net in -300.0f64..300.0,
-        a in -100.0f64..100.0,
-        b in -100.0f64..100.0,
+        tv_share in 0.0f64..1.0,
+        net in -3_000.0f64..3_000.0,
+        a in -2_000.0f64..2_000.0,
+        b in -2_000.0f64..2_000.0,
         k in 0.0f64..1.0,
     ) {
-        let curve = Curve { sensitivity: fx(k), max_skew: fx(0.9) };
+        // Across the limit too: beyond it the mark is flat, still a function of N alone.
+        let curve = Curve { sensitivity: fx(k), max_skew: fx(0.5) };
         let liquidity = fx(1_000.0);
+        let tv = fx(theo * tv_share);
         let (theo, net, a, b) = (fx(theo), fx(net), fx(a), fx(b));
-        let whole = pool::trade_cost(theo, net, a.checked_add(b).unwrap(), liquidity, &curve);
-        let first = pool::trade_cost(theo, net, a, liquidity, &curve);
-        let second = pool::trade_cost(theo, net.checked_add(a).unwrap(), b, liquidity, &curve);
-        if let (Ok(w), Ok(x), Ok(y)) = (whole, first, second) {
-            let split = x.checked_add(y).unwrap();
-            // Each cost is rounded up once, with at most a few units of 10^-18 of error in
-            // between, relative to the size of the amounts.
-            let tol = 4 + (f(theo).abs() * (f(a).abs() + f(b).abs())) as i128 * 4;
-            let diff = (split.into_inner() - w.into_inner()).abs();
-            prop_assert!(diff <= tol, "split {split:?} vs whole {w:?} (diff {diff})");
+        let cost = |n: Fixed, v: Fixed| pool::trade_cost(theo, tv, n, v, liquidity, &curve, Limit::Waived).unwrap();
+        let whole = cost(net, a.checked_add(b).unwrap());
+        let split = cost(net, a).checked_add(cost(net.checked_add(a).unwrap(), b)).unwrap();
+        // Each cost is rounded up once, with a few units of 10^-18 of error in between,
+        // relative to the size of the amounts.
+        let tol = 8 + (f(theo).abs() * (f(a).abs() + f(b).abs() + f(net).abs())) as i128 * 8;
+        let diff = (split.into_inner() - whole.into_inner()).abs();
+        prop_assert!(diff <= tol, "split {split:?} vs whole {whole:?} (diff {diff})");
+        // A round trip back to where the book was never gains: the curve is path-independent
+        // and every leg rounds against the trader.
+        let there = cost(net, a);
+        let back = cost(net.checked_add(a).unwrap(), a.checked_neg().unwrap());
+        prop_assert!(there.checked_add(back).unwrap() >= Fixed::ZERO);
+    }
+
+    #[test]
+    fn skew_never_moves_the_intrinsic_value(
+        theo in 0.01f64..50_000.0,
+        tv_share in 0.0f64..1.0,
+        net in -1e6f64..1e6,
+        k in 0.0f64..1.0,
+        s in 0.01f64..0.99,
+    ) {
+        let curve = Curve { sensitivity: fx(k), max_skew: fx(s) };
+        let tv = theo * tv_share;
+        let mark = pool::mark_price(fx(theo), fx(tv), fx(net), fx(1_000.0), &curve).unwrap();
+        // Within s V of the theoretical price, so never below the intrinsic value.
+        let eps = 1e-12 * theo;
+        prop_assert!((f(mark) - theo).abs() <= tv * s + eps);
+        prop_assert!(f(mark) >= theo - tv - eps);
+    }
+
+    #[test]
+    fn book_sums_equal_the_sum_over_positions(
+        fills in proptest::collection::vec((0usize..4, -50i128..50, 1.0f64..500.0), 1..60),
+    ) {
+        use perpetua_pricing::position::{self, BookSums, Holding};
+        let mut holdings = [Holding::default(); 4];
+        let mut sums = BookSums::default();
+        let index = fx(0.25);
+        let mut realised = Fixed::ZERO;
+        for (who, size, avg) in fills {
+            if size == 0 { continue; }
+            let avg = fx(avg);
+            let old = holdings[who];
+            let change = position::fill(old, size, avg).unwrap();
+            prop_assert_eq!(change.holding.size, old.size + size);
+            prop_assert_eq!(change.closed + change.opened, size.unsigned_abs());
+            prop_assert_eq!(change.increases(), position::increases(old.size, size));
+            // Realised PnL is the closed part's move from its entry, on the holder's side.
+            let sign = if old.size > 0 { 1.0 } else { -1.0 };
+            let expect = (f(avg) - f(old.entry)) * change.closed as f64 * sign;
+            prop_assert!((f(change.realised) - expect).abs() <= 1e-9 * (1.0 + expect.abs()));
+            realised = realised.checked_add(change.realised).unwrap();
+            sums = position::replace(sums, old, index, change.holding, index).unwrap();
+            holdings[who] = change.holding;
         }
+        let long: u128 = holdings.iter().map(|h| h.size.max(0) as u128).sum();
+        let short: u128 = holdings.iter().map(|h| h.size.min(0).unsigned_abs()).sum();
+        prop_assert_eq!((sums.long, sums.short), (long, short));
+        let entry: f64 = holdings.iter().map(|h| f(h.entry) * h.size as f64).sum();
+        prop_assert!((f(sums.entry_sum) - entry).abs() <= 1e-6 * (1.0 + entry.abs()));
+        let funding: f64 = holdings.iter().map(|h| 0.25 * h.size as f64).sum();
+        prop_assert!((f(sums.funding_sum) - funding).abs() <= 1e-9);
+        // Flat holdings carry no entry.
+        for h in holdings {
+            if h.size == 0 { prop_assert_eq!(h.entry, Fixed::ZERO); }
+        }
+    }
+
+    #[test]
+    fn a_round_trip_at_one_price_realises_nothing(size in -1_000i128..1_000, avg in 0.01f64..1e5) {
+        use perpetua_pricing::position::{self, Holding};
+        prop_assume!(size != 0);
+        let open = position::fill(Holding::default(), size, fx(avg)).unwrap();
+        let close = position::fill(open.holding, -size, fx(avg)).unwrap();
+        prop_assert_eq!(close.realised, Fixed::ZERO);
+        prop_assert_eq!(close.holding, Holding::default());
+    }
+
+    #[test]
+    fn funding_cap_holds_both_ways(amount in -1e6f64..1e6, cap in 0.0f64..1e4, ms in 0u64..10_000_000_000) {
+        let c = funding::capped(fx(amount), fx(cap), ms).unwrap();
+        let limit = cap * ms as f64 / 86_400_000.0;
+        prop_assert!(f(c).abs() <= limit * (1.0 + 1e-12) + 1e-12);
+        if amount.abs() <= limit * (1.0 - 1e-9) { prop_assert_eq!(c, fx(amount)); }
     }
 
     #[test]
@@ -154,8 +232,10 @@ proptest! {
     #[test]
     fn no_panic_pool_and_funding(a in any_fixed(), b in any_fixed(), c in any_fixed(), d in any_fixed(), e in any_fixed(), ms in any::<u64>(), t in any::<u64>()) {
         let curve = Curve { sensitivity: d, max_skew: e };
-        let _ = pool::trade_cost(a, b, c, d, &curve);
-        let _ = pool::mark_price(a, b, c, &curve);
+        let _ = pool::trade_cost(a, b, c, d, e, &curve, Limit::Enforced);
+        let _ = pool::trade_cost(a, b, c, d, e, &curve, Limit::Waived);
+        let _ = pool::mark_price(a, b, c, d, &curve);
+        let _ = funding::capped(a, b, ms);
         let _ = funding::for_interval(a, b, ms, t, Rounding::Up);
         let _ = funding::rate_per_second(a, b, t);
     }
@@ -196,21 +276,57 @@ fn named_errors_for_bad_inputs() {
         max_skew: fx(0.5),
     };
     assert_eq!(
-        pool::trade_cost(fx(1.0), Fixed::ZERO, fx(1.0), Fixed::ZERO, &curve),
+        pool::trade_cost(
+            fx(1.0),
+            fx(1.0),
+            Fixed::ZERO,
+            fx(1.0),
+            Fixed::ZERO,
+            &curve,
+            Limit::Enforced
+        ),
         Err(NoLiquidity)
     );
     assert_eq!(
-        pool::trade_cost(fx(1.0), Fixed::ZERO, fx(2000.0), fx(1000.0), &curve),
+        pool::trade_cost(
+            fx(1.0),
+            fx(1.0),
+            Fixed::ZERO,
+            fx(2000.0),
+            fx(1000.0),
+            &curve,
+            Limit::Enforced
+        ),
         Err(SkewLimit)
     );
+    // The same trade fills when it only reduces a position, at the flat mark beyond the limit.
+    assert!(pool::trade_cost(
+        fx(1.0),
+        fx(1.0),
+        Fixed::ZERO,
+        fx(2000.0),
+        fx(1000.0),
+        &curve,
+        Limit::Waived
+    )
+    .is_ok());
     // Reducing the skew is allowed even from beyond the limit.
-    assert!(pool::trade_cost(fx(1.0), fx(1500.0), fx(-100.0), fx(1000.0), &curve).is_ok());
+    assert!(pool::trade_cost(
+        fx(1.0),
+        fx(1.0),
+        fx(1500.0),
+        fx(-100.0),
+        fx(1000.0),
+        &curve,
+        Limit::Enforced
+    )
+    .is_ok());
     let bad_curve = Curve {
         sensitivity: fx(0.5),
         max_skew: fx(1.0),
     };
     assert_eq!(
-        pool::mark_price(fx(1.0), Fixed::ZERO, fx(1.0), &bad_curve),
+        pool::mark_price(fx(1.0), fx(1.0), Fixed::ZERO, fx(1.0), &bad_curve),
         Err(InvalidParameters)
     );
     let mut m = default_margin();
@@ -244,20 +360,28 @@ fn pool_mark_moves_against_exposure() {
         max_skew: fx(0.5),
     };
     let l = fx(1000.0);
-    let flat = pool::mark_price(fx(10.0), Fixed::ZERO, l, &curve).unwrap();
-    let long = pool::mark_price(fx(10.0), fx(500.0), l, &curve).unwrap();
-    let short = pool::mark_price(fx(10.0), fx(-500.0), l, &curve).unwrap();
-    assert_eq!(flat, fx(10.0));
-    assert_eq!(long, fx(11.0));
-    assert_eq!(short, fx(9.0));
-    // Buying 100 from flat: 10 * 100 * (1 + 0.2 * 100 / 2000) = 1010.
+    // Theoretical 10, of which 4 is time value (6 intrinsic): the skew moves the 4 only.
+    let (p, v) = (fx(10.0), fx(4.0));
+    let mark = |n: f64| pool::mark_price(p, v, fx(n), l, &curve).unwrap();
+    assert_eq!(mark(0.0), fx(10.0));
+    assert_eq!(mark(500.0), fx(10.4));
+    assert_eq!(mark(-500.0), fx(9.6));
+    // Beyond the limit (k N / L = 0.5 at N = 2,500) the mark is flat at P +- s V.
+    assert_eq!(mark(10_000.0), fx(12.0));
+    assert_eq!(mark(-10_000.0), fx(8.0));
+    let cost = |n: f64, size: f64, limit| pool::trade_cost(p, v, fx(n), fx(size), l, &curve, limit);
+    // Buying 100 from flat: 10 * 100 + 4 * 0.2 * 100^2 / 2000 = 1004.
+    assert_eq!(cost(0.0, 100.0, Limit::Enforced), Ok(fx(1004.0)));
+    // Selling 100 from flat: -1000 + 4 = -996.
+    assert_eq!(cost(0.0, -100.0, Limit::Enforced), Ok(fx(-996.0)));
+    // From 2,000 to 3,000 (waived): 10,000 + 4 * (G(3000) - G(2000)), G(2000) = 0.2 * 2000^2 /
+    // 2000 = 400, G(3000) = 0.5 * 3000 - 0.5 * 2500 / 2 = 875: 10,000 + 1,900 = 11,900.
     assert_eq!(
-        pool::trade_cost(fx(10.0), Fixed::ZERO, fx(100.0), l, &curve),
-        Ok(fx(1010.0))
+        cost(2_000.0, 1_000.0, Limit::Waived),
+        Ok(Fixed::from_integer(11_900).unwrap())
     );
-    // Selling 100 from flat: -10 * 100 * (1 - 0.01) = -990.
     assert_eq!(
-        pool::trade_cost(fx(10.0), Fixed::ZERO, fx(-100.0), l, &curve),
-        Ok(fx(-990.0))
+        cost(2_000.0, 1_000.0, Limit::Enforced),
+        Err(perpetua_pricing::PricingError::SkewLimit)
     );
 }

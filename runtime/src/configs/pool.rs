@@ -22,6 +22,8 @@ parameter_types! {
     pub BookValuationWeight: frame_support::weights::Weight =
         <pallet_options::weights::SubstrateWeight<Runtime> as pallet_options::WeightInfo>::accrue_funding(
             <Runtime as pallet_options::Config>::MaxSeriesPerSettlement::get(),
+            // The book of a settlement is priced per market: at most every market on it.
+            <Runtime as pallet_options::Config>::MaxMarkets::get(),
         );
 }
 

@@ -1,0 +1,212 @@
+//! The pool's side of the book: the prices a market needs, the pool's depth in contracts, its
+//! margin requirement and net delta over a settlement asset's series, and the book's value
+//! (what the pool's NAV counts), path-independent along the curve.
+
+use crate::*;
+use sp_runtime::DispatchResult;
+
+impl<T: Config> Pallet<T> {
+    /// The prices `market` needs now, or the named reason they are not usable.
+    pub fn market_prices(market: &Market) -> Result<MarketPrices, Error<T>> {
+        let e = |err: PriceError| match err {
+            PriceError::Stale => Error::<T>::StalePrice,
+            PriceError::CircuitOpen => Error::<T>::CircuitOpen,
+            PriceError::Missing => Error::<T>::MissingPrice,
+            PriceError::Halted => Error::<T>::SettlementHalted,
+        };
+        let spot = T::Prices::price(OracleKey::Crypto(market.index)).map_err(e)?;
+        let vol = T::Prices::implied_vol(market.index).map_err(e)?;
+        let key = OracleKey::Asset(market.settlement);
+        let settle = valuation::fx(T::Prices::price(key).map_err(e)?);
+        let (settle_low, settle_high) = if T::Prices::is_fresh(key) {
+            (settle, settle)
+        } else {
+            valuation::widen(settle, Self::haircut(market.settlement)).map_err(Self::verr)?
+        };
+        Ok(MarketPrices {
+            spot: valuation::fx(spot),
+            vol: valuation::fx(vol),
+            settle,
+            settle_low,
+            settle_high,
+        })
+    }
+
+    pub(crate) fn verr(e: ValuationError) -> Error<T> {
+        match e {
+            ValuationError::Pricing => Error::<T>::PricingFailed,
+            ValuationError::NoLiquidity => Error::<T>::NoPoolLiquidity,
+            ValuationError::Skew => Error::<T>::SkewLimit,
+            ValuationError::Overflow => Error::<T>::Overflow,
+        }
+    }
+
+    /// The pool's liquidity in contracts of `market`.
+    pub(crate) fn liquidity(market: &Market, prices: &MarketPrices) -> Result<Fixed, Error<T>> {
+        let capital = T::Pool::depth(market.settlement);
+        valuation::liquidity_contracts(capital, prices, market, market.settlement_decimals)
+            .map_err(Self::verr)
+    }
+
+    pub(crate) fn settlements() -> Vec<AssetId> {
+        let mut out: Vec<AssetId> = Vec::new();
+        for id in 0..NextMarketId::<T>::get() {
+            if let Some(m) = Markets::<T>::get(id) {
+                if !out.contains(&m.settlement) {
+                    out.push(m.settlement);
+                }
+            }
+        }
+        out
+    }
+
+    /// Tells the pool the margin its book over `settlement` requires.
+    /// `known`: the settlement price and decimals, if the caller has them.
+    pub(crate) fn report_pool_margin(
+        settlement: AssetId,
+        growing: bool,
+        known: Option<(Fixed, u8)>,
+    ) -> DispatchResult {
+        let usd = valuation::fx(PoolMargin::<T>::get(settlement));
+        let (price, decimals) = match known {
+            Some(k) => k,
+            None => {
+                let key = OracleKey::Asset(settlement);
+                let Some(price) = T::Prices::price(key).ok() else {
+                    return Ok(());
+                };
+                let mut price = valuation::fx(price);
+                if !T::Prices::is_fresh(key) {
+                    // A stale close: the pool's capital counts less (see `settle_low`).
+                    price = valuation::widen(price, Self::haircut(settlement))
+                        .map_err(|e| DispatchError::from(Self::verr(e)))?
+                        .0;
+                }
+                let decimals = pallet_assets::Metadata::<T>::get(settlement).decimals;
+                (price, decimals)
+            }
+        };
+        let units = valuation::usd_to_units(usd, price, decimals, Rounding::Up)
+            .map_err(|e| DispatchError::from(Self::verr(e)))?;
+        T::Pool::set_required_margin(settlement, units, growing)
+    }
+
+    /// The pool's net delta over `settlement`'s book against its limit.
+    pub(crate) fn check_pool_delta(
+        settlement: AssetId,
+        cache: &mut risk::ValuationCache,
+    ) -> DispatchResult {
+        let mut delta_usd = Fixed::ZERO;
+        let mut price = Fixed::ZERO;
+        let mut decimals = 0;
+        for id in SettlementSeries::<T>::get(settlement) {
+            let Some(series) = SeriesBook::<T>::get(id) else {
+                continue;
+            };
+            if series.net() == 0 {
+                continue;
+            }
+            let market = Markets::<T>::get(series.market).ok_or(Error::<T>::UnknownMarket)?;
+            let prices = Self::prices_cached(series.market, &market, cache)?;
+            price = prices.settle_low;
+            decimals = market.settlement_decimals;
+            let q = Self::quote_cached(id, &series, &market, &prices, cache)?;
+            let d = (|| -> Result<Fixed, ValuationError> {
+                let units = valuation::per_contract(valuation::contracts(series.net())?, &market)?;
+                q.delta
+                    .checked_mul(units)
+                    .and_then(|d| d.checked_mul(prices.spot))
+                    .ok_or(ValuationError::Overflow)
+            })()
+            .map_err(Self::verr)?;
+            delta_usd = delta_usd.checked_add(d).ok_or(Error::<T>::Overflow)?;
+        }
+        if price.is_zero() {
+            return Ok(());
+        }
+        let abs = delta_usd.checked_abs().ok_or(Error::<T>::Overflow)?;
+        let units =
+            valuation::usd_to_units(abs, price, decimals, Rounding::Up).map_err(Self::verr)?;
+        T::Pool::check_net_delta(settlement, units)
+    }
+
+    /// The pool's book value over `settlement`'s series, base units, with the curve's
+    /// `depth` (see [`PoolBook::book_value`]).
+    ///
+    /// Each series' net position is valued at what unwinding it along the pool's curve at
+    /// the index would pay the traders, not at the skewed mark: a trade along the curve
+    /// moves the traders' entry sum and this unwind value by the same amount (the curve's
+    /// cost is path-independent), so no trade moves the book's value; only the index, the
+    /// volatility, funding and the depth do. The part of the book's net receivable
+    /// (traders' losses and unsettled funding owed to the pool) beyond the traders' whole
+    /// collateral is reported as uncollectible.
+    pub fn book_value(
+        settlement: AssetId,
+        depth: Balance,
+    ) -> Result<perpetua_primitives::BookValue, PriceError> {
+        let stale = |_| PriceError::Stale;
+        let mut traders_usd = Fixed::ZERO;
+        let mut owed_tokens = Fixed::ZERO;
+        let mut price = None;
+        let mut decimals = 0;
+        for id in SettlementSeries::<T>::get(settlement) {
+            let Some(series) = SeriesBook::<T>::get(id) else {
+                continue;
+            };
+            if series.long == 0 && series.short == 0 {
+                continue;
+            }
+            let Some(market) = Markets::<T>::get(series.market) else {
+                continue;
+            };
+            let prices = Self::market_prices(&market).map_err(|_| PriceError::Stale)?;
+            price = Some(prices.settle);
+            decimals = market.settlement_decimals;
+            let (u, f) = (|| -> Result<(Fixed, Fixed), ValuationError> {
+                let liquidity = valuation::liquidity_contracts(
+                    depth,
+                    &prices,
+                    &market,
+                    market.settlement_decimals,
+                )?;
+                let q = valuation::quote_at(&series, &market, prices.spot, prices.vol)?;
+                let price = valuation::contract_price(&q, &market)?;
+                let value = valuation::unwind_value(price, &series, liquidity, &market)?;
+                let u = value
+                    .checked_sub(valuation::from_i(series.entry_sum))
+                    .ok_or(ValuationError::Overflow)?;
+                let net = valuation::contracts(series.net())?;
+                let f = valuation::from_i(series.funding_index)
+                    .checked_mul(net)
+                    .and_then(|v| v.checked_sub(valuation::from_i(series.funding_sum)))
+                    .ok_or(ValuationError::Overflow)?;
+                Ok((u, f))
+            })()
+            .map_err(stale)?;
+            traders_usd = traders_usd.checked_add(u).ok_or(PriceError::Stale)?;
+            owed_tokens = owed_tokens.checked_add(f).ok_or(PriceError::Stale)?;
+        }
+        let Some(settle) = price else {
+            return Ok(Default::default());
+        };
+        let traders_tokens = traders_usd.checked_div(settle).ok_or(PriceError::Stale)?;
+        let pool_tokens = owed_tokens
+            .checked_sub(traders_tokens)
+            .ok_or(PriceError::Stale)?;
+        let units = valuation::tokens_to_units_for_pool(pool_tokens, decimals).map_err(stale)?;
+        // Rounded toward the traders: the book's value is never overstated by rounding.
+        let value = units.saturating_sub(1);
+        // The pool can collect at most the traders' collateral: a net receivable beyond it
+        // is bad debt waiting to happen (counted over all accounts together: see README).
+        let collateral = TotalCollateral::<T>::get(settlement);
+        let uncollectible = if value > 0 {
+            (value as u128).saturating_sub(collateral)
+        } else {
+            0
+        };
+        Ok(perpetua_primitives::BookValue {
+            value,
+            uncollectible,
+        })
+    }
+}

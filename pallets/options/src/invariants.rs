@@ -1,0 +1,93 @@
+//! The pallet's invariants, checked by `try_state` (every block under `try-runtime`, and at
+//! the end of every test).
+
+use crate::*;
+
+impl<T: Config> Pallet<T> {
+    /// Invariants: each pot holds at least the collateral recorded for its settlement
+    /// asset, which equals the sum of the accounts'; every series' long and short totals and
+    /// entry and funding sums equal the sums over its positions; positions are never zero;
+    /// every open account is indexed.
+    pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+        let mut collateral: Vec<(AssetId, Balance)> = Vec::new();
+        for (_, settlement, account) in Accounts::<T>::iter() {
+            match collateral.iter_mut().find(|(a, _)| *a == settlement) {
+                Some((_, c)) => *c = c.saturating_add(account.collateral),
+                None => collateral.push((settlement, account.collateral)),
+            }
+        }
+        for (settlement, total) in &collateral {
+            ensure!(
+                TotalCollateral::<T>::get(settlement) == *total,
+                "total collateral mismatch"
+            );
+            let held = pallet_assets::Pallet::<T>::balance(*settlement, Self::pot(*settlement));
+            ensure!(held >= *total, "pot holds less than the collateral");
+        }
+        let mut sums: Vec<(SeriesId, u128, u128, Fixed, Fixed)> = Vec::new();
+        for (who, id, p) in Positions::<T>::iter() {
+            ensure!(p.size != 0, "zero position stored");
+            let series = SeriesBook::<T>::get(id).ok_or("position in unknown series")?;
+            let market = Markets::<T>::get(series.market).ok_or("series of unknown market")?;
+            ensure!(
+                AccountSeries::<T>::get(&who, market.settlement).contains(&id),
+                "position not indexed"
+            );
+            ensure!(
+                OpenAccounts::<T>::contains_key(market.settlement, &who),
+                "open account not indexed"
+            );
+            let size = Fixed::from_integer(p.size).ok_or("overflow")?;
+            let e = valuation::fx(p.entry).checked_mul(size).ok_or("overflow")?;
+            let f = valuation::from_i(p.funding_index)
+                .checked_mul(size)
+                .ok_or("overflow")?;
+            match sums.iter_mut().find(|s| s.0 == id) {
+                Some(s) => {
+                    s.1 = s.1.saturating_add(p.size.max(0) as u128);
+                    s.2 = s.2.saturating_add(p.size.min(0).unsigned_abs());
+                    s.3 = s.3.checked_add(e).ok_or("overflow")?;
+                    s.4 = s.4.checked_add(f).ok_or("overflow")?;
+                }
+                None => sums.push((
+                    id,
+                    p.size.max(0) as u128,
+                    p.size.min(0).unsigned_abs(),
+                    e,
+                    f,
+                )),
+            }
+        }
+        for (id, series) in SeriesBook::<T>::iter() {
+            let (long, short, e, f) = sums
+                .iter()
+                .find(|s| s.0 == id)
+                .map(|s| (s.1, s.2, s.3, s.4))
+                .unwrap_or((0, 0, Fixed::ZERO, Fixed::ZERO));
+            ensure!(
+                series.long == long && series.short == short,
+                "series open interest mismatch"
+            );
+            // Sums are kept incrementally with one rounding per update: allow one unit of
+            // the 18th decimal per contract held.
+            let slack = (long.saturating_add(short) as i128)
+                .saturating_add(3)
+                .saturating_mul(4);
+            let gap = |a: FixedI128, b: Fixed| {
+                valuation::from_i(a)
+                    .into_inner()
+                    .saturating_sub(b.into_inner())
+                    .saturating_abs()
+            };
+            ensure!(
+                gap(series.entry_sum, e) <= slack,
+                "series entry sum mismatch"
+            );
+            ensure!(
+                gap(series.funding_sum, f) <= slack,
+                "series funding sum mismatch"
+            );
+        }
+        Ok(())
+    }
+}
