@@ -378,10 +378,10 @@ pub mod pallet {
 
     impl<T: Config> Pallet<T> {
         /// The weight charged for a liquidation that closes `closes` positions. The cost grows
-        /// quadratically, as the account is re-valued between closes (release node: 240 µs for
-        /// one close, 978 µs for 8, 2,382 µs for 16), so the benchmark's linear fit (223 µs +
-        /// 105 µs per close) falls below it beyond 12 closes; the component charged,
-        /// `c + c² / 32`, stays above every measured point (328, 1,275 and 2,748 µs). Check it
+        /// quadratically, as the account is re-valued between closes (release node, this
+        /// issue's run: 1,025 µs for one close, 8,322 µs for 16), so the benchmark's linear fit
+        /// (895 µs + 382 µs per close) falls below it for many closes; the component charged,
+        /// `c + c² / 32`, stays above every measured point (1,276 and 10,063 µs). Check it
         /// against `scripts/bench.sh pallet_liquidation` when the weights are regenerated.
         pub fn liquidate_weight(closes: u32) -> Weight {
             let c = closes.max(1);

@@ -43,7 +43,7 @@ impl Default for LiquidationParams {
     fn default() -> Self {
         LiquidationParams {
             keeper_share: Perbill::from_percent(30),
-            max_per_block: 250,
+            max_per_block: 200,
             scan_per_run: 5_000,
             watch_ratio: Perbill::from_percent(100),
             close_buffer: Perbill::from_percent(25),
