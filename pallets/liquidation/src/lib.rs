@@ -7,13 +7,17 @@
 //!   accounts found close to the line (a watch list, also in offchain storage) first of all.
 //!   Validators start their cursors at different places of the account space, so together they
 //!   cover it faster. Each liquidatable account gets one unsigned `liquidate_unsigned`.
-//! - **Unsigned liquidation**: validation re-checks that the account is liquidatable at
-//!   current prices; one `provides` tag per account, a short longevity and the highest
-//!   priority. Anyone can also call the signed `liquidate` and earn the keeper's share of the
-//!   penalty.
-//! - **Partial liquidation**: positions are closed at the pool's mark, largest maintenance
+//! - **Unsigned liquidation**: validation checks that the account has positions (one read),
+//!   then runs the whole liquidation and rolls it back: only one that would execute is valid,
+//!   in the pool and in the block (`dry_run`); one `provides` tag per account, a short
+//!   longevity and the highest priority. Anyone can also call the signed `liquidate` and earn
+//!   the keeper's share of the penalty.
+//! - **Health** is judged at the mark of the book the block started with: no trade in the
+//!   block can push an account under.
+//! - **Partial liquidation**: positions are closed along the pool's curve, largest maintenance
 //!   margin first, just enough to bring equity back to the initial margin (plus a buffer);
-//!   the market's liquidation penalty is split between the keeper and the insurance tranche.
+//!   the penalty (a share of the maintenance margin the close frees) is split between the
+//!   keeper and the insurance tranche.
 //!   At most one liquidation per account per block and `max_per_block` in all.
 //! - **Bad debt** (losses beyond the collateral) goes through the pool's waterfall
 //!   (`PoolLedger::absorb_loss`, insurance first): the pool holds less, but owes nobody for it,
@@ -21,7 +25,7 @@
 //! - **Auto-deleveraging**: a deficit is what the pool owes traders and could not pay (their
 //!   claims). While the claims exceed what the pool has and its book is worth
 //!   (`PoolLedger::insolvency`), the most profitable positions, ranked by profit times leverage,
-//!   are closed just enough at mark, forfeiting the profit the pool cannot pay: the pool's
+//!   are closed just enough along the curve, forfeiting the profit the pool cannot pay: the pool's
 //!   shortfall falls by what they forfeit. One event each.
 //! - **Prices**: nothing is liquidated on a stale, missing or held price; while the settlement
 //!   stock's market is open, only on a fresh post-open price (never on Friday's close carried

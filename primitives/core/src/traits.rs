@@ -466,7 +466,7 @@ pub trait MarginEngine<AccountId> {
         settlement: AssetId,
         cache: &mut Self::Cache,
     ) -> Result<(AccountRisk, alloc::vec::Vec<PositionRisk>), sp_runtime::DispatchError>;
-    /// Closes `size` contracts of `who`'s position in `series` at the pool's mark (it must
+    /// Closes `size` contracts of `who`'s position in `series` along the pool's curve (it must
     /// reduce the position): no fee, no margin or limit checks. `cache` keeps its prices and
     /// quotes (the book's valuations are forgotten).
     fn close(
