@@ -839,3 +839,62 @@ fn a_liquidation_that_would_fail_is_refused_at_validation() {
         assert_eq!(liquidated().len(), 1);
     });
 }
+
+/// A trader under water lets a keeper account it controls liquidate it, to exit without the
+/// trading fee and get back the keeper's share of the penalty. Trader and keeper together end
+/// with no more than a voluntary close of the same contracts would have left (its realised
+/// PnL less its fee): the penalty's insurance part alone is more than the fee.
+#[test]
+fn being_liquidated_by_ones_own_keeper_is_no_cheaper_than_closing() {
+    use frame_support::storage::{with_transaction, TransactionOutcome};
+    new_test_ext().execute_with(|| {
+        // Dave is long at-the-money puts (a long's maintenance margin is at most its premium).
+        assert_ok!(Options::deposit(
+            RuntimeOrigin::signed(DAVE),
+            TSLA,
+            TSLA_UNIT
+        ));
+        assert_ok!(trade(DAVE, PUTS[0], 10));
+        next_block();
+        let mut permille = 50;
+        while !risk(DAVE).liquidatable() {
+            permille += 5;
+            assert_ok!(Options::set_haircut(
+                RuntimeOrigin::root(),
+                TSLA,
+                pallet_options::HaircutParams {
+                    base: Perbill::from_perthousand(permille),
+                    per_sqrt_hour: Perbill::zero(),
+                    max: Perbill::from_percent(95),
+                }
+            ));
+        }
+        assert_ok!(Options::settle_account_funding(&DAVE, TSLA));
+        // How many contracts the liquidation closes (run and rolled back).
+        let closed = with_transaction(|| -> TransactionOutcome<Result<u128, DispatchError>> {
+            let r = Liquidation::liquidate(RuntimeOrigin::signed(KEEPER), DAVE, TSLA);
+            let n = liquidated().last().map_or(0, |l| l.2);
+            TransactionOutcome::Rollback(r.map(|_| n).map_err(|e| e.error))
+        })
+        .unwrap();
+        assert!(closed > 0);
+        // What closing them himself would do now.
+        let close = Options::quote(&DAVE, PUTS[0], -(closed as i128)).unwrap();
+        assert!(close.error.is_none() && close.fee > 0);
+        let together = || holdings(DAVE) + Assets::balance(TSLA, KEEPER);
+        let before = together();
+        assert_ok!(Liquidation::liquidate(
+            RuntimeOrigin::signed(KEEPER),
+            DAVE,
+            TSLA
+        ));
+        let after = together();
+        let by_closing = (before as i128 + close.realised - close.fee as i128) as u128;
+        println!(
+            "self-liquidation by proxy: {} TSLA units worse than closing (fee {})",
+            by_closing - after,
+            close.fee
+        );
+        assert!(after < by_closing, "{after} >= {by_closing}");
+    });
+}
