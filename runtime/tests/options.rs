@@ -279,7 +279,7 @@ fn a_btc_call_bought_with_tsla_pays_funding_then_a_profit_in_tsla() {
         n += 1;
         t += 3_000;
         block(n, t, None, || {
-            let left = pallet_options::Accounts::<Runtime>::get(acc(Dave), TSLA).collateral;
+            let left = pallet_options::Accounts::<Runtime>::get(TSLA, acc(Dave)).collateral;
             assert_eq!(
                 left as i128,
                 (100 * SHARE) as i128 - fee_open as i128 - fee_close as i128 - funding_paid
@@ -332,7 +332,7 @@ fn a_short_put_a_friday_night_haircut_and_the_errors_a_wallet_sees() {
                 apply_signed(Ferdie, trade(99, 1, limit, t + 60_000)).unwrap(),
                 err(pallet_options::Error::UnknownSeries)
             );
-            let left = pallet_options::Accounts::<Runtime>::get(acc(Ferdie), TSLA).collateral;
+            let left = pallet_options::Accounts::<Runtime>::get(TSLA, acc(Ferdie)).collateral;
             assert_eq!(
                 apply_signed(Ferdie, withdraw(left + 1)).unwrap(),
                 err(pallet_options::Error::InsufficientCollateral)
@@ -501,7 +501,7 @@ fn pool_flow(deposit: bool, tranche: perpetua_primitives::Tranche, amount: u128)
 }
 
 fn margin_of(who: Sr25519Keyring) -> u128 {
-    pallet_options::Accounts::<Runtime>::get(acc(who), TSLA).collateral
+    pallet_options::Accounts::<Runtime>::get(TSLA, acc(who)).collateral
 }
 
 fn insurance_value_of(who: Sr25519Keyring) -> u128 {

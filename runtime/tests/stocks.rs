@@ -25,6 +25,8 @@ fn sudo(call: RuntimeCall) -> RuntimeCall {
 fn check_invariants() {
     MarketCalendar::do_try_state().unwrap();
     Equities::do_try_state().unwrap();
+    perpetua_runtime::Pool::do_try_state().unwrap();
+    perpetua_runtime::Options::do_try_state().unwrap();
 }
 
 #[test]
@@ -183,18 +185,51 @@ fn a_dividend_is_paid_over_blocks_with_invariants_after_each() {
             finish_block();
             check_invariants();
             n += 1;
-            assert!(n < 10, "dividend did not finish");
+            assert!(n < 12, "dividend did not finish");
         }
-        // Two holders per block: four blocks for seven holders.
-        assert_eq!(n, 7);
+        // Two holders per block: four blocks for seven holders, then the pool's LPs through
+        // the walk of its share tokens.
+        assert!(n >= 7, "{n}");
+        // What the pool passes on to its LPs: each tranche's dividend on its capital, per
+        // share of the tranche.
+        let pool = perpetua_runtime::Pool::account(TSLA);
+        let info = pallet_pool::Pools::<Runtime>::get(TSLA).unwrap();
+        let mut from_pool: Vec<(perpetua_runtime::AccountId, u128)> = Vec::new();
+        for (capital, share) in [
+            (info.main, info.main_share),
+            (info.insurance, info.insurance_share),
+        ] {
+            let owed = capital / SHARE * (UNIT / 2);
+            let supply = pallet_assets::Pallet::<Runtime>::total_supply(share);
+            let per_share = owed * 1_000_000_000_000_000_000 / supply;
+            for (lp, a) in pallet_assets::Account::<Runtime>::iter_prefix(share) {
+                let x = sp_runtime::helpers_128bit::multiply_by_rational_with_rounding(
+                    a.balance,
+                    per_share,
+                    1_000_000_000_000_000_000,
+                    sp_runtime::Rounding::Down,
+                )
+                .unwrap();
+                from_pool.push((lp, x));
+            }
+        }
+        assert!(from_pool.len() >= 3);
         for ((who, account), b) in holders.iter().zip(before) {
-            if *who == acc(Eve) {
+            if *who == acc(Eve) || *who == pool {
                 continue;
             }
-            // 0.5 PRP per whole share held.
-            let expected = account.balance / SHARE * (UNIT / 2);
+            // 0.5 PRP per whole share held, and the LP's part of the pool's dividend.
+            let lp: u128 = from_pool
+                .iter()
+                .filter(|(w, _)| w == who)
+                .map(|(_, x)| *x)
+                .sum();
+            let expected = account.balance / SHARE * (UNIT / 2) + lp;
             assert_eq!(Balances::free_balance(who), b + expected);
         }
-        assert_eq!(Balances::free_balance(Equities::account_id()), 0);
+        // Nothing is left in the pots but the minimum balance they keep of PRP.
+        let ed = <Balances as frame_support::traits::fungible::Inspect<_>>::minimum_balance();
+        assert_eq!(Balances::free_balance(Equities::account_id()), ed);
+        assert!(Balances::free_balance(&pool) <= ed.max(1));
     });
 }

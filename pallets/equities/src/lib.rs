@@ -22,8 +22,10 @@ extern crate alloc;
 pub use pallet::*;
 pub use types::*;
 
+mod actions;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod invariants;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -45,6 +47,10 @@ use sp_runtime::traits::{AccountIdConversion, StaticLookup};
 
 /// Largest split factor either way (e.g. 100-for-1, 1-for-100).
 pub const MAX_SPLIT_FACTOR: u32 = 100;
+
+/// Places in `ActiveActions` a dividend needs free: its own, and one for each share token of
+/// the stock's pool, to which the pool passes its dividend on.
+pub const DIVIDEND_ACTION_SLOTS: usize = 3;
 
 #[frame_support::pallet]
 pub mod pallet {
@@ -75,6 +81,10 @@ pub mod pallet {
         /// Pallets that hold stock tokens for users, and the prices pallet, hear about
         /// dividends and splits.
         type CorporateActions: CorporateActionHandler<Self::AccountId>;
+        /// The most the pallets told of an action's start may do: bring their pots through
+        /// it and carry its eager part through their ledgers (charged on top of the
+        /// declaration's own weight).
+        type ActionStartWeight: Get<Weight>;
         /// The pallet's account: owner, admin, issuer and freezer of every stock token, and the
         /// pot that dividends are paid from.
         #[pallet::constant]
@@ -153,6 +163,13 @@ pub mod pallet {
     #[pallet::storage]
     pub type ActiveActions<T: Config> =
         StorageValue<_, BoundedVec<AssetId, T::MaxConcurrentActions>, ValueQuery>;
+
+    /// Holders brought through the action in progress on an asset out of order (touched by a
+    /// pallet's transfer ahead of the walk's cursor), with the action's id: the walk skips
+    /// them.
+    #[pallet::storage]
+    pub type Touched<T: Config> =
+        StorageDoubleMap<_, Blake2_128Concat, AssetId, Blake2_128Concat, T::AccountId, u32>;
 
     /// Id of the next corporate action.
     #[pallet::storage]
@@ -675,7 +692,7 @@ pub mod pallet {
         /// (`None`: PRP) per whole share and funds it now (the total for the current supply,
         /// rounded up). The stock is frozen until every holder is paid.
         #[pallet::call_index(11)]
-        #[pallet::weight(<T as Config>::WeightInfo::declare_dividend())]
+        #[pallet::weight(<T as Config>::WeightInfo::declare_dividend().saturating_add(T::ActionStartWeight::get()))]
         pub fn declare_dividend(
             origin: OriginFor<T>,
             asset: AssetId,
@@ -697,6 +714,10 @@ pub mod pallet {
                 );
             }
             Self::ensure_unlocked(asset)?;
+            // The dividend's own place, and the pass-through on a pool's two share tokens.
+            let free = (T::MaxConcurrentActions::get() as usize)
+                .saturating_sub(ActiveActions::<T>::decode_len().unwrap_or(0));
+            ensure!(free >= DIVIDEND_ACTION_SLOTS, Error::<T>::TooManyActions);
             let supply = pallet_assets::Pallet::<T>::total_supply(asset);
             ensure!(supply > 0, Error::<T>::NoSupply);
             let funded = Self::share_amount(supply, per_share, stock.decimals, true)?;
@@ -705,6 +726,7 @@ pub mod pallet {
                 Some(p) => pallet_assets::Pallet::<T>::minimum_balance(p),
             };
             ensure!(funded >= minimum, Error::<T>::DividendTooSmall);
+            Self::top_up(paid_in, &who, &Self::account_id())?;
             Self::transfer_payout(
                 paid_in,
                 &who,
@@ -712,12 +734,17 @@ pub mod pallet {
                 funded,
                 Preservation::Preserve,
             )?;
+            let unit = 10u128
+                .checked_pow(stock.decimals as u32)
+                .ok_or(Error::<T>::Overflow)?;
             let kind = ActionKind::Dividend {
                 paid_in,
                 per_share,
+                unit,
                 funder: who,
                 funded,
                 paid: 0,
+                exclude: None,
             };
             Self::start_action(asset, kind, supply)
         }
@@ -727,7 +754,7 @@ pub mod pallet {
         /// attested reserve scales at once; holders are processed over the next blocks, with
         /// the stock frozen meanwhile.
         #[pallet::call_index(12)]
-        #[pallet::weight(<T as Config>::WeightInfo::declare_split())]
+        #[pallet::weight(<T as Config>::WeightInfo::declare_split().saturating_add(T::ActionStartWeight::get()))]
         pub fn declare_split(
             origin: OriginFor<T>,
             asset: AssetId,
@@ -752,7 +779,6 @@ pub mod pallet {
                     a.reserve = Self::scale(a.reserve, numerator, denominator);
                 }
             });
-            T::CorporateActions::on_split(asset, numerator, denominator);
             let kind = ActionKind::Split {
                 numerator,
                 denominator,
@@ -885,7 +911,7 @@ pub mod pallet {
             Err(Error::<T>::NoAssetId.into())
         }
 
-        fn ensure_unlocked(asset: AssetId) -> DispatchResult {
+        pub(crate) fn ensure_unlocked(asset: AssetId) -> DispatchResult {
             ensure!(
                 !Actions::<T>::contains_key(asset),
                 Error::<T>::CorporateActionInProgress
@@ -894,7 +920,7 @@ pub mod pallet {
         }
 
         /// `amount * per_share / 10^decimals`, rounded up or down.
-        fn share_amount(
+        pub(crate) fn share_amount(
             amount: Balance,
             per_share: Balance,
             decimals: u8,
@@ -915,7 +941,7 @@ pub mod pallet {
         }
 
         /// `balance * n / d`, rounded down (saturating).
-        fn scale(balance: Balance, n: u32, d: u32) -> Balance {
+        pub(crate) fn scale(balance: Balance, n: u32, d: u32) -> Balance {
             sp_runtime::helpers_128bit::multiply_by_rational_with_rounding(
                 balance,
                 n as u128,
@@ -925,7 +951,7 @@ pub mod pallet {
             .unwrap_or(Balance::MAX)
         }
 
-        fn transfer_payout(
+        pub(crate) fn transfer_payout(
             paid_in: Option<AssetId>,
             from: &T::AccountId,
             to: &T::AccountId,
@@ -951,343 +977,6 @@ pub mod pallet {
             }
         }
 
-        /// Whether `asset` pays out a dividend in progress (it must stay movable until done).
-        fn is_payout_asset(asset: AssetId) -> bool {
-            ActiveActions::<T>::get().iter().any(|a| {
-                Actions::<T>::get(a).is_some_and(|x| {
-                    matches!(x.kind, ActionKind::Dividend { paid_in: Some(p), .. } if p == asset)
-                })
-            })
-        }
-
-        fn start_action(
-            asset: AssetId,
-            kind: ActionKind<T::AccountId>,
-            supply: Balance,
-        ) -> DispatchResult {
-            ensure!(
-                !Self::is_payout_asset(asset),
-                Error::<T>::CorporateActionInProgress
-            );
-            ActiveActions::<T>::try_mutate(|a| a.try_push(asset))
-                .map_err(|_| Error::<T>::TooManyActions)?;
-            let id = NextActionId::<T>::mutate(|n| {
-                let current = *n;
-                *n = n.wrapping_add(1);
-                current
-            });
-            Actions::<T>::insert(
-                asset,
-                CorporateAction {
-                    id,
-                    kind: kind.clone(),
-                    supply_at_start: supply,
-                    cursor: None,
-                    holders: 0,
-                },
-            );
-            Self::set_frozen(asset, true);
-            Self::deposit_event(Event::CorporateActionStarted {
-                asset,
-                action: id,
-                kind,
-            });
-            Ok(())
-        }
-
-        /// Freezes or thaws the whole asset in pallet-assets: no transfers, by users or by
-        /// other pallets, while a corporate action walks the holders.
-        fn set_frozen(asset: AssetId, frozen: bool) {
-            pallet_assets::Asset::<T>::mutate(asset, |d| {
-                if let Some(d) = d {
-                    d.status = if frozen {
-                        pallet_assets::AssetStatus::Frozen
-                    } else {
-                        pallet_assets::AssetStatus::Live
-                    };
-                }
-            });
-        }
-
-        /// Processes up to `budget` holders across the actions in progress, oldest first.
-        /// Returns how many were processed.
-        pub fn process(budget: u32) -> u32 {
-            let mut left = budget;
-            let active = ActiveActions::<T>::get();
-            for asset in active.iter() {
-                if left == 0 {
-                    break;
-                }
-                left = left.saturating_sub(Self::process_action(*asset, left));
-            }
-            budget.saturating_sub(left)
-        }
-
-        /// Processes up to `budget` holders of `asset`'s action; completes it when the walk
-        /// ends. Returns the number processed.
-        fn process_action(asset: AssetId, budget: u32) -> u32 {
-            let Some(mut action) = Actions::<T>::get(asset) else {
-                ActiveActions::<T>::mutate(|a| a.retain(|x| *x != asset));
-                return 0;
-            };
-            let decimals = Stocks::<T>::get(asset).map_or(0, |s| s.decimals);
-            // Collect the batch first, then apply it: balances change under a split.
-            let mut iter = match &action.cursor {
-                Some(c) => pallet_assets::Account::<T>::iter_prefix_from(asset, c.to_vec()),
-                None => pallet_assets::Account::<T>::iter_prefix(asset),
-            };
-            let mut batch: Vec<(T::AccountId, Balance)> = Vec::new();
-            let mut last_key = None;
-            let mut exhausted = true;
-            while (batch.len() as u32) < budget {
-                match iter.next() {
-                    Some((who, acc)) => {
-                        last_key = Some(pallet_assets::Account::<T>::hashed_key_for(asset, &who));
-                        batch.push((who, acc.balance));
-                    }
-                    None => break,
-                }
-            }
-            if (batch.len() as u32) == budget && iter.next().is_some() {
-                exhausted = false;
-            }
-            drop(iter);
-
-            // Let this pallet's own mints and burns through; users still see the asset frozen
-            // (their extrinsics never run between here and the re-freeze below).
-            Self::set_frozen(asset, false);
-            for (who, balance) in &batch {
-                Self::apply_to_holder(asset, decimals, &mut action, who, *balance);
-            }
-            action.holders = action.holders.saturating_add(batch.len() as u32);
-            if let Some(k) = last_key {
-                action.cursor = BoundedVec::try_from(k).ok();
-            }
-            if exhausted {
-                Self::complete(asset, action);
-            } else {
-                Self::set_frozen(asset, true);
-                Actions::<T>::insert(asset, action);
-            }
-            batch.len() as u32
-        }
-
-        fn apply_to_holder(
-            asset: AssetId,
-            decimals: u8,
-            action: &mut CorporateAction<T::AccountId>,
-            who: &T::AccountId,
-            balance: Balance,
-        ) {
-            let id = action.id;
-            match &mut action.kind {
-                ActionKind::Dividend {
-                    paid_in,
-                    per_share,
-                    funded,
-                    paid,
-                    ..
-                } => {
-                    if *who == Self::account_id() {
-                        return;
-                    }
-                    let amount =
-                        Self::share_amount(balance, *per_share, decimals, false).unwrap_or(0);
-                    // Never pay out more than was funded (rounding down makes this hold).
-                    let amount = amount.min(funded.saturating_sub(*paid));
-                    if amount == 0 {
-                        return;
-                    }
-                    let pot = Self::account_id();
-                    match Self::transfer_payout(
-                        *paid_in,
-                        &pot,
-                        who,
-                        amount,
-                        Preservation::Expendable,
-                    ) {
-                        Ok(()) => {
-                            *paid = paid.saturating_add(amount);
-                            T::CorporateActions::on_dividend(who, asset, *paid_in, amount);
-                            Self::deposit_event(Event::DividendPaid {
-                                asset,
-                                action: id,
-                                holder: who.clone(),
-                                amount,
-                            });
-                        }
-                        Err(_) => Self::deposit_event(Event::DividendSkipped {
-                            asset,
-                            action: id,
-                            holder: who.clone(),
-                            amount,
-                        }),
-                    }
-                }
-                ActionKind::Split {
-                    numerator,
-                    denominator,
-                    old_processed,
-                    new_processed,
-                    ..
-                } => {
-                    let new = Self::scale(balance, *numerator, *denominator);
-                    let result = if new > balance {
-                        <pallet_assets::Pallet<T> as fungibles::Mutate<_>>::mint_into(
-                            asset,
-                            who,
-                            new - balance,
-                        )
-                        .map(|_| new)
-                    } else {
-                        <pallet_assets::Pallet<T> as fungibles::Mutate<_>>::burn_from(
-                            asset,
-                            who,
-                            balance - new,
-                            Preservation::Expendable,
-                            Precision::BestEffort,
-                            Fortitude::Force,
-                        )
-                        .map(|_| pallet_assets::Pallet::<T>::balance(asset, who))
-                    };
-                    let after = result.unwrap_or(balance);
-                    if result.is_err() {
-                        log::error!(target: "equities", "split of {asset} for a holder failed");
-                    }
-                    *old_processed = old_processed.saturating_add(balance);
-                    *new_processed = new_processed.saturating_add(after);
-                    Self::deposit_event(Event::BalanceSplit {
-                        asset,
-                        action: id,
-                        holder: who.clone(),
-                        old: balance,
-                        new: after,
-                    });
-                }
-            }
-        }
-
-        fn complete(asset: AssetId, action: CorporateAction<T::AccountId>) {
-            let mut refunded = 0;
-            if let ActionKind::Dividend {
-                paid_in,
-                funder,
-                funded,
-                paid,
-                ..
-            } = &action.kind
-            {
-                let rest = funded.saturating_sub(*paid);
-                if rest > 0
-                    && Self::transfer_payout(
-                        *paid_in,
-                        &Self::account_id(),
-                        funder,
-                        rest,
-                        Preservation::Expendable,
-                    )
-                    .is_ok()
-                {
-                    refunded = rest;
-                }
-            }
-            Actions::<T>::remove(asset);
-            ActiveActions::<T>::mutate(|a| a.retain(|x| *x != asset));
-            Self::set_frozen(asset, false);
-            Self::deposit_event(Event::CorporateActionCompleted {
-                asset,
-                action: action.id,
-                holders: action.holders,
-                refunded,
-            });
-        }
-
-        /// The pallet's invariants:
-        /// - each stock's supply is at most its latest attested reserve (during a split, at
-        ///   most the larger of the reserves before and after);
-        /// - every action in progress is listed as active, its stock is frozen, and a dividend
-        ///   never pays out more than was funded, with the rest still in the pot;
-        /// - a split in progress has turned what it processed into exactly `n/d` of it, less at
-        ///   most one base unit (or the minimum balance, for dust burned) per holder.
-        pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
-            let mut count = 0u32;
-            for (asset, stock) in Stocks::<T>::iter() {
-                count += 1;
-                ensure!(
-                    TickerIndex::<T>::get(&stock.ticker) == Some(asset),
-                    "ticker index broken"
-                );
-                let supply = pallet_assets::Pallet::<T>::total_supply(asset);
-                let reserve = Reserves::<T>::get(asset).map_or(0, |a| a.reserve);
-                let limit = match Actions::<T>::get(asset).map(|a| a.kind) {
-                    Some(ActionKind::Split { reserve_before, .. }) => reserve.max(reserve_before),
-                    _ => reserve,
-                };
-                ensure!(supply <= limit, "stock supply above its attested reserve");
-            }
-            ensure!(count == StockCount::<T>::get(), "stock count mismatch");
-            let active = ActiveActions::<T>::get();
-            let mut owed_native: Balance = 0;
-            let mut owed_assets: Vec<(AssetId, Balance)> = Vec::new();
-            for (asset, action) in Actions::<T>::iter() {
-                ensure!(active.contains(&asset), "action not listed as active");
-                let frozen = pallet_assets::Asset::<T>::get(asset)
-                    .is_some_and(|d| d.status == pallet_assets::AssetStatus::Frozen);
-                ensure!(frozen, "stock not frozen during its corporate action");
-                match action.kind {
-                    ActionKind::Dividend {
-                        paid_in,
-                        funded,
-                        paid,
-                        ..
-                    } => {
-                        ensure!(paid <= funded, "dividend paid more than funded");
-                        let rest = funded - paid;
-                        match paid_in {
-                            None => owed_native = owed_native.saturating_add(rest),
-                            Some(a) => owed_assets.push((a, rest)),
-                        }
-                    }
-                    ActionKind::Split {
-                        numerator,
-                        denominator,
-                        old_processed,
-                        new_processed,
-                        ..
-                    } => {
-                        let exact = Self::scale(old_processed, numerator, denominator);
-                        let min_balance = pallet_assets::Asset::<T>::get(asset)
-                            .map_or(1, |d| d.min_balance)
-                            .max(1);
-                        let slack = (action.holders as u128).saturating_mul(min_balance);
-                        ensure!(new_processed <= exact, "split created value");
-                        ensure!(
-                            new_processed.saturating_add(slack) >= exact,
-                            "split lost value"
-                        );
-                    }
-                }
-            }
-            ensure!(
-                active.iter().all(Actions::<T>::contains_key),
-                "stale active action"
-            );
-            let pot = Self::account_id();
-            let native = <T::NativeCurrency as fungible::Inspect<_>>::balance(&pot);
-            ensure!(native >= owed_native, "dividend pot short of PRP");
-            let mut totals: Vec<(AssetId, Balance)> = Vec::new();
-            for (a, owed) in owed_assets {
-                match totals.iter_mut().find(|(x, _)| *x == a) {
-                    Some((_, t)) => *t = t.saturating_add(owed),
-                    None => totals.push((a, owed)),
-                }
-            }
-            for (a, owed) in totals {
-                let held = pallet_assets::Pallet::<T>::balance(a, &pot);
-                ensure!(held >= owed, "dividend pot short of the payout asset");
-            }
-            Ok(())
-        }
     }
 
     /// `AccountIdLookupOf` of this pallet.

@@ -9,7 +9,9 @@ use frame_support::{
     PalletId,
 };
 use frame_system::{EnsureRoot, EnsureSigned};
-use perpetua_primitives::{AssetId, Balance, CorporateActionHandler, ExchangeId, ExchangeRegistry};
+use perpetua_primitives::{
+    AssetId, Balance, CorporateActionHandler, DividendTerms, ExchangeId, ExchangeRegistry,
+};
 use sp_runtime::BuildStorage;
 
 type Block = frame_system::mocking::MockBlock<Test>;
@@ -80,16 +82,40 @@ thread_local! {
     pub static HEARD: RefCell<Vec<Heard>> = const { RefCell::new(Vec::new()) };
 }
 
+thread_local! {
+    /// Ledger entries the mock pallet still has to carry through an action.
+    pub static PENDING: RefCell<u32> = const { RefCell::new(0) };
+}
+
+/// A pallet with one pot (`POOL`) and `PENDING` ledger entries to carry through each action.
 pub struct RecordingHandler;
 impl CorporateActionHandler<AccountId> for RecordingHandler {
-    fn on_dividend(holder: &AccountId, asset: AssetId, paid_in: Option<AssetId>, amount: Balance) {
+    fn holding_accounts(_: AssetId) -> Vec<AccountId> {
+        vec![POOL]
+    }
+    fn on_dividend(
+        asset: AssetId,
+        pot: &AccountId,
+        terms: &DividendTerms<AccountId>,
+        amount: Balance,
+    ) {
         HEARD.with(|h| {
             h.borrow_mut()
-                .push(Heard::Dividend(*holder, asset, paid_in, amount))
+                .push(Heard::Dividend(*pot, asset, terms.paid_in, amount))
         });
     }
     fn on_split(asset: AssetId, n: u32, d: u32) {
         HEARD.with(|h| h.borrow_mut().push(Heard::Split(asset, n, d)));
+    }
+    fn process(_: AssetId, budget: u32) -> u32 {
+        PENDING.with(|p| {
+            let done = (*p.borrow()).min(budget);
+            *p.borrow_mut() -= done;
+            done
+        })
+    }
+    fn pending(_: AssetId) -> bool {
+        PENDING.with(|p| *p.borrow() > 0)
     }
 }
 
@@ -108,6 +134,7 @@ impl pallet_equities::Config for Test {
     type Time = Timestamp;
     type Exchanges = MockExchanges;
     type CorporateActions = RecordingHandler;
+    type ActionStartWeight = ();
     type PalletId = EquitiesPalletId;
     type MaxStocks = ConstU32<5>;
     type MaxHoldersPerBlock = ConstU32<100>;
@@ -130,6 +157,8 @@ pub const TSLA: AssetId = 1;
 /// A stablecoin that dividends can be paid in.
 pub const USDX: AssetId = 500;
 pub const SHARE: Balance = 1_000_000;
+/// The native existential deposit: the least a pot keeps of a payout asset.
+pub const ED: Balance = 1;
 
 /// 2026-11-30 15:00 UTC.
 pub const NOW: u64 = 1_796_050_800_000;

@@ -422,8 +422,10 @@ fn a_dividend_pays_every_holder_pro_rata_including_pallet_pots() {
             None,
             10
         ));
-        assert_eq!(Balances::balance(&CUSTODIAN), custodian_before - 1750);
-        // The stock is frozen until every holder is paid: users and pallets alike.
+        // Funded, plus the minimum balance the dividend pot and the pallet's pot keep.
+        assert_eq!(Balances::balance(&CUSTODIAN), custodian_before - 1750 - 2 * ED);
+        // The stock is frozen until every holder is paid: holders' own transfers, and
+        // pallet-assets' own transfers (pallets move it through `AssetMover`).
         assert!(Assets::transfer(RuntimeOrigin::signed(ALICE), TSLA.into(), BOB, SHARE).is_err());
         assert!(
             <Assets as frame_support::traits::fungibles::Mutate<_>>::transfer(
@@ -459,8 +461,8 @@ fn a_dividend_pays_every_holder_pro_rata_including_pallet_pots() {
         assert!(!Actions::<Test>::contains_key(TSLA));
         assert_eq!(Balances::balance(&ALICE), a0 + 1000);
         assert_eq!(Balances::balance(&BOB), b0 + 500);
-        assert_eq!(Balances::balance(&POOL), p0 + 250);
-        assert_eq!(Balances::balance(&Equities::account_id()), 0);
+        assert_eq!(Balances::balance(&POOL), p0 + ED + 250);
+        assert_eq!(Balances::balance(&Equities::account_id()), ED);
         // The pool's pallet heard about its share.
         assert!(heard().contains(&Heard::Dividend(POOL, TSLA, None, 250)));
         assert!(matches!(
@@ -505,16 +507,16 @@ fn dividend_rounding_goes_back_to_the_funder() {
             Some(USDX),
             3
         ));
-        // ceil(175 shares * 3) = 525.
-        assert_eq!(Assets::balance(USDX, CUSTODIAN), before - 525);
+        // ceil(175 shares * 3) = 525, and the two pots' minimum balance of USDX.
+        assert_eq!(Assets::balance(USDX, CUSTODIAN), before - 525 - 2);
         advance(1);
         assert!(!Actions::<Test>::contains_key(TSLA));
         assert_eq!(Assets::balance(USDX, ALICE), 300);
         assert_eq!(Assets::balance(USDX, CHARLIE), 0);
         // Bob now has 50 shares - 2 units: floor(149.999994) = 149. Pool 75.
         assert_eq!(Assets::balance(USDX, BOB), 149);
-        assert_eq!(Assets::balance(USDX, POOL), 75);
-        assert_eq!(Assets::balance(USDX, CUSTODIAN), before - 524);
+        assert_eq!(Assets::balance(USDX, POOL), 1 + 75);
+        assert_eq!(Assets::balance(USDX, CUSTODIAN), before - 524 - 2);
         assert!(matches!(
             events().last(),
             Some(Event::CorporateActionCompleted { refunded: 1, .. })
@@ -710,4 +712,172 @@ fn isin_check_digits() {
     ] {
         assert!(!valid_isin(&isin(bad)), "{bad}");
     }
+}
+
+fn mover_transfer(from: AccountId, to: AccountId, amount: Balance) -> sp_runtime::DispatchResult {
+    <Equities as perpetua_primitives::AssetMover<AccountId>>::transfer(TSLA, &from, &to, amount)
+}
+
+#[test]
+fn pallet_pots_are_split_when_the_split_starts_and_told_after() {
+    new_test_ext().execute_with(|| {
+        assert_ok!(Equities::set_params(
+            RuntimeOrigin::root(),
+            Params {
+                max_attestation_age: 86_400_000,
+                holders_per_block: 1
+            }
+        ));
+        assert_ok!(Equities::declare_split(RuntimeOrigin::root(), TSLA, 3, 1));
+        // The pot is split in the declaring call, before any block: its pallet's ledger and
+        // its balance change together.
+        assert_eq!(bal(POOL), 75 * SHARE);
+        assert_eq!(bal(ALICE), 100 * SHARE);
+        assert!(heard().contains(&Heard::Split(TSLA, 3, 1)));
+        assert_ok!(Equities::do_try_state());
+        advance(3);
+        assert!(!Actions::<Test>::contains_key(TSLA));
+        // The walk skipped the pot: split once, not twice.
+        assert_eq!(bal(POOL), 75 * SHARE);
+        assert_eq!(bal(ALICE), 300 * SHARE);
+        assert_eq!(bal(BOB), 150 * SHARE);
+        assert_eq!(Assets::total_issuance(TSLA), 525 * SHARE);
+        assert_eq!(Touched::<Test>::iter_prefix(TSLA).count(), 0);
+    });
+}
+
+#[test]
+fn a_pallet_moves_tokens_during_a_split_and_nobody_is_split_twice_or_not_at_all() {
+    new_test_ext().execute_with(|| {
+        assert_ok!(Equities::set_params(
+            RuntimeOrigin::root(),
+            Params {
+                max_attestation_age: 86_400_000,
+                holders_per_block: 1
+            }
+        ));
+        assert_ok!(Equities::declare_split(RuntimeOrigin::root(), TSLA, 1, 10));
+        // Holders cannot move the stock themselves...
+        assert!(Assets::transfer(RuntimeOrigin::signed(ALICE), TSLA.into(), BOB, 1).is_err());
+        // ...but a pallet can, in post-split units: Alice (not reached by the walk) is split
+        // first, then 2 new shares move into the pot.
+        assert_ok!(mover_transfer(ALICE, POOL, 2 * SHARE));
+        assert_eq!(bal(ALICE), 8 * SHARE);
+        assert_eq!(bal(POOL), 2 * SHARE + 25 * SHARE / 10);
+        // And to an account with nothing yet (created ahead of the walk), then emptied again.
+        assert_ok!(mover_transfer(POOL, CHARLIE, SHARE));
+        assert_eq!(bal(CHARLIE), SHARE);
+        assert_ok!(mover_transfer(CHARLIE, POOL, SHARE));
+        assert_eq!(bal(CHARLIE), 0);
+        assert_ok!(Equities::do_try_state());
+        advance(6);
+        assert!(!Actions::<Test>::contains_key(TSLA));
+        assert_eq!(bal(ALICE), 8 * SHARE);
+        assert_eq!(bal(BOB), 5 * SHARE);
+        assert_eq!(bal(POOL), 2 * SHARE + 25 * SHARE / 10);
+        assert_eq!(Assets::total_issuance(TSLA), 175 * SHARE / 10);
+        // Every out-of-order marker is gone, the reaped account's too.
+        assert_eq!(Touched::<Test>::iter_prefix(TSLA).count(), 0);
+        // Unlocked.
+        assert_ok!(Assets::transfer(RuntimeOrigin::signed(BOB), TSLA.into(), ALICE, SHARE));
+    });
+}
+
+#[test]
+fn a_dividend_is_paid_on_the_balance_at_the_start_even_if_a_pallet_moves_it_first() {
+    new_test_ext().execute_with(|| {
+        assert_ok!(Equities::set_params(
+            RuntimeOrigin::root(),
+            Params {
+                max_attestation_age: 86_400_000,
+                holders_per_block: 1
+            }
+        ));
+        let (a0, b0, p0) = (
+            Balances::balance(&ALICE),
+            Balances::balance(&BOB),
+            Balances::balance(&POOL),
+        );
+        assert_ok!(Equities::declare_dividend(
+            RuntimeOrigin::signed(CUSTODIAN),
+            TSLA,
+            None,
+            10
+        ));
+        // The pot is paid at once (after its minimum balance was topped up), and its pallet
+        // told.
+        assert_eq!(Balances::balance(&POOL), p0 + ED + 250);
+        assert!(heard().contains(&Heard::Dividend(POOL, TSLA, None, 250)));
+        // Bob moves all his stock into the pot before the walk reaches him: he is paid on his
+        // 50 shares first, and the pot is not paid again on them.
+        assert_ok!(mover_transfer(BOB, POOL, 50 * SHARE));
+        assert_eq!(Balances::balance(&BOB), b0 + 500);
+        // Alice receives 10 shares from the pot: paid on her own 100 only.
+        assert_ok!(mover_transfer(POOL, ALICE, 10 * SHARE));
+        advance(4);
+        assert!(!Actions::<Test>::contains_key(TSLA));
+        assert_eq!(Balances::balance(&ALICE), a0 + 1000);
+        assert_eq!(Balances::balance(&BOB), b0 + 500);
+        assert_eq!(Balances::balance(&POOL), p0 + ED + 250);
+        assert_eq!(Balances::balance(&Equities::account_id()), ED);
+    });
+}
+
+#[test]
+fn an_action_completes_only_when_the_pallets_have_carried_it_through() {
+    new_test_ext().execute_with(|| {
+        PENDING.with(|p| *p.borrow_mut() = 500);
+        assert_ok!(Equities::set_params(
+            RuntimeOrigin::root(),
+            Params {
+                max_attestation_age: 86_400_000,
+                holders_per_block: 100
+            }
+        ));
+        assert_ok!(Equities::declare_split(RuntimeOrigin::root(), TSLA, 2, 1));
+        // 100 steps per block: 3 holders, then the pallet's 500 entries.
+        advance(5);
+        assert!(Actions::<Test>::contains_key(TSLA));
+        assert_noop!(
+            Equities::declare_dividend(RuntimeOrigin::signed(CUSTODIAN), TSLA, None, 1),
+            Error::<Test>::CorporateActionInProgress
+        );
+        advance(1);
+        assert!(!Actions::<Test>::contains_key(TSLA));
+        assert_eq!(bal(ALICE), 200 * SHARE);
+    });
+}
+
+#[test]
+fn a_dividend_on_any_asset_is_distributed_to_its_holders_but_the_payer() {
+    new_test_ext().execute_with(|| {
+        use perpetua_primitives::{DividendDistributor, DividendTerms};
+        // USDX holders: Alice 300, Pool 100 (the payer, which holds some itself).
+        assert_ok!(Assets::transfer(RuntimeOrigin::signed(CUSTODIAN), USDX.into(), ALICE, 300));
+        let rest = Assets::balance(USDX, CUSTODIAN) - 600;
+        assert_ok!(Assets::transfer(RuntimeOrigin::signed(CUSTODIAN), USDX.into(), POOL, rest));
+        assert_ok!(Balances::transfer_allow_death(RuntimeOrigin::signed(CUSTODIAN), POOL, 1_000));
+        let custodian = Assets::balance(USDX, CUSTODIAN);
+        let c_prp = Balances::balance(&CUSTODIAN);
+        let p0 = Balances::balance(&POOL);
+        // 1 PRP unit per 3 USDX: holders but the pool hold custodian + 300.
+        let terms = DividendTerms {
+            paid_in: None,
+            per_share: 1,
+            unit: 3,
+            funder: CHARLIE,
+        };
+        let c0 = Balances::balance(&CHARLIE);
+        let a0 = Balances::balance(&ALICE);
+        let taken = Equities::distribute(USDX, &POOL, terms).unwrap();
+        assert_eq!(taken, (custodian + 300) / 3);
+        // The payer also gave the pot its minimum balance (1 in the mock), kept for good.
+        assert_eq!(Balances::balance(&POOL), p0 - taken - ED);
+        advance(1);
+        assert!(!Actions::<Test>::contains_key(USDX));
+        assert_eq!(Balances::balance(&ALICE), a0 + 100);
+        assert_eq!(Balances::balance(&CUSTODIAN), c_prp + 200);
+        assert_eq!(Balances::balance(&CHARLIE), c0);
+        assert_eq!(Balances::balance(&Equities::account_id()), ED);
+    });
 }

@@ -80,17 +80,23 @@ pub struct Params {
     Debug,
 )]
 pub enum ActionKind<AccountId> {
-    /// A cash dividend of `per_share` base units of `paid_in` (`None`: PRP) per whole share,
-    /// funded by `funder` with `funded`.
+    /// A cash dividend of `per_share` base units of `paid_in` (`None`: PRP) per `unit` base
+    /// units held (a whole share of a stock), funded with `funded`; what is not paid goes
+    /// back to `funder`.
     Dividend {
         paid_in: Option<AssetId>,
         per_share: Balance,
+        /// `10^decimals` for a stock; for a pool share token, the precision the pool chose.
+        unit: Balance,
         funder: AccountId,
         funded: Balance,
         /// Paid out so far.
         paid: Balance,
+        /// A holder that is not paid (the pool account, which pays the owners of the share
+        /// tokens it holds in escrow itself).
+        exclude: Option<AccountId>,
     },
-    /// A split: every balance becomes `balance * numerator / denominator` (rounded down).
+/// A split: every balance becomes `balance * numerator / denominator` (rounded down).
     Split {
         numerator: u32,
         denominator: u32,
@@ -114,4 +120,10 @@ pub struct CorporateAction<AccountId> {
     pub cursor: Option<BoundedVec<u8, ConstU32<128>>>,
     /// Holders processed so far.
     pub holders: u32,
+    /// Whether the walk over the holders has reached the end (the action then waits only for
+    /// the pallets carrying it through their ledgers).
+    pub walked: bool,
+    /// Holders brought through the action out of order (on touch, ahead of the cursor) whose
+    /// markers in `Touched` the walk has not removed yet.
+    pub touched: u32,
 }

@@ -170,7 +170,7 @@ fn bad_debt_is_absorbed_by_insurance_before_main() {
         );
         assert!(bad_debt > 0);
         assert_eq!(
-            pallet_options::Accounts::<Test>::get(CAROL, TSLA).collateral,
+            pallet_options::Accounts::<Test>::get(TSLA, CAROL).collateral,
             0
         );
         let (main, insurance) = pool();
@@ -256,7 +256,7 @@ fn only_a_real_shortfall_is_a_deficit_and_deleveraging_clears_it() {
         );
 
         // Bob closes: the pool pays what it has; the rest is Bob's claim, not a revert.
-        let bob_before = pallet_options::Accounts::<Test>::get(BOB, TSLA).collateral;
+        let bob_before = pallet_options::Accounts::<Test>::get(TSLA, BOB).collateral;
         let capital = Pool::capital(TSLA);
         assert_ok!(Options::trade(
             RuntimeOrigin::signed(BOB),
@@ -269,7 +269,7 @@ fn only_a_real_shortfall_is_a_deficit_and_deleveraging_clears_it() {
         assert!(claim > 0);
         assert_eq!(claims_owed(), claim);
         assert_eq!(Pool::capital(TSLA), 0);
-        let bob_after = pallet_options::Accounts::<Test>::get(BOB, TSLA).collateral;
+        let bob_after = pallet_options::Accounts::<Test>::get(TSLA, BOB).collateral;
         assert!(
             bob_after + TSLA_UNIT >= bob_before + capital,
             "Bob got what the pool had"
@@ -288,7 +288,7 @@ fn only_a_real_shortfall_is_a_deficit_and_deleveraging_clears_it() {
 
         // The next block deleverages Dave, just enough, and the shortfall falls by what he
         // forfeits.
-        let dave_collateral = pallet_options::Accounts::<Test>::get(DAVE, TSLA).collateral;
+        let dave_collateral = pallet_options::Accounts::<Test>::get(TSLA, DAVE).collateral;
         next_block();
         let dl: Vec<_> = events()
             .into_iter()
@@ -306,7 +306,7 @@ fn only_a_real_shortfall_is_a_deficit_and_deleveraging_clears_it() {
         assert!(Pool::insolvency(TSLA) <= shortfall - dl[0].2);
         // Dave keeps his own collateral (less the block's funding his long owed); only the
         // profit the pool cannot pay is gone.
-        let dave_after = pallet_options::Accounts::<Test>::get(DAVE, TSLA).collateral;
+        let dave_after = pallet_options::Accounts::<Test>::get(TSLA, DAVE).collateral;
         assert!(dave_after <= dave_collateral && dave_collateral - dave_after < TSLA_UNIT / 100);
         // Bob's claim is still owed, to be paid from the pool's next inflows.
         assert_eq!(claims_owed(), claim);
@@ -620,7 +620,7 @@ fn the_scan_resumes_where_it_stopped_and_covers_every_account() {
 /// Everything `who` holds in TSLA outside positions: wallet, margin collateral, claims.
 fn holdings(who: AccountId) -> Balance {
     Assets::balance(TSLA, who)
-        + pallet_options::Accounts::<Test>::get(who, TSLA).collateral
+        + pallet_options::Accounts::<Test>::get(TSLA, who).collateral
         + pallet_pool::Claims::<Test>::get(TSLA, who).unwrap_or(0)
 }
 
@@ -691,7 +691,7 @@ fn pushing_a_short_under_and_liquidating_it_does_not_pay() {
                 ));
             }
             assert_ok!(trade(CAROL, PUTS[0], -3_000));
-            let left = pallet_options::Accounts::<Test>::get(CAROL, TSLA).collateral;
+            let left = pallet_options::Accounts::<Test>::get(TSLA, CAROL).collateral;
             assert_ok!(Options::withdraw(RuntimeOrigin::signed(CAROL), TSLA, left));
             let after = holdings(CAROL);
             println!(
@@ -737,7 +737,7 @@ fn a_floor_margined_short_keeps_its_collateral_above_the_penalty() {
         assert!((positions[0].maintenance.into_inner() - floor).abs() <= floor / 1_000);
         // Funding up to now first, so that the close and the penalty are all that move.
         assert_ok!(Options::settle_account_funding(&DAVE, TSLA));
-        let collateral = pallet_options::Accounts::<Test>::get(DAVE, TSLA).collateral;
+        let collateral = pallet_options::Accounts::<Test>::get(TSLA, DAVE).collateral;
         assert_ok!(Liquidation::liquidate(
             RuntimeOrigin::signed(KEEPER),
             DAVE,
@@ -745,7 +745,7 @@ fn a_floor_margined_short_keeps_its_collateral_above_the_penalty() {
         ));
         let (_, _, contracts, to_keeper, to_insurance, bad_debt, _) = liquidated()[0];
         assert_eq!(bad_debt, 0);
-        let left = pallet_options::Accounts::<Test>::get(DAVE, TSLA).collateral;
+        let left = pallet_options::Accounts::<Test>::get(TSLA, DAVE).collateral;
         assert!(left > 0);
         // The penalty is at most half the maintenance margin of the closed contracts.
         let freed = positions[0].maintenance.into_inner() as f64 / 1e18 * contracts as f64 / 50.0;

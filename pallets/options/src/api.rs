@@ -149,7 +149,7 @@ impl<T: Config> Pallet<T> {
         };
         OptionAccount {
             settlement,
-            collateral: Accounts::<T>::get(who, settlement).collateral,
+            collateral: Self::collateral(who, settlement),
             positions,
             health,
             health_error,
@@ -158,8 +158,15 @@ impl<T: Config> Pallet<T> {
 
     /// Every margin account of `who` (one per settlement asset it deposited in).
     pub fn accounts_info(who: &T::AccountId) -> Vec<OptionAccount> {
-        Accounts::<T>::iter_key_prefix(who)
-            .take(T::MaxMarkets::get() as usize)
+        let mut settlements: Vec<AssetId> = Vec::new();
+        for market in Markets::<T>::iter_values().take(T::MaxMarkets::get() as usize) {
+            if !settlements.contains(&market.settlement) {
+                settlements.push(market.settlement);
+            }
+        }
+        settlements
+            .into_iter()
+            .filter(|s| Accounts::<T>::contains_key(s, who))
             .map(|settlement| Self::account_info(who, settlement))
             .collect()
     }

@@ -86,7 +86,7 @@ fn lp_value(who: AccountId, tranche: Tranche) -> Balance {
 /// (Positions are closed when the tests call it.)
 fn value(who: AccountId) -> Balance {
     Assets::balance(TSLA, who)
-        + Accounts::<Test>::get(who, TSLA).collateral
+        + Accounts::<Test>::get(TSLA, who).collateral
         + lp_value(who, Tranche::Main)
         + lp_value(who, Tranche::Insurance)
         + pallet_pool::Claims::<Test>::get(TSLA, who).unwrap_or(0)

@@ -198,7 +198,7 @@ impl<T: Config> Pallet<T> {
         let value = units.saturating_sub(1);
         // The pool can collect at most the traders' collateral: a net receivable beyond it
         // is bad debt waiting to happen (counted over all accounts together: see README).
-        let collateral = TotalCollateral::<T>::get(settlement);
+        let collateral = Self::total_collateral(settlement);
         let uncollectible = if value > 0 {
             (value as u128).saturating_sub(collateral)
         } else {

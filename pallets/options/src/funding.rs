@@ -210,6 +210,7 @@ impl<T: Config> Pallet<T> {
 
     /// Settles the funding of every position of `who` in `settlement`.
     pub fn settle_account_funding(who: &T::AccountId, settlement: AssetId) -> DispatchResult {
+        Self::sync(who, settlement);
         let now = T::Time::now();
         for id in AccountSeries::<T>::get(who, settlement) {
             let mut series = SeriesBook::<T>::get(id).ok_or(Error::<T>::UnknownSeries)?;

@@ -9,20 +9,67 @@ impl<T: Config> Pallet<T> {
     /// entry and funding sums equal the sums over its positions; positions are never zero;
     /// every open account is indexed.
     pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
-        let mut collateral: Vec<(AssetId, Balance)> = Vec::new();
-        for (_, settlement, account) in Accounts::<T>::iter() {
-            match collateral.iter_mut().find(|(a, _)| *a == settlement) {
-                Some((_, c)) => *c = c.saturating_add(account.collateral),
-                None => collateral.push((settlement, account.collateral)),
+        // Per settlement: collateral of accounts carried through the action in progress (or
+        // all, without one), and of those not yet (pre-split units).
+        let mut collateral: Vec<(AssetId, Balance, Balance)> = Vec::new();
+        let behind = |settlement: AssetId, account: &MarginAccount| {
+            LedgerActions::<T>::get(settlement).is_some_and(|a| {
+                account.epoch < a.epoch && matches!(a.kind, LedgerActionKind::Split { .. })
+            })
+        };
+        for (settlement, _, account) in Accounts::<T>::iter() {
+            ensure!(
+                account.epoch <= ActionEpoch::<T>::get(settlement),
+                "account ahead of its settlement's epoch"
+            );
+            let (done, left) = if behind(settlement, &account) {
+                (0, account.collateral)
+            } else {
+                (account.collateral, 0)
+            };
+            match collateral.iter_mut().find(|(a, ..)| *a == settlement) {
+                Some((_, c, u)) => {
+                    *c = c.saturating_add(done);
+                    *u = u.saturating_add(left);
+                }
+                None => collateral.push((settlement, done, left)),
             }
         }
-        for (settlement, total) in &collateral {
+        for (settlement, total, left) in &collateral {
             ensure!(
                 TotalCollateral::<T>::get(settlement) == *total,
                 "total collateral mismatch"
             );
+            let action = LedgerActions::<T>::get(settlement);
+            match action.as_ref().map(|a| &a.kind) {
+                Some(LedgerActionKind::Split { unscaled, .. }) => {
+                    ensure!(unscaled == left, "unscaled collateral mismatch")
+                }
+                _ => ensure!(*left == 0, "account behind without a split"),
+            }
             let held = pallet_assets::Pallet::<T>::balance(*settlement, Self::pot(*settlement));
-            ensure!(held >= *total, "pot holds less than the collateral");
+            ensure!(
+                held >= Self::total_collateral(*settlement),
+                "pot holds less than the collateral"
+            );
+        }
+        for (settlement, action) in LedgerActions::<T>::iter() {
+            ensure!(
+                action.epoch == ActionEpoch::<T>::get(settlement),
+                "action not in the current epoch"
+            );
+            if let LedgerActionKind::Dividend {
+                terms,
+                received,
+                paid,
+            } = action.kind
+            {
+                ensure!(paid <= received, "dividend paid more than received");
+                if let Some(asset) = terms.paid_in {
+                    let held = pallet_assets::Pallet::<T>::balance(asset, Self::pot(settlement));
+                    ensure!(held >= received - paid, "pot short of the dividend owed");
+                }
+            }
         }
         let mut sums: Vec<(SeriesId, u128, u128, Fixed, Fixed)> = Vec::new();
         for (who, id, p) in Positions::<T>::iter() {
@@ -39,7 +86,23 @@ impl<T: Config> Pallet<T> {
             );
             let size = Fixed::from_integer(p.size).ok_or("overflow")?;
             let e = valuation::fx(p.entry).checked_mul(size).ok_or("overflow")?;
-            let f = valuation::from_i(p.funding_index)
+            let account = Accounts::<T>::get(market.settlement, &who);
+            let snapshot = match LedgerActions::<T>::get(market.settlement) {
+                Some(LedgerAction {
+                    epoch,
+                    kind:
+                        LedgerActionKind::Split {
+                            numerator,
+                            denominator,
+                            ..
+                        },
+                    ..
+                }) if account.epoch < epoch => {
+                    corporate::scale_fixed(p.funding_index, numerator, denominator)
+                }
+                _ => p.funding_index,
+            };
+            let f = valuation::from_i(snapshot)
                 .checked_mul(size)
                 .ok_or("overflow")?;
             match sums.iter_mut().find(|s| s.0 == id) {

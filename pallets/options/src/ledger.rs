@@ -1,6 +1,7 @@
 //! The margin ledger: the one writer of `Accounts` and `TotalCollateral` (which must stay
-//! equal to the sum of the accounts' collateral), and of the position indexes
-//! (`Positions`, `AccountSeries`, `OpenAccounts`).
+//! equal to the sum of the accounts' collateral, less those a split has not reached yet), and
+//! of the position indexes (`Positions`, `AccountSeries`, `OpenAccounts`). Carrying an
+//! account through a corporate action (`sync`) is a write of the ledger too, so it lives here.
 
 use crate::*;
 use perpetua_pricing::position::Holding;
@@ -13,10 +14,137 @@ impl<T: Config> Pallet<T> {
         if amount == 0 {
             return;
         }
-        Accounts::<T>::mutate(who, settlement, |a| {
-            a.collateral = a.collateral.saturating_add(amount)
+        Self::sync(who, settlement);
+        // A new account starts in the current epoch: no action before it concerns it.
+        let mut a = Accounts::<T>::try_get(settlement, who).unwrap_or(MarginAccount {
+            collateral: 0,
+            epoch: ActionEpoch::<T>::get(settlement),
         });
+        a.collateral = a.collateral.saturating_add(amount);
+        Accounts::<T>::insert(settlement, who, a);
         TotalCollateral::<T>::mutate(settlement, |t| *t = t.saturating_add(amount));
+    }
+
+    /// `who`'s collateral in `settlement`, carried through any corporate action in progress.
+    pub fn collateral(who: &T::AccountId, settlement: AssetId) -> Balance {
+        Self::sync(who, settlement);
+        Accounts::<T>::get(settlement, who).collateral
+    }
+
+    /// The settlement's collateral over all accounts, in current units (the part a split has
+    /// not reached yet counted at its post-split value, rounded down).
+    pub fn total_collateral(settlement: AssetId) -> Balance {
+        let pending = match LedgerActions::<T>::get(settlement).map(|a| a.kind) {
+            Some(LedgerActionKind::Split {
+                numerator,
+                denominator,
+                unscaled,
+            }) => corporate::scale(unscaled, numerator, denominator),
+            _ => 0,
+        };
+        TotalCollateral::<T>::get(settlement).saturating_add(pending)
+    }
+
+    /// Carries `who`'s account in `settlement` through the corporate action in progress, if
+    /// it has not been yet: a split scales its collateral and its positions' funding
+    /// snapshots; a dividend pays it on its collateral. Idempotent; one read when no action is
+    /// in progress. Every path that reads or writes an account calls it first.
+    pub(crate) fn sync(who: &T::AccountId, settlement: AssetId) {
+        let Some(mut action) = LedgerActions::<T>::get(settlement) else {
+            return;
+        };
+        if Self::carry_through(who, settlement, &mut action) {
+            LedgerActions::<T>::insert(settlement, action);
+        }
+    }
+
+    /// `sync` with the action in hand; returns whether the action changed.
+    pub(crate) fn carry_through(
+        who: &T::AccountId,
+        settlement: AssetId,
+        action: &mut LedgerAction<T::AccountId>,
+    ) -> bool {
+        let Ok(mut account) = Accounts::<T>::try_get(settlement, who) else {
+            return false;
+        };
+        if account.epoch >= action.epoch {
+            return false;
+        }
+        account.epoch = action.epoch;
+        match &mut action.kind {
+            LedgerActionKind::Split {
+                numerator,
+                denominator,
+                unscaled,
+            } => {
+                let (n, d) = (*numerator, *denominator);
+                let old = account.collateral;
+                account.collateral = corporate::scale(old, n, d);
+                *unscaled = unscaled.saturating_sub(old);
+                TotalCollateral::<T>::mutate(settlement, |t| {
+                    *t = t.saturating_add(account.collateral)
+                });
+                for id in AccountSeries::<T>::get(who, settlement) {
+                    Positions::<T>::mutate(who, id, |p| {
+                        if let Some(p) = p {
+                            p.funding_index = corporate::scale_fixed(p.funding_index, n, d);
+                        }
+                    });
+                }
+                Self::deposit_event(Event::CollateralSplit {
+                    who: who.clone(),
+                    settlement,
+                    old,
+                    new: account.collateral,
+                });
+            }
+            LedgerActionKind::Dividend {
+                terms,
+                received,
+                paid,
+            } => {
+                let amount = terms
+                    .payout(account.collateral)
+                    .unwrap_or(0)
+                    .min(received.saturating_sub(*paid));
+                if amount > 0 {
+                    let pot = Self::pot(settlement);
+                    if T::Mover::pay_out(terms.paid_in, &pot, who, amount).is_ok() {
+                        *paid = paid.saturating_add(amount);
+                        Self::deposit_event(Event::DividendPaid {
+                            who: who.clone(),
+                            settlement,
+                            paid_in: terms.paid_in,
+                            amount,
+                        });
+                    }
+                }
+            }
+        }
+        Accounts::<T>::insert(settlement, who, account);
+        true
+    }
+
+    /// Starts carrying a split of `settlement` through the margin accounts: none is carried
+    /// through yet, so all the collateral is unscaled.
+    pub(crate) fn start_ledger_split(settlement: AssetId, numerator: u32, denominator: u32) {
+        let epoch = ActionEpoch::<T>::mutate(settlement, |e| {
+            *e = e.saturating_add(1);
+            *e
+        });
+        let unscaled = TotalCollateral::<T>::take(settlement);
+        LedgerActions::<T>::insert(
+            settlement,
+            LedgerAction {
+                epoch,
+                kind: LedgerActionKind::Split {
+                    numerator,
+                    denominator,
+                    unscaled,
+                },
+                cursor: None,
+            },
+        );
     }
 
     /// Takes `amount` from `who`'s collateral in `settlement`, or fails with
@@ -29,7 +157,8 @@ impl<T: Config> Pallet<T> {
         if amount == 0 {
             return Ok(());
         }
-        Accounts::<T>::try_mutate(who, settlement, |a| {
+        Self::sync(who, settlement);
+        Accounts::<T>::try_mutate(settlement, who, |a| {
             a.collateral = a
                 .collateral
                 .checked_sub(amount)
@@ -50,7 +179,7 @@ impl<T: Config> Pallet<T> {
         policy: trade::Policy,
         gaps: &mut Gaps,
     ) -> Result<Balance, DispatchError> {
-        let have = Accounts::<T>::get(who, settlement).collateral;
+        let have = Self::collateral(who, settlement);
         if have >= owed {
             Self::debit(who, settlement, owed)?;
             return Ok(owed);
@@ -94,6 +223,18 @@ impl<T: Config> Pallet<T> {
             },
         );
         if old_size == 0 {
+            // Every account with positions has a ledger entry: the walk of a corporate action
+            // reaches it.
+            if !Accounts::<T>::contains_key(settlement, who) {
+                Accounts::<T>::insert(
+                    settlement,
+                    who,
+                    MarginAccount {
+                        collateral: 0,
+                        epoch: ActionEpoch::<T>::get(settlement),
+                    },
+                );
+            }
             let count = AccountSeries::<T>::try_mutate(who, settlement, |s| {
                 s.try_push(series_id).map(|_| s.len())
             })

@@ -32,6 +32,7 @@ mod attack_tests;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod book;
+mod corporate;
 mod funding;
 mod invariants;
 mod ledger;
@@ -49,12 +50,12 @@ pub use weights::WeightInfo;
 use alloc::vec::Vec;
 use frame_support::{
     ensure,
-    traits::{fungibles, tokens::Preservation, Get, Time},
+    traits::{Get, Time},
 };
 use perpetua_pricing::{margin::MarginLevel, Fixed, Rounding};
 use perpetua_primitives::{
-    AssetId, Balance, CorporateActionHandler, FixedI128, FixedU128, Inflow, MarketClock, Moment,
-    OracleKey, PoolBook, PoolLedger, PriceError, PriceProvider,
+    AssetId, AssetMover, Balance, FixedI128, FixedU128, Inflow, MarketClock, Moment, OracleKey,
+    PoolBook, PoolLedger, PriceError, PriceProvider,
 };
 use sp_runtime::{
     traits::{AccountIdConversion, Saturating, Zero},
@@ -119,6 +120,8 @@ pub mod pallet {
         type Clock: MarketClock;
         /// The pools.
         type Pool: PoolLedger<Self::AccountId>;
+        /// Moves tokens in and out of the pots (pallet-equities: through corporate actions).
+        type Mover: AssetMover<Self::AccountId>;
         /// The chain's clock.
         type Time: Time<Moment = Moment>;
         /// Pot accounts (one per settlement asset) derive from it.
@@ -177,14 +180,15 @@ pub mod pallet {
     #[pallet::storage]
     pub type Haircuts<T: Config> = StorageMap<_, Twox64Concat, AssetId, HaircutParams, ValueQuery>;
 
-    /// Margin accounts: (trader, settlement asset).
+    /// Margin accounts: (settlement asset, trader), so that a corporate action of the
+    /// settlement stock can walk them.
     #[pallet::storage]
     pub type Accounts<T: Config> = StorageDoubleMap<
         _,
-        Blake2_128Concat,
-        T::AccountId,
         Twox64Concat,
         AssetId,
+        Blake2_128Concat,
+        T::AccountId,
         MarginAccount,
         ValueQuery,
     >;
@@ -219,6 +223,16 @@ pub mod pallet {
     #[pallet::storage]
     pub type Funding<T: Config> = StorageMap<_, Twox64Concat, AssetId, FundingLedger, ValueQuery>;
 
+    /// How many corporate actions of each settlement stock have reached its margin accounts
+    /// (an account's `epoch` says which it has been carried through).
+    #[pallet::storage]
+    pub type ActionEpoch<T: Config> = StorageMap<_, Twox64Concat, AssetId, u32, ValueQuery>;
+
+    /// The corporate action of a settlement stock being carried through its margin accounts.
+    #[pallet::storage]
+    pub type LedgerActions<T: Config> =
+        StorageMap<_, Twox64Concat, AssetId, LedgerAction<T::AccountId>>;
+
     /// The pool's margin requirement over a settlement asset's book, USD (sum of the series').
     #[pallet::storage]
     pub type PoolMargin<T: Config> = StorageMap<_, Twox64Concat, AssetId, FixedU128, ValueQuery>;
@@ -243,6 +257,24 @@ pub mod pallet {
         },
         /// A series was delisted or relisted.
         SeriesStatus { series: SeriesId, active: bool },
+        /// A split of the settlement stock reached a margin account: its collateral went from
+        /// `old` to `new` (rounded down) and its positions' funding snapshots scaled alike.
+        CollateralSplit {
+            who: T::AccountId,
+            settlement: AssetId,
+            old: Balance,
+            new: Balance,
+        },
+        /// A margin account was paid the dividend on the collateral it held when the
+        /// dividend of the settlement stock started.
+        DividendPaid {
+            who: T::AccountId,
+            settlement: AssetId,
+            paid_in: Option<AssetId>,
+            amount: Balance,
+        },
+        /// A corporate action of the settlement stock has reached every margin account.
+        CorporateActionCarried { settlement: AssetId, epoch: u32 },
         /// Collateral deposited.
         Deposited {
             who: T::AccountId,
@@ -530,6 +562,7 @@ pub mod pallet {
         ) -> DispatchResultWithPostInfo {
             let who = ensure_signed(origin)?;
             ensure!(amount > 0, Error::<T>::ZeroAmount);
+            Self::sync(&who, settlement);
             Self::settle_account_funding(&who, settlement)?;
             Self::debit(&who, settlement, amount)?;
             if !AccountSeries::<T>::get(&who, settlement).is_empty() {
@@ -680,14 +713,7 @@ pub mod pallet {
             if amount == 0 {
                 return Ok(());
             }
-            <pallet_assets::Pallet<T> as fungibles::Mutate<_>>::transfer(
-                asset,
-                from,
-                to,
-                amount,
-                Preservation::Expendable,
-            )
-            .map(|_| ())
+            T::Mover::transfer(asset, from, to, amount)
         }
     }
 }
@@ -712,12 +738,4 @@ impl<T: Config> PoolBook for Pallet<T> {
     ) -> Result<perpetua_primitives::BookValue, PriceError> {
         Self::book_value(settlement, capital)
     }
-}
-
-/// Splits of a settlement stock: collateral balances are scaled by the equities pallet's walk
-/// over the pot account, but margin accounts are a ledger inside it. This pallet does not
-/// rescale them (see the README): the admin should pause markets of a stock before a split.
-impl<T: Config> CorporateActionHandler<T::AccountId> for Pallet<T> {
-    fn on_dividend(_: &T::AccountId, _: AssetId, _: Option<AssetId>, _: Balance) {}
-    fn on_split(_: AssetId, _: u32, _: u32) {}
 }

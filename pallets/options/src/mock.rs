@@ -171,6 +171,8 @@ impl pallet_pool::Config for Test {
     type RuntimeEvent = RuntimeEvent;
     type AdminOrigin = EnsureRoot<AccountId>;
     type Book = Options;
+    type Mover = pallet_pool::PlainAssets<Test, Balances>;
+    type Distributor = pallet_pool::PlainAssets<Test, Balances>;
     type Clock = MockClock;
     type Stocks = MockStocks;
     type Prices = MockPrices;
@@ -193,6 +195,7 @@ impl pallet_options::Config for Test {
     type Prices = MockPrices;
     type Clock = MockClock;
     type Pool = Pool;
+    type Mover = pallet_pool::PlainAssets<Test, Balances>;
     type Time = Timestamp;
     type PalletId = OptionsPalletId;
     type MaxMarkets = ConstU32<4>;

@@ -185,7 +185,8 @@ impl<T: Config> Pallet<T> {
         positions: bool,
         basis: Basis,
     ) -> Result<(Health, Vec<PositionRisk>), DispatchError> {
-        let account = Accounts::<T>::get(who, settlement);
+        Self::sync(who, settlement);
+        let account = Accounts::<T>::get(settlement, who);
         let mut h = Health::default();
         let mut out = Vec::new();
         let mut settle = None;
@@ -274,7 +275,7 @@ impl<T: Config> Pallet<T> {
             equity: valuation::to_i(h.equity),
             initial: valuation::to_i(h.initial),
             maintenance: valuation::to_i(h.maintenance),
-            collateral: Accounts::<T>::get(who, settlement).collateral,
+            collateral: Self::collateral(who, settlement),
         }
     }
 
@@ -285,7 +286,7 @@ impl<T: Config> Pallet<T> {
         amount: Balance,
         f: impl FnOnce(Balance) -> sp_runtime::DispatchResult,
     ) -> Result<Balance, DispatchError> {
-        let take = amount.min(Accounts::<T>::get(who, settlement).collateral);
+        let take = amount.min(Self::collateral(who, settlement));
         if take == 0 {
             return Ok(0);
         }

@@ -42,7 +42,7 @@ fn setup() {
 }
 
 fn collateral(who: AccountId) -> Balance {
-    Accounts::<Test>::get(who, TSLA).collateral
+    Accounts::<Test>::get(TSLA, who).collateral
 }
 
 fn events() -> Vec<Event<Test>> {

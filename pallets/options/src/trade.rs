@@ -146,6 +146,7 @@ impl<T: Config> Pallet<T> {
         let mut series = SeriesBook::<T>::get(series_id).ok_or(Error::<T>::UnknownSeries)?;
         let market = Markets::<T>::get(series.market).ok_or(Error::<T>::UnknownMarket)?;
         let settlement = market.settlement;
+        Self::sync(who, settlement);
         let old = Positions::<T>::get(who, series_id);
         let old_size = old.map_or(0, |p| p.size);
         // A trade that only reduces the position is always allowed (at any skew, on a

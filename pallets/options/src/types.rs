@@ -313,6 +313,42 @@ pub struct Position {
 pub struct MarginAccount {
     /// Settlement-asset collateral, base units (held in the settlement's pot account).
     pub collateral: Balance,
+    /// How many of the settlement stock's corporate actions this account has been carried
+    /// through (see [`LedgerAction`]).
+    pub epoch: u32,
+}
+
+/// A corporate action of a settlement stock, being carried through its margin accounts:
+/// each account still below `epoch` is carried through on its next touch or when the walk
+/// reaches it, whichever comes first.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug)]
+pub struct LedgerAction<AccountId> {
+    /// The epoch accounts move into.
+    pub epoch: u32,
+    pub kind: LedgerActionKind<AccountId>,
+    /// The last account the walk reached (raw storage key), `None` before the first.
+    pub cursor: Option<frame_support::BoundedVec<u8, frame_support::traits::ConstU32<128>>>,
+}
+
+/// What a corporate action does to a margin account.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug)]
+pub enum LedgerActionKind<AccountId> {
+    /// A split: collateral becomes `floor(collateral * numerator / denominator)` and each
+    /// position's funding snapshot scales like the series' funding index did at the start.
+    Split {
+        numerator: u32,
+        denominator: u32,
+        /// Collateral of the accounts not carried through yet, pre-split units (the accounts
+        /// carried through are in `TotalCollateral`).
+        unscaled: Balance,
+    },
+    /// A cash dividend received by the pot: each account is paid `terms.payout(collateral)`
+    /// on the collateral it had when the dividend started; what is left goes to the funder.
+    Dividend {
+        terms: perpetua_primitives::DividendTerms<AccountId>,
+        received: Balance,
+        paid: Balance,
+    },
 }
 
 /// Funding ledger of a settlement asset, base units: paid by traders to the pool and paid by

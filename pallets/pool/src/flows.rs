@@ -10,14 +10,7 @@
 //! valued now (stale prices) waits at the head.
 
 use crate::*;
-use frame_support::{
-    storage::with_storage_layer,
-    traits::{
-        fungibles::Mutate,
-        tokens::{Fortitude, Precision},
-    },
-    weights::Weight,
-};
+use frame_support::{storage::with_storage_layer, weights::Weight};
 use perpetua_primitives::{BookValue, PoolLedger};
 
 impl<T: Config> Pallet<T> {
@@ -313,7 +306,7 @@ impl<T: Config> Pallet<T> {
         }
         if supply == 0 && nav > 0 {
             // Value of the book no LP owned belongs to the protocol: the depositor buys in at NAV.
-            pallet_assets::Pallet::<T>::mint_into(share, &T::ProtocolAccount::get(), nav)?;
+            T::Mover::mint(share, &T::ProtocolAccount::get(), nav)?;
             Self::deposit_event(Event::OrphanValueToProtocol {
                 asset,
                 tranche,
@@ -323,7 +316,7 @@ impl<T: Config> Pallet<T> {
         }
         let shares = nav::shares_for_deposit(amount, supply, nav).map_err(share_error::<T>)?;
         ensure!(shares >= min_shares, Error::<T>::Slippage);
-        pallet_assets::Pallet::<T>::mint_into(share, who, shares)?;
+        T::Mover::mint(share, who, shares)?;
         Self::write_tranches(asset, &mut info, after)?;
         Pools::<T>::insert(asset, info);
         LastDeposit::<T>::insert((asset, tranche, who.clone()), T::Time::now());
@@ -401,14 +394,7 @@ impl<T: Config> Pallet<T> {
                     .saturating_mul_int(info.required_margin),
             Error::<T>::LiquidityLimit
         );
-        pallet_assets::Pallet::<T>::burn_from(
-            share,
-            holder,
-            shares,
-            Preservation::Expendable,
-            Precision::Exact,
-            Fortitude::Force,
-        )?;
+        T::Mover::burn(share, holder, shares)?;
         Self::transfer(asset, &Self::account(asset), who, net)?;
         let after = t
             .with(tranche, |c| c.checked_sub(net))
@@ -420,7 +406,7 @@ impl<T: Config> Pallet<T> {
             // The last holders left a tranche worth less than its capital (its share of the
             // book's losses or of expected bad debt): what remains is committed to those
             // losses and belongs to the protocol, which holds it as shares until they come.
-            pallet_assets::Pallet::<T>::mint_into(share, &T::ProtocolAccount::get(), left)?;
+            T::Mover::mint(share, &T::ProtocolAccount::get(), left)?;
             Self::deposit_event(Event::OrphanValueToProtocol {
                 asset,
                 tranche,

@@ -3,8 +3,7 @@
 //! [`Pallet::write_deficit`] the one that writes the deficit. The arithmetic is [`crate::nav`]'s.
 
 use crate::{nav::Tranches, *};
-use frame_support::traits::fungibles::Mutate;
-use perpetua_primitives::{CorporateActionHandler, PoolLedger};
+use perpetua_primitives::PoolLedger;
 
 impl PoolInfo {
     /// The capital of both tranches.
@@ -54,7 +53,7 @@ impl<T: Config> Pallet<T> {
             let new = t.of(tranche);
             if new > old && Self::supply(share) == 0 {
                 let shares = new - old;
-                pallet_assets::Pallet::<T>::mint_into(share, &T::ProtocolAccount::get(), shares)?;
+                T::Mover::mint(share, &T::ProtocolAccount::get(), shares)?;
                 Self::deposit_event(Event::OrphanValueToProtocol {
                     asset,
                     tranche,
@@ -93,7 +92,7 @@ impl<T: Config> Pallet<T> {
 
     /// The one writer of the deficit ledger (removed when nothing is owed).
     pub(crate) fn write_deficit(asset: AssetId, d: DeficitLedger) {
-        if d.owed == 0 {
+        if d.is_empty() {
             Deficits::<T>::remove(asset);
         } else {
             Deficits::<T>::insert(asset, d);
@@ -177,6 +176,7 @@ impl<T: Config> Pallet<T> {
 
     /// Pays `who`'s claim as far as the cash set aside for claims goes.
     pub(crate) fn do_claim(who: &T::AccountId, asset: AssetId) -> DispatchResult {
+        Self::carry_claim(asset, who);
         let claim = Claims::<T>::get(asset, who).unwrap_or(0);
         let mut d = Deficits::<T>::get(asset).unwrap_or_default();
         let pay = claim.min(d.reserve);
@@ -185,6 +185,7 @@ impl<T: Config> Pallet<T> {
         let left = claim - pay;
         if left == 0 {
             Claims::<T>::remove(asset, who);
+            ClaimEpochs::<T>::remove(asset, who);
         } else {
             Claims::<T>::insert(asset, who, left);
         }
@@ -359,11 +360,13 @@ impl<T: Config> PoolLedger<T::AccountId> for Pallet<T> {
         if amount == 0 {
             return;
         }
+        Self::carry_claim(settlement, who);
         let mut d = Deficits::<T>::get(settlement).unwrap_or_default();
         d.owed = d.owed.saturating_add(amount);
         Claims::<T>::mutate(settlement, who, |c| {
             *c = Some(c.unwrap_or(0).saturating_add(amount))
         });
+        ClaimEpochs::<T>::insert(settlement, who, d.epoch);
         Self::write_deficit(settlement, d);
         Self::deposit_event(Event::ClaimRecorded {
             asset: settlement,
@@ -418,41 +421,5 @@ impl<T: Config> PoolLedger<T::AccountId> for Pallet<T> {
         Deficits::<T>::iter_keys()
             .take(T::MaxPools::get() as usize)
             .collect()
-    }
-}
-
-/// A split of a settlement stock rescales the pool's ledger at once (the pool account's
-/// balance is rescaled by the equities pallet's walk like any holder's; share counts do not
-/// change, so each share keeps its value). Claims are not rescaled yet (see the README).
-impl<T: Config> CorporateActionHandler<T::AccountId> for Pallet<T> {
-    fn on_dividend(_: &T::AccountId, _: AssetId, _: Option<AssetId>, _: Balance) {}
-
-    fn on_split(asset: AssetId, numerator: u32, denominator: u32) {
-        let scale = |b: Balance| {
-            nav::mul_div_down(b, numerator as u128, denominator.max(1) as u128).unwrap_or(b)
-        };
-        let mut queued: Balance = 0;
-        Queue::<T>::mutate(asset, |q| {
-            for r in q.iter_mut() {
-                if let RequestKind::Deposit { amount, min_shares } = r.kind {
-                    let amount = scale(amount);
-                    queued = queued.saturating_add(amount);
-                    r.kind = RequestKind::Deposit { amount, min_shares };
-                }
-            }
-        });
-        let Some(mut info) = Pools::<T>::get(asset) else {
-            return;
-        };
-        let t = Tranches {
-            main: scale(info.main),
-            insurance: scale(info.insurance),
-        };
-        // Scaling keeps an empty tranche empty: nothing to mint, so this write cannot fail.
-        if Self::write_tranches(asset, &mut info, t).is_ok() {
-            info.required_margin = scale(info.required_margin);
-            info.queued_deposits = queued;
-            Pools::<T>::insert(asset, info);
-        }
     }
 }

@@ -28,6 +28,7 @@ pub use types::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod corporate;
 mod flows;
 mod ledger;
 #[cfg(test)]
@@ -44,13 +45,13 @@ use frame_support::{
     pallet_prelude::DispatchResult,
     traits::{
         fungibles::{self, Inspect as _},
-        tokens::Preservation,
         Get, Time,
     },
 };
+pub use corporate::PlainAssets;
 use perpetua_primitives::{
-    AssetId, Balance, Inflow, MarketClock, Moment, OracleKey, PoolBook, PriceProvider, Session,
-    StockRegistry, Tranche,
+    AssetId, AssetMover, Balance, DividendDistributor, Inflow, MarketClock, Moment, OracleKey,
+    PoolBook, PriceProvider, Session, StockRegistry, Tranche,
 };
 use sp_runtime::{traits::AccountIdConversion, ArithmeticError, DispatchError, FixedPointNumber};
 
@@ -80,6 +81,12 @@ pub mod pallet {
         type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
         /// The options book's value, for NAV.
         type Book: PoolBook;
+        /// Moves the settlement asset and the share tokens (pallet-equities: through corporate
+        /// actions).
+        type Mover: AssetMover<Self::AccountId>;
+        /// Pays a dividend received on the pool's stock to the holders of its share tokens
+        /// (pallet-equities' walk).
+        type Distributor: DividendDistributor<Self::AccountId>;
         /// What valuing one pool's book costs (charged once per executed flow).
         type BookValuationWeight: Get<Weight>;
         /// Market sessions, to hold flows of stock-settled pools while closed.
@@ -190,6 +197,12 @@ pub mod pallet {
     pub type Claims<T: Config> =
         StorageDoubleMap<_, Blake2_128Concat, AssetId, Blake2_128Concat, T::AccountId, Balance>;
 
+    /// How many splits of the settlement stock each claim has been carried through (see
+    /// `DeficitLedger::epoch`).
+    #[pallet::storage]
+    pub type ClaimEpochs<T: Config> =
+        StorageDoubleMap<_, Blake2_128Concat, AssetId, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
     #[pallet::event]
     #[pallet::generate_deposit(pub(super) fn deposit_event)]
     pub enum Event<T: Config> {
@@ -284,6 +297,17 @@ pub mod pallet {
         RequiredMarginSet { asset: AssetId, amount: Balance },
         /// Tokens sent to the pool account outside its ledger were credited to insurance.
         SurplusSwept { asset: AssetId, amount: Balance },
+        /// A dividend on the pool's stock was passed on: to queued depositors, to each
+        /// tranche's LPs pro rata to their shares (through the share tokens' walk and to the
+        /// owners of escrowed shares), and what nobody owned back to the funder.
+        DividendPassedOn {
+            asset: AssetId,
+            paid_in: Option<AssetId>,
+            queued_deposits: Balance,
+            main: Balance,
+            insurance: Balance,
+            refunded: Balance,
+        },
         /// The pool owes `who` `amount` more it could not pay now.
         ClaimRecorded {
             asset: AssetId,
@@ -650,14 +674,7 @@ pub mod pallet {
             if amount == 0 {
                 return Ok(());
             }
-            <pallet_assets::Pallet<T> as fungibles::Mutate<_>>::transfer(
-                asset,
-                from,
-                to,
-                amount,
-                Preservation::Expendable,
-            )
-            .map(|_| ())
+            T::Mover::transfer(asset, from, to, amount)
         }
 
         /// The pool API's view of `asset`'s pool.
@@ -749,12 +766,29 @@ pub mod pallet {
                             .all(|(w, n)| PendingRequests::<T>::get(asset, w) == *n),
                     "pending request counts mismatch"
                 );
-                let claims: Balance = Claims::<T>::iter_prefix_values(asset).sum();
                 let deficit = Deficits::<T>::get(asset).unwrap_or_default();
+                let (mut claims, mut unscaled): (Balance, Balance) = (0, 0);
+                for (who, c) in Claims::<T>::iter_prefix(asset) {
+                    let epoch = ClaimEpochs::<T>::get(asset, &who);
+                    frame_support::ensure!(epoch <= deficit.epoch, "claim ahead of the ledger");
+                    if epoch < deficit.epoch {
+                        frame_support::ensure!(deficit.split.is_some(), "claim left behind");
+                        unscaled = unscaled.saturating_add(c);
+                    } else {
+                        claims = claims.saturating_add(c);
+                    }
+                }
                 frame_support::ensure!(claims == deficit.owed, "claims do not sum to the deficit");
-                frame_support::ensure!(deficit.reserve <= deficit.owed, "claims cash above claims");
                 frame_support::ensure!(
-                    Deficits::<T>::contains_key(asset) == (deficit.owed > 0),
+                    deficit.split.as_ref().map_or(0, |s| s.unscaled) == unscaled,
+                    "unscaled claims mismatch"
+                );
+                frame_support::ensure!(
+                    deficit.reserve <= deficit.total_owed(),
+                    "claims cash above claims"
+                );
+                frame_support::ensure!(
+                    Deficits::<T>::contains_key(asset) == !deficit.is_empty(),
                     "empty deficit stored"
                 );
             }

@@ -157,6 +157,8 @@ impl pallet_pool::Config for Test {
     type RuntimeEvent = RuntimeEvent;
     type AdminOrigin = EnsureRoot<AccountId>;
     type Book = MockBook;
+    type Mover = crate::PlainAssets<Test, Balances>;
+    type Distributor = crate::PlainAssets<Test, Balances>;
     type Clock = MockClock;
     type Stocks = MockStocks;
     type Prices = MockPrices;

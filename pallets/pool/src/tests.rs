@@ -645,7 +645,8 @@ fn a_real_shortfall_is_a_claim_paid_from_the_next_inflows() {
             Deficits::<Test>::get(TSLA).unwrap(),
             DeficitLedger {
                 owed: 500_000,
-                reserve: 0
+                reserve: 0,
+                ..Default::default()
             }
         );
         // The pool's equity is 500,000 below zero: deleveraging territory.

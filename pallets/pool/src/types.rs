@@ -168,7 +168,6 @@ impl PoolParams {
 /// aside for them from inflows since; settlement base units.
 #[derive(
     Clone,
-    Copy,
     PartialEq,
     Eq,
     Default,
@@ -180,16 +179,59 @@ impl PoolParams {
     Debug,
 )]
 pub struct DeficitLedger {
-    /// The sum of all claims outstanding.
+    /// The sum of all claims outstanding (carried through the split in progress, if any).
     pub owed: Balance,
     /// Held in the pool account for the claimants, outside the tranches; at most `owed`.
     pub reserve: Balance,
+    /// How many splits of the settlement stock the claims have been carried through (each
+    /// claim's own count is in `ClaimEpochs`).
+    pub epoch: u32,
+    /// A split being carried through the claims.
+    pub split: Option<ClaimsSplit>,
+}
+
+/// A split of the settlement stock being carried through the claims: each claim still below
+/// the ledger's epoch becomes `floor(claim * numerator / denominator)` when touched or walked.
+#[derive(
+    Clone,
+    PartialEq,
+    Eq,
+    Default,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    Debug,
+)]
+pub struct ClaimsSplit {
+    pub numerator: u32,
+    pub denominator: u32,
+    /// Claims not carried through yet, pre-split units.
+    pub unscaled: Balance,
+    /// The last claim the walk reached (raw storage key).
+    pub cursor: Option<frame_support::BoundedVec<u8, frame_support::traits::ConstU32<128>>>,
 }
 
 impl DeficitLedger {
+    /// Every claim in current units (those the split has not reached at their post-split
+    /// value, rounded down).
+    pub fn total_owed(&self) -> Balance {
+        let pending = self.split.as_ref().map_or(0, |s| {
+            crate::nav::mul_div_down(s.unscaled, s.numerator as u128, s.denominator.max(1) as u128)
+                .unwrap_or(Balance::MAX)
+        });
+        self.owed.saturating_add(pending)
+    }
+
     /// Claims not yet backed by cash.
     pub fn uncovered(&self) -> Balance {
-        self.owed.saturating_sub(self.reserve)
+        self.total_owed().saturating_sub(self.reserve)
+    }
+
+    /// Nothing owed and nothing being carried through: the ledger need not be stored.
+    pub fn is_empty(&self) -> bool {
+        self.owed == 0 && self.reserve == 0 && self.split.is_none()
     }
 }
 

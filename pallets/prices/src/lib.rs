@@ -478,12 +478,24 @@ fn split_price(price: Price, n: u32, d: u32) -> Price {
 /// forgotten, so that post-split feeds are neither taken for a crash by the breaker nor mixed
 /// with pre-split values in the median (the next price needs a quorum of post-split feeds).
 impl<T: Config> perpetua_primitives::CorporateActionHandler<T::AccountId> for Pallet<T> {
+    fn holding_accounts(_: perpetua_primitives::AssetId) -> alloc::vec::Vec<T::AccountId> {
+        alloc::vec::Vec::new()
+    }
+
     fn on_dividend(
-        _: &T::AccountId,
         _: perpetua_primitives::AssetId,
-        _: Option<perpetua_primitives::AssetId>,
+        _: &T::AccountId,
+        _: &perpetua_primitives::DividendTerms<T::AccountId>,
         _: perpetua_primitives::Balance,
     ) {
+    }
+
+    fn process(_: perpetua_primitives::AssetId, _: u32) -> u32 {
+        0
+    }
+
+    fn pending(_: perpetua_primitives::AssetId) -> bool {
+        false
     }
 
     fn on_split(asset: perpetua_primitives::AssetId, numerator: u32, denominator: u32) {

@@ -111,7 +111,7 @@ pub trait StockRegistry {
 pub enum MoveError {
     /// No such asset.
     UnknownAsset,
-    /// A dividend or split is being processed: the asset's balances are locked.
+    /// A dividend or split is being processed: holders' own transfers wait for it.
     CorporateAction,
     /// The asset or the account is frozen (or blocked) in pallet-assets.
     Frozen,
@@ -119,27 +119,125 @@ pub enum MoveError {
     InsufficientBalance,
 }
 
-/// Lets other pallets ask, before they try, whether an account's stock tokens can move.
+/// Lets other pallets ask, before they try, whether an account's stock tokens can move by the
+/// account's own transfer.
 pub trait BalanceGuard<AccountId> {
     /// `Ok` if `who` can move `amount` of `asset` now.
     fn can_move(asset: AssetId, who: &AccountId, amount: Balance) -> Result<(), MoveError>;
 }
 
+/// How pallets that hold tokens for users move them: the one way in and out of a pallet's pot.
+/// Implemented by pallet-equities over pallet-assets. While a corporate action of an asset is
+/// in progress its holders cannot transfer it themselves, but pallets still can through this
+/// trait: each account touched is first brought through the action (its split applied, its
+/// dividend paid on the balance it had when the action started), so a balance never mixes
+/// units from before and after a split, and nobody is paid a dividend twice or not at all.
+pub trait AssetMover<AccountId> {
+    /// Moves `amount` of `asset` from `from` to `to` (either may be emptied).
+    fn transfer(
+        asset: AssetId,
+        from: &AccountId,
+        to: &AccountId,
+        amount: Balance,
+    ) -> sp_runtime::DispatchResult;
+    /// Mints `amount` of `asset` to `to` (an asset this pallet's caller administers).
+    fn mint(asset: AssetId, to: &AccountId, amount: Balance) -> sp_runtime::DispatchResult;
+    /// Burns exactly `amount` of `asset` from `from`.
+    fn burn(asset: AssetId, from: &AccountId, amount: Balance) -> sp_runtime::DispatchResult;
+    /// Pays `amount` of a dividend's payout asset (`None`: the native token) from `from` to `to`.
+    fn pay_out(
+        paid_in: Option<AssetId>,
+        from: &AccountId,
+        to: &AccountId,
+        amount: Balance,
+    ) -> sp_runtime::DispatchResult;
+    /// Brings `who`'s balance of `asset` through the corporate action in progress, if any.
+    fn settle(asset: AssetId, who: &AccountId);
+}
+
+/// A cash dividend as pallet-equities pays it: every holder receives
+/// `floor(balance * per_share / unit)` base units of `paid_in`.
+#[derive(
+    Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub struct DividendTerms<AccountId> {
+    /// The payout asset; `None`: the native token (PRP).
+    pub paid_in: Option<AssetId>,
+    /// Base units of `paid_in` per `unit` base units of the asset held.
+    pub per_share: Balance,
+    /// Base units of the asset `per_share` is quoted for (a whole share: `10^decimals`).
+    pub unit: Balance,
+    /// Who gets back what no holder could be paid (rounding, payouts too small to make).
+    pub funder: AccountId,
+}
+
+impl<AccountId> DividendTerms<AccountId> {
+    /// `floor(balance * per_share / unit)`; `None` on overflow.
+    pub fn payout(&self, balance: Balance) -> Option<Balance> {
+        sp_runtime::helpers_128bit::multiply_by_rational_with_rounding(
+            balance,
+            self.per_share,
+            self.unit.max(1),
+            sp_runtime::Rounding::Down,
+        )
+    }
+}
+
+/// Pays a dividend to the holders of any pallet-assets asset (pool share tokens), by the same
+/// walk that pays stock holders. Implemented by pallet-equities.
+pub trait DividendDistributor<AccountId> {
+    /// Pays `per_share` base units of `paid_in` per `unit` of `asset` to every holder of
+    /// `asset` but `from`, as balances stand now, funded from `from` now; what cannot be paid
+    /// goes to `funder`. Returns what was taken from `from`.
+    fn distribute(
+        asset: AssetId,
+        from: &AccountId,
+        terms: DividendTerms<AccountId>,
+    ) -> Result<Balance, sp_runtime::DispatchError>;
+}
+
 /// Told about corporate actions by pallet-equities: pallets that hold stock tokens on behalf
-/// of users in a pot account (the pool, margin accounts) attribute dividends and rescale their
-/// ledgers; pallet-prices rescales the stored prices on a split.
+/// of users in a pot account (the pool, margin accounts) carry dividends and splits through
+/// their ledgers; pallet-prices rescales the stored prices on a split.
+///
+/// The pots (`holding_accounts`) are brought through the action when it starts, in the same
+/// call as `on_split` / `on_dividend`, so a pallet's ledger and its pot's balance change
+/// together. Whatever the pallet keeps per user (margin accounts, claims) it carries through
+/// in bounded steps (`process`), each user also on first touch; the action completes, and the
+/// next may start, once no handler reports `pending`.
 pub trait CorporateActionHandler<AccountId> {
-    /// `holder` received `amount` of `paid_in` (`None`: the native token) as the dividend of
-    /// its `asset` balance. The funds are already in `holder`.
-    fn on_dividend(holder: &AccountId, asset: AssetId, paid_in: Option<AssetId>, amount: Balance);
+    /// The accounts in which this pallet holds `asset` for its users (a handful at most).
+    fn holding_accounts(asset: AssetId) -> alloc::vec::Vec<AccountId>;
+    /// `pot`, one of the holding accounts, received `amount` of the dividend of `asset` paid
+    /// by `terms`. The funds are already in `pot`.
+    fn on_dividend(
+        asset: AssetId,
+        pot: &AccountId,
+        terms: &DividendTerms<AccountId>,
+        amount: Balance,
+    );
     /// A split of `asset`: every balance becomes `balance * numerator / denominator`. Called
-    /// once, when the split starts.
+    /// once, when the split starts, after the holding accounts were split.
     fn on_split(asset: AssetId, numerator: u32, denominator: u32);
+    /// Carries the action in progress on `asset` through up to `budget` ledger entries;
+    /// returns the work done (entries, counting an account's positions).
+    fn process(asset: AssetId, budget: u32) -> u32;
+    /// Whether this pallet still has ledger entries to carry through the action on `asset`.
+    fn pending(asset: AssetId) -> bool;
 }
 
 impl<AccountId> CorporateActionHandler<AccountId> for () {
-    fn on_dividend(_: &AccountId, _: AssetId, _: Option<AssetId>, _: Balance) {}
+    fn holding_accounts(_: AssetId) -> alloc::vec::Vec<AccountId> {
+        alloc::vec::Vec::new()
+    }
+    fn on_dividend(_: AssetId, _: &AccountId, _: &DividendTerms<AccountId>, _: Balance) {}
     fn on_split(_: AssetId, _: u32, _: u32) {}
+    fn process(_: AssetId, _: u32) -> u32 {
+        0
+    }
+    fn pending(_: AssetId) -> bool {
+        false
+    }
 }
 
 impl<AccountId, A, B> CorporateActionHandler<AccountId> for (A, B)
@@ -147,13 +245,58 @@ where
     A: CorporateActionHandler<AccountId>,
     B: CorporateActionHandler<AccountId>,
 {
-    fn on_dividend(holder: &AccountId, asset: AssetId, paid_in: Option<AssetId>, amount: Balance) {
-        A::on_dividend(holder, asset, paid_in, amount);
-        B::on_dividend(holder, asset, paid_in, amount);
+    fn holding_accounts(asset: AssetId) -> alloc::vec::Vec<AccountId> {
+        let mut v = A::holding_accounts(asset);
+        v.extend(B::holding_accounts(asset));
+        v
+    }
+    fn on_dividend(
+        asset: AssetId,
+        pot: &AccountId,
+        terms: &DividendTerms<AccountId>,
+        amount: Balance,
+    ) {
+        A::on_dividend(asset, pot, terms, amount);
+        B::on_dividend(asset, pot, terms, amount);
     }
     fn on_split(asset: AssetId, numerator: u32, denominator: u32) {
         A::on_split(asset, numerator, denominator);
         B::on_split(asset, numerator, denominator);
+    }
+    fn process(asset: AssetId, budget: u32) -> u32 {
+        let a = A::process(asset, budget);
+        a.saturating_add(B::process(asset, budget.saturating_sub(a)))
+    }
+    fn pending(asset: AssetId) -> bool {
+        A::pending(asset) || B::pending(asset)
+    }
+}
+
+impl<AccountId, A, B, C> CorporateActionHandler<AccountId> for (A, B, C)
+where
+    A: CorporateActionHandler<AccountId>,
+    B: CorporateActionHandler<AccountId>,
+    C: CorporateActionHandler<AccountId>,
+{
+    fn holding_accounts(asset: AssetId) -> alloc::vec::Vec<AccountId> {
+        <(A, (B, C)) as CorporateActionHandler<AccountId>>::holding_accounts(asset)
+    }
+    fn on_dividend(
+        asset: AssetId,
+        pot: &AccountId,
+        terms: &DividendTerms<AccountId>,
+        amount: Balance,
+    ) {
+        <(A, (B, C)) as CorporateActionHandler<AccountId>>::on_dividend(asset, pot, terms, amount)
+    }
+    fn on_split(asset: AssetId, numerator: u32, denominator: u32) {
+        <(A, (B, C)) as CorporateActionHandler<AccountId>>::on_split(asset, numerator, denominator)
+    }
+    fn process(asset: AssetId, budget: u32) -> u32 {
+        <(A, (B, C)) as CorporateActionHandler<AccountId>>::process(asset, budget)
+    }
+    fn pending(asset: AssetId) -> bool {
+        <(A, (B, C)) as CorporateActionHandler<AccountId>>::pending(asset)
     }
 }
 

@@ -1,11 +1,16 @@
 //! Stock tokens and market hours: pallet-market-calendar and pallet-equities.
 
-use frame_support::{parameter_types, traits::ConstU32, PalletId};
+use frame_support::{
+    parameter_types,
+    traits::{ConstU32, Get},
+    weights::Weight,
+    PalletId,
+};
 use frame_system::EnsureRoot;
 
 use crate::{
-    configs::oracle::MAX_FEED_VALUES, AccountId, Balances, Equities, MarketCalendar, Pool, Prices,
-    Runtime, RuntimeEvent, Timestamp,
+    configs::oracle::MAX_FEED_VALUES, AccountId, Balances, Equities, MarketCalendar, Options, Pool,
+    Prices, Runtime, RuntimeEvent, Timestamp,
 };
 
 /// Feed keys that are not stock tokens: BTC, ETH, their implied volatilities and PRP.
@@ -15,6 +20,25 @@ pub const MAX_STOCKS: u32 = MAX_FEED_VALUES - NON_STOCK_FEED_KEYS;
 
 parameter_types! {
     pub const EquitiesPalletId: PalletId = PalletId(*b"prp/equi");
+    /// What the start of an action may make the pallets do, at most: the pots of the options
+    /// pallet and the pool brought through (as holders of the walk), the pool's queue rescaled
+    /// or every queued request paid its dividend (as heavy as executing the whole queue), the
+    /// dividend's pass-through on both share tokens started, and every series of the
+    /// settlement rescaled (as heavy as accruing their funding).
+    pub ActionStartWeight: Weight = {
+        use pallet_equities::WeightInfo as _;
+        use pallet_options::WeightInfo as _;
+        use pallet_pool::WeightInfo as _;
+        let max_queue = <Runtime as pallet_pool::Config>::MaxQueue::get();
+        let series = <Runtime as pallet_options::Config>::MaxSeriesPerSettlement::get();
+        pallet_equities::weights::SubstrateWeight::<Runtime>::process_holders(2)
+            .saturating_add(pallet_pool::weights::SubstrateWeight::<Runtime>::process_queue(max_queue))
+            .saturating_add(
+                pallet_equities::weights::SubstrateWeight::<Runtime>::declare_dividend()
+                    .saturating_mul(2),
+            )
+            .saturating_add(pallet_options::weights::SubstrateWeight::<Runtime>::accrue_funding(series, 1))
+    };
 }
 
 impl pallet_market_calendar::Config for Runtime {
@@ -35,14 +59,17 @@ impl pallet_equities::Config for Runtime {
     type NativeCurrency = Balances;
     type Time = Timestamp;
     type Exchanges = MarketCalendar;
-    /// Prices and the pools' ledgers rescale on a split (later also margin accounts).
-    type CorporateActions = (Prices, Pool);
+    /// Prices rescale on a split; the pools and the margin accounts carry splits and
+    /// dividends through their ledgers.
+    type CorporateActions = (Prices, Pool, Options);
+    type ActionStartWeight = ActionStartWeight;
     type PalletId = EquitiesPalletId;
     type MaxStocks = ConstU32<MAX_STOCKS>;
     /// Upper bound of `holders_per_block`; `process_holders(1024)` fits a block.
     type MaxHoldersPerBlock = ConstU32<1024>;
     type MaxMinters = ConstU32<8>;
-    type MaxConcurrentActions = ConstU32<4>;
+    /// Each dividend takes three places (the stock and its pool's two share tokens).
+    type MaxConcurrentActions = ConstU32<16>;
     type MaxDeliveryRefLen = ConstU32<128>;
     type WeightInfo = pallet_equities::weights::SubstrateWeight<Runtime>;
 }

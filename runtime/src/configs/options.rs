@@ -3,7 +3,7 @@
 use frame_support::{parameter_types, traits::ConstU32, PalletId};
 use frame_system::EnsureRoot;
 
-use crate::{AccountId, MarketCalendar, Pool, Prices, Runtime, RuntimeEvent, Timestamp};
+use crate::{AccountId, Equities, MarketCalendar, Pool, Prices, Runtime, RuntimeEvent, Timestamp};
 
 parameter_types! {
     /// Pot accounts holding traders' collateral, one per settlement asset.
@@ -16,6 +16,8 @@ impl pallet_options::Config for Runtime {
     type Prices = Prices;
     type Clock = MarketCalendar;
     type Pool = Pool;
+    /// Tokens move through pallet-equities, which carries corporate actions through them.
+    type Mover = Equities;
     type Time = Timestamp;
     type PalletId = OptionsPalletId;
     type MaxMarkets = ConstU32<16>;

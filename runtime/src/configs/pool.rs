@@ -35,6 +35,10 @@ impl pallet_pool::Config for Runtime {
     type AdminOrigin = EnsureRoot<AccountId>;
     /// The options book: the pool is the counterparty of every option trade.
     type Book = Options;
+    /// Tokens move through pallet-equities, which carries corporate actions through them.
+    type Mover = Equities;
+    /// Dividends on the pool's stock reach the LPs by pallet-equities' walk of the share tokens.
+    type Distributor = Equities;
     type Clock = MarketCalendar;
     type Stocks = Equities;
     type Prices = Prices;
