@@ -32,7 +32,9 @@ mod attack_tests;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod book;
-mod corporate;
+pub mod corporate;
+#[cfg(test)]
+mod corporate_tests;
 mod funding;
 mod invariants;
 mod ledger;
