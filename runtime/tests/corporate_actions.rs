@@ -13,11 +13,7 @@
 mod common;
 use common::*;
 
-use frame_support::traits::{
-    fungible::Inspect as _,
-    fungibles::Inspect as _,
-    Hooks,
-};
+use frame_support::traits::{fungible::Inspect as _, fungibles::Inspect as _, Hooks};
 use perpetua_primitives::{
     AssetMover, CryptoIndex, MarginEngine, OracleKey, Price, PriceProvider, Tranche,
 };
@@ -179,11 +175,25 @@ fn tsla(who: &AccountId) -> u128 {
 fn trader(name: &str, collateral: u128, positions: &[(u32, i128)]) -> AccountId {
     let who = account(name);
     // PRP for fees and to exist.
-    Balances::transfer_allow_death(RuntimeOrigin::signed(acc(Dave)), who.clone().into(), 1_000_000_000_000_000)
-        .unwrap();
-    Equities::mint(RuntimeOrigin::signed(acc(Eve)), TSLA, who.clone().into(), collateral).unwrap();
-    pallet_options::Pallet::<Runtime>::deposit(RuntimeOrigin::signed(who.clone()), TSLA, collateral)
-        .unwrap();
+    Balances::transfer_allow_death(
+        RuntimeOrigin::signed(acc(Dave)),
+        who.clone().into(),
+        1_000_000_000_000_000,
+    )
+    .unwrap();
+    Equities::mint(
+        RuntimeOrigin::signed(acc(Eve)),
+        TSLA,
+        who.clone().into(),
+        collateral,
+    )
+    .unwrap();
+    pallet_options::Pallet::<Runtime>::deposit(
+        RuntimeOrigin::signed(who.clone()),
+        TSLA,
+        collateral,
+    )
+    .unwrap();
     for (series, size) in positions {
         trade(&who, *series, *size);
     }
@@ -389,11 +399,13 @@ fn queue_flows() {
 }
 
 fn split(numerator: u32, denominator: u32) -> RuntimeCall {
-    sudo(RuntimeCall::Equities(pallet_equities::Call::declare_split {
-        asset: TSLA,
-        numerator,
-        denominator,
-    }))
+    sudo(RuntimeCall::Equities(
+        pallet_equities::Call::declare_split {
+            asset: TSLA,
+            numerator,
+            denominator,
+        },
+    ))
 }
 
 /// A split with everything open: values before and after, in the same block (no funding or
@@ -409,7 +421,9 @@ fn a_split_leaves_every_value_where_it_was(numerator: u32, denominator: u32) {
         let before: Vec<i128> = parties.iter().map(value).collect();
         let price_before = w.chain.tsla();
         let queued_before = pallet_pool::Queue::<Runtime>::get(TSLA);
-        apply_signed(Alice, split(numerator, denominator)).unwrap().unwrap();
+        apply_signed(Alice, split(numerator, denominator))
+            .unwrap()
+            .unwrap();
         // The oracle's price moved with the unit; the pots were split at once.
         let expected_price = sp_runtime::helpers_128bit::multiply_by_rational_with_rounding(
             price_before.into_inner(),
@@ -426,7 +440,11 @@ fn a_split_leaves_every_value_where_it_was(numerator: u32, denominator: u32) {
                 "{who:?}: {b} before, {a} after ({numerator}:{denominator})"
             );
             // Rounding is the pool's: nobody gains (beyond the price's own rounding).
-            assert!(*a <= b + usd(PRICE_ROUNDING_UNITS), "{who:?} gained {}", a - b);
+            assert!(
+                *a <= b + usd(PRICE_ROUNDING_UNITS),
+                "{who:?} gained {}",
+                a - b
+            );
         }
         // Queued deposits were split; withdrawals' floors never lowered.
         let queued_after = pallet_pool::Queue::<Runtime>::get(TSLA);
@@ -437,8 +455,14 @@ fn a_split_leaves_every_value_where_it_was(numerator: u32, denominator: u32) {
                     pallet_pool::RequestKind::Deposit { amount: y, .. },
                 ) => assert_eq!(y, x * numerator as u128 / denominator as u128),
                 (
-                    pallet_pool::RequestKind::Withdraw { shares: s, min_amount: m },
-                    pallet_pool::RequestKind::Withdraw { shares: s2, min_amount: m2 },
+                    pallet_pool::RequestKind::Withdraw {
+                        shares: s,
+                        min_amount: m,
+                    },
+                    pallet_pool::RequestKind::Withdraw {
+                        shares: s2,
+                        min_amount: m2,
+                    },
                 ) => {
                     assert_eq!(s, s2);
                     assert!(m2 * denominator as u128 >= m * numerator as u128);
@@ -467,15 +491,21 @@ fn a_split_leaves_every_value_where_it_was(numerator: u32, denominator: u32) {
         w.chain.start();
         for who in w.traders.iter() {
             for id in pallet_options::AccountSeries::<Runtime>::get(who, TSLA) {
-                let size = pallet_options::Positions::<Runtime>::get(who, id).unwrap().size;
+                let size = pallet_options::Positions::<Runtime>::get(who, id)
+                    .unwrap()
+                    .size;
                 trade(who, id, -size);
             }
         }
         for who in w.traders.iter().chain([&w.idle]) {
             let c = Options::collateral(who, TSLA);
             let wallet = tsla(who);
-            pallet_options::Pallet::<Runtime>::withdraw(RuntimeOrigin::signed(who.clone()), TSLA, c)
-                .unwrap();
+            pallet_options::Pallet::<Runtime>::withdraw(
+                RuntimeOrigin::signed(who.clone()),
+                TSLA,
+                c,
+            )
+            .unwrap();
             assert_eq!(tsla(who), wallet + c, "{who:?} not paid in full");
             assert_eq!(Options::collateral(who, TSLA), 0);
         }
@@ -509,7 +539,11 @@ fn a_split_leaves_every_value_where_it_was(numerator: u32, denominator: u32) {
         w.chain.quiet_block();
         w.chain.quiet_block();
         for (lp, share, wallet) in paid {
-            assert_eq!(Assets::balance(share, acc(lp)), 0, "{lp:?} still holds shares");
+            assert_eq!(
+                Assets::balance(share, acc(lp)),
+                0,
+                "{lp:?} still holds shares"
+            );
             assert!(tsla(&acc(lp)) > wallet, "{lp:?} was not paid");
         }
         println!(
@@ -694,16 +728,12 @@ fn received_prp(events: &[RuntimeEvent], who: &AccountId) -> u128 {
         .iter()
         .cloned()
         .filter_map(|e| match e {
-            RuntimeEvent::Equities(pallet_equities::Event::DividendPaid { holder, amount, .. })
-                if holder == *who =>
-            {
-                Some(amount)
-            }
-            RuntimeEvent::Options(pallet_options::Event::DividendPaid { who: w, amount, .. })
-                if w == *who =>
-            {
-                Some(amount)
-            }
+            RuntimeEvent::Equities(pallet_equities::Event::DividendPaid {
+                holder, amount, ..
+            }) if holder == *who => Some(amount),
+            RuntimeEvent::Options(pallet_options::Event::DividendPaid {
+                who: w, amount, ..
+            }) if w == *who => Some(amount),
             RuntimeEvent::Balances(pallet_balances::Event::Transfer { from, to, amount })
                 if to == *who && from == Pool::account(TSLA) =>
             {
@@ -805,7 +835,11 @@ impl Rng {
 /// most n/d of it, less dust) and PRP's total issuance only by fees burned.
 #[test]
 fn random_sequences_of_actions_trades_and_flows_conserve_value() {
-    for seed in [0x9e37_79b9_7f4a_7c15u64, 0x2545_f491_4f6c_dd1d, 0xdead_beef_cafe_f00d] {
+    for seed in [
+        0x9e37_79b9_7f4a_7c15u64,
+        0x2545_f491_4f6c_dd1d,
+        0xdead_beef_cafe_f00d,
+    ] {
         let (mut ext, pool) = ext();
         ext.execute_with(|| {
             let mut rng = Rng(seed);

@@ -19,9 +19,9 @@ impl<T: Config> Pallet<T> {
     /// Whether `asset` pays out a dividend in progress (it must stay movable until done).
     pub(crate) fn is_payout_asset(asset: AssetId) -> bool {
         ActiveActions::<T>::get().iter().any(|a| {
-            Actions::<T>::get(a).is_some_and(|x| {
-                matches!(x.kind, ActionKind::Dividend { paid_in: Some(p), .. } if p == asset)
-            })
+            Actions::<T>::get(a).is_some_and(
+                |x| matches!(x.kind, ActionKind::Dividend { paid_in: Some(p), .. } if p == asset),
+            )
         })
     }
 
@@ -74,6 +74,11 @@ impl<T: Config> Pallet<T> {
             }
         }
         for pot in pots {
+            // An empty pot has nothing to bring through now; if tokens reach it during the
+            // action, the transfer brings it through first.
+            if pallet_assets::Pallet::<T>::balance(asset, &pot) == 0 {
+                continue;
+            }
             if let Some(paid) = Self::settle_holder(asset, &pot) {
                 if let ActionKind::Dividend {
                     paid_in,
@@ -158,7 +163,11 @@ impl<T: Config> Pallet<T> {
     }
 
     /// Whether `who` has been brought through `action` on `asset`.
-    fn is_processed(asset: AssetId, action: &CorporateAction<T::AccountId>, who: &T::AccountId) -> bool {
+    fn is_processed(
+        asset: AssetId,
+        action: &CorporateAction<T::AccountId>,
+        who: &T::AccountId,
+    ) -> bool {
         if action.walked || Touched::<T>::get(asset, who) == Some(action.id) {
             return true;
         }
@@ -178,7 +187,9 @@ impl<T: Config> Pallet<T> {
             return None;
         }
         let balance = pallet_assets::Pallet::<T>::balance(asset, who);
-        let paid = Self::thawed(asset, || Self::apply_to_holder(asset, &mut action, who, balance));
+        let paid = Self::thawed(asset, || {
+            Self::apply_to_holder(asset, &mut action, who, balance)
+        });
         action.holders = action.holders.saturating_add(1);
         action.touched = action.touched.saturating_add(1);
         Touched::<T>::insert(asset, who, action.id);
@@ -310,8 +321,7 @@ impl<T: Config> Pallet<T> {
                     return None;
                 }
                 let pot = Self::account_id();
-                match Self::transfer_payout(*paid_in, &pot, who, amount, Preservation::Preserve)
-                {
+                match Self::transfer_payout(*paid_in, &pot, who, amount, Preservation::Preserve) {
                     Ok(()) => {
                         *paid = paid.saturating_add(amount);
                         Self::deposit_event(Event::DividendPaid {
@@ -485,6 +495,10 @@ impl<T: Config> AssetMover<T::AccountId> for Pallet<T> {
 
     fn settle(asset: AssetId, who: &T::AccountId) {
         Self::settle_holder(asset, who);
+    }
+
+    fn any_in_progress() -> bool {
+        ActiveActions::<T>::decode_len().unwrap_or(0) > 0
     }
 }
 

@@ -976,7 +976,6 @@ pub mod pallet {
                 .map(|_| ()),
             }
         }
-
     }
 
     /// `AccountIdLookupOf` of this pallet.

@@ -423,7 +423,10 @@ fn a_dividend_pays_every_holder_pro_rata_including_pallet_pots() {
             10
         ));
         // Funded, plus the minimum balance the dividend pot and the pallet's pot keep.
-        assert_eq!(Balances::balance(&CUSTODIAN), custodian_before - 1750 - 2 * ED);
+        assert_eq!(
+            Balances::balance(&CUSTODIAN),
+            custodian_before - 1750 - 2 * ED
+        );
         // The stock is frozen until every holder is paid: holders' own transfers, and
         // pallet-assets' own transfers (pallets move it through `AssetMover`).
         assert!(Assets::transfer(RuntimeOrigin::signed(ALICE), TSLA.into(), BOB, SHARE).is_err());
@@ -779,7 +782,12 @@ fn a_pallet_moves_tokens_during_a_split_and_nobody_is_split_twice_or_not_at_all(
         // Every out-of-order marker is gone, the reaped account's too.
         assert_eq!(Touched::<Test>::iter_prefix(TSLA).count(), 0);
         // Unlocked.
-        assert_ok!(Assets::transfer(RuntimeOrigin::signed(BOB), TSLA.into(), ALICE, SHARE));
+        assert_ok!(Assets::transfer(
+            RuntimeOrigin::signed(BOB),
+            TSLA.into(),
+            ALICE,
+            SHARE
+        ));
     });
 }
 
@@ -853,10 +861,24 @@ fn a_dividend_on_any_asset_is_distributed_to_its_holders_but_the_payer() {
     new_test_ext().execute_with(|| {
         use perpetua_primitives::{DividendDistributor, DividendTerms};
         // USDX holders: Alice 300, Pool 100 (the payer, which holds some itself).
-        assert_ok!(Assets::transfer(RuntimeOrigin::signed(CUSTODIAN), USDX.into(), ALICE, 300));
+        assert_ok!(Assets::transfer(
+            RuntimeOrigin::signed(CUSTODIAN),
+            USDX.into(),
+            ALICE,
+            300
+        ));
         let rest = Assets::balance(USDX, CUSTODIAN) - 600;
-        assert_ok!(Assets::transfer(RuntimeOrigin::signed(CUSTODIAN), USDX.into(), POOL, rest));
-        assert_ok!(Balances::transfer_allow_death(RuntimeOrigin::signed(CUSTODIAN), POOL, 1_000));
+        assert_ok!(Assets::transfer(
+            RuntimeOrigin::signed(CUSTODIAN),
+            USDX.into(),
+            POOL,
+            rest
+        ));
+        assert_ok!(Balances::transfer_allow_death(
+            RuntimeOrigin::signed(CUSTODIAN),
+            POOL,
+            1_000
+        ));
         let custodian = Assets::balance(USDX, CUSTODIAN);
         let c_prp = Balances::balance(&CUSTODIAN);
         let p0 = Balances::balance(&POOL);

@@ -96,7 +96,7 @@ pub enum ActionKind<AccountId> {
         /// tokens it holds in escrow itself).
         exclude: Option<AccountId>,
     },
-/// A split: every balance becomes `balance * numerator / denominator` (rounded down).
+    /// A split: every balance becomes `balance * numerator / denominator` (rounded down).
     Split {
         numerator: u32,
         denominator: u32,

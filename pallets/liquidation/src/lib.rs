@@ -167,6 +167,10 @@ pub mod pallet {
         /// Most positions of an account (the engine's limit): bounds a liquidation's loop.
         #[pallet::constant]
         type MaxPositions: Get<u32>;
+        /// What carrying the account and the keeper's wallet through a corporate action costs,
+        /// charged on top of every liquidation. The runtime's value depends on the state: the
+        /// worst case while an action is in progress, nothing otherwise.
+        type ActionTouchWeight: Get<Weight>;
         /// Upper bound of `LiquidationParams::max_per_block`.
         #[pallet::constant]
         type MaxPerBlock: Get<u32>;
@@ -390,6 +394,7 @@ pub mod pallet {
         pub fn liquidate_weight(closes: u32) -> Weight {
             let c = closes.max(1);
             <T as Config>::WeightInfo::liquidate(c.saturating_add(c.saturating_mul(c) / 32))
+                .saturating_add(T::ActionTouchWeight::get())
         }
 
         /// The weight of an unsigned liquidation: the liquidation, and its dry run (rolled

@@ -180,6 +180,7 @@ impl pallet_pool::Config for Test {
     type Book = Options;
     type Mover = pallet_pool::PlainAssets<Test, Balances>;
     type Distributor = pallet_pool::PlainAssets<Test, Balances>;
+    type ActionTouchWeight = ();
     type Clock = MockClock;
     type Stocks = MockStocks;
     type Prices = MockPrices;
@@ -203,6 +204,7 @@ impl pallet_options::Config for Test {
     type Clock = MockClock;
     type Pool = Pool;
     type Mover = pallet_pool::PlainAssets<Test, Balances>;
+    type ActionTouchWeight = ();
     type Time = Timestamp;
     type PalletId = OptionsPalletId;
     type MaxMarkets = ConstU32<4>;
@@ -238,6 +240,7 @@ impl pallet_liquidation::Config for Test {
     type UnsignedPriority = ConstU64<{ u64::MAX }>;
     type UnsignedLongevity = ConstU64<3>;
     type MaxPositions = ConstU32<4>;
+    type ActionTouchWeight = ();
     type MaxPerBlock = ConstU32<2_000>;
     type WeightInfo = ();
     #[cfg(feature = "runtime-benchmarks")]

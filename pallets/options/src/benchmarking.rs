@@ -41,7 +41,7 @@ fn series<T: Config>(market: MarketId, n: u32) -> Result<Vec<SeriesId>, Benchmar
 /// A trader with collateral in `settlement`.
 fn trader<T: Config>(settlement: AssetId, i: u32) -> Result<T::AccountId, BenchmarkError> {
     let who: T::AccountId = account("trader", i, 0);
-    <pallet_assets::Pallet<T> as fungibles::Mutate<_>>::mint_into(
+    <pallet_assets::Pallet<T> as frame_support::traits::fungibles::Mutate<_>>::mint_into(
         settlement,
         &who,
         1_000_000 * UNIT,

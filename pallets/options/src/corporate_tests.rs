@@ -3,10 +3,7 @@
 //! then this pallet is told and carries every account through, on touch or by the walk.
 
 use crate::{mock::*, *};
-use frame_support::{
-    assert_ok,
-    traits::fungibles::Mutate as _,
-};
+use frame_support::{assert_ok, traits::fungibles::Mutate as _};
 use perpetua_primitives::{CorporateActionHandler, DividendTerms, MarginEngine, Price};
 
 const CALL: SeriesId = 0;
@@ -23,11 +20,14 @@ fn setup(traders: &[AccountId]) {
         MarketParams::default()
     ));
     for kind in [OptionKind::Call, OptionKind::Put] {
-        assert_ok!(Options::list_series(RuntimeOrigin::root(), 0, p(100_000), kind));
+        assert_ok!(Options::list_series(
+            RuntimeOrigin::root(),
+            0,
+            p(100_000),
+            kind
+        ));
     }
-    assert_ok!(<Assets as frame_support::traits::fungibles::Create<_>>::create(
-        USDX, LP, true, 1
-    ));
+    assert_ok!(<Assets as frame_support::traits::fungibles::Create<_>>::create(USDX, LP, true, 1));
     for (i, who) in traders.iter().enumerate() {
         Assets::mint_into(TSLA, who, 1_000 * TSLA_UNIT).unwrap();
         assert_ok!(Options::deposit(
@@ -41,7 +41,11 @@ fn setup(traders: &[AccountId]) {
                 RuntimeOrigin::signed(*who),
                 series,
                 size,
-                if size > 0 { FixedU128::from_u32(1_000_000) } else { FixedU128::zero() },
+                if size > 0 {
+                    FixedU128::from_u32(1_000_000)
+                } else {
+                    FixedU128::zero()
+                },
                 u64::MAX
             ));
         }
@@ -125,12 +129,19 @@ const TRADERS: [AccountId; 9] = [10, 11, 12, 13, 14, 15, 16, 17, 18];
 fn a_dividend_reaches_every_margin_account_on_its_collateral_at_the_start() {
     new_test_ext().execute_with(|| {
         setup(&TRADERS);
-        let record: Vec<Balance> = TRADERS.iter().map(|w| Options::collateral(w, TSLA)).collect();
+        let record: Vec<Balance> = TRADERS
+            .iter()
+            .map(|w| Options::collateral(w, TSLA))
+            .collect();
         let per_share = TSLA_UNIT / 3 + 1;
         let received = dividend(per_share);
         // Touched before the walk reaches them: a withdrawal and a trade pay the dividend on
         // the collateral held at the start first.
-        assert_ok!(Options::withdraw(RuntimeOrigin::signed(TRADERS[8]), TSLA, TSLA_UNIT));
+        assert_ok!(Options::withdraw(
+            RuntimeOrigin::signed(TRADERS[8]),
+            TSLA,
+            TSLA_UNIT
+        ));
         assert_ok!(Options::trade(
             RuntimeOrigin::signed(TRADERS[7]),
             CALL,
@@ -157,13 +168,19 @@ fn a_split_keeps_every_account_whole(n: u32, d: u32) {
     new_test_ext().execute_with(|| {
         setup(&TRADERS);
         let before: Vec<i128> = TRADERS.iter().map(|w| equity(*w)).collect();
-        let collateral: Vec<Balance> = TRADERS.iter().map(|w| Options::collateral(w, TSLA)).collect();
+        let collateral: Vec<Balance> = TRADERS
+            .iter()
+            .map(|w| Options::collateral(w, TSLA))
+            .collect();
         let total = TotalCollateral::<Test>::get(TSLA);
         split(n, d);
         Pool::do_try_state().expect("pool after split");
         // Nothing carried through yet: the ledger counts all of it as unscaled.
         assert_eq!(TotalCollateral::<Test>::get(TSLA), 0);
-        assert_eq!(Options::total_collateral(TSLA), corporate::scale(total, n, d));
+        assert_eq!(
+            Options::total_collateral(TSLA),
+            corporate::scale(total, n, d)
+        );
         Options::do_try_state().unwrap();
         // A trade on an account the walk has not reached.
         assert_ok!(Options::trade(
@@ -185,7 +202,10 @@ fn a_split_keeps_every_account_whole(n: u32, d: u32) {
         }
         assert_eq!(
             TotalCollateral::<Test>::get(TSLA),
-            TRADERS.iter().map(|w| Options::collateral(w, TSLA)).sum::<Balance>()
+            TRADERS
+                .iter()
+                .map(|w| Options::collateral(w, TSLA))
+                .sum::<Balance>()
         );
         Pool::do_try_state().expect("pool after walk");
         // Everyone can take everything out.
@@ -196,7 +216,11 @@ fn a_split_keeps_every_account_whole(n: u32, d: u32) {
                     RuntimeOrigin::signed(who),
                     id,
                     -size,
-                    if size < 0 { FixedU128::from_u32(1_000_000) } else { FixedU128::zero() },
+                    if size < 0 {
+                        FixedU128::from_u32(1_000_000)
+                    } else {
+                        FixedU128::zero()
+                    },
                     u64::MAX
                 ));
             }

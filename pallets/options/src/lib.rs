@@ -124,6 +124,10 @@ pub mod pallet {
         type Pool: PoolLedger<Self::AccountId>;
         /// Moves tokens in and out of the pots (pallet-equities: through corporate actions).
         type Mover: AssetMover<Self::AccountId>;
+        /// What carrying one margin account and one wallet through a corporate action costs,
+        /// charged on top of every call that touches an account. The runtime's value depends on
+        /// the state: the worst case while an action is in progress, nothing otherwise.
+        type ActionTouchWeight: Get<Weight>;
         /// The chain's clock.
         type Time: Time<Moment = Moment>;
         /// Pot accounts (one per settlement asset) derive from it.
@@ -530,7 +534,7 @@ pub mod pallet {
 
         /// Deposits `amount` of `settlement` as collateral.
         #[pallet::call_index(5)]
-        #[pallet::weight(<T as Config>::WeightInfo::deposit())]
+        #[pallet::weight(<T as Config>::WeightInfo::deposit().saturating_add(T::ActionTouchWeight::get()))]
         pub fn deposit(
             origin: OriginFor<T>,
             settlement: AssetId,
@@ -555,7 +559,7 @@ pub mod pallet {
         /// Withdraws `amount` of collateral, if equity stays above the initial margin
         /// (funding is settled first).
         #[pallet::call_index(6)]
-        #[pallet::weight(<T as Config>::WeightInfo::withdraw(T::MaxPositions::get()))]
+        #[pallet::weight(<T as Config>::WeightInfo::withdraw(T::MaxPositions::get()).saturating_add(T::ActionTouchWeight::get()))]
         #[allow(clippy::useless_conversion)]
         pub fn withdraw(
             origin: OriginFor<T>,
@@ -579,14 +583,18 @@ pub mod pallet {
                 amount,
             });
             // Charged for the positions valued, not for the most an account may hold.
-            Ok(Some(<T as Config>::WeightInfo::withdraw(positions.max(1))).into())
+            Ok(Some(
+                <T as Config>::WeightInfo::withdraw(positions.max(1))
+                    .saturating_add(T::ActionTouchWeight::get()),
+            )
+            .into())
         }
 
         /// Buys (`size` > 0) or sells (`size` < 0) contracts of `series` from the pool at no
         /// worse than `limit_price` (USD per contract, before the fee) and not after
         /// `deadline` (ms). Reducing a position realises its PnL.
         #[pallet::call_index(7)]
-        #[pallet::weight(<T as Config>::WeightInfo::trade(T::MaxPositions::get()))]
+        #[pallet::weight(<T as Config>::WeightInfo::trade(T::MaxPositions::get()).saturating_add(T::ActionTouchWeight::get()))]
         #[allow(clippy::useless_conversion)]
         pub fn trade(
             origin: OriginFor<T>,
@@ -596,6 +604,7 @@ pub mod pallet {
             deadline: Moment,
         ) -> DispatchResultWithPostInfo {
             let who = ensure_signed(origin)?;
+            let touch = T::ActionTouchWeight::get();
             Self::do_trade(
                 &who,
                 series,
@@ -605,7 +614,10 @@ pub mod pallet {
             )?;
             let positions = Self::positions_count(&who, series);
             // Charged for the positions valued, not for the most an account may hold.
-            Ok(Some(<T as Config>::WeightInfo::trade(positions.max(1))).into())
+            Ok(
+                Some(<T as Config>::WeightInfo::trade(positions.max(1)).saturating_add(touch))
+                    .into(),
+            )
         }
     }
 

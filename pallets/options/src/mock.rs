@@ -173,6 +173,7 @@ impl pallet_pool::Config for Test {
     type Book = Options;
     type Mover = pallet_pool::PlainAssets<Test, Balances>;
     type Distributor = pallet_pool::PlainAssets<Test, Balances>;
+    type ActionTouchWeight = ();
     type Clock = MockClock;
     type Stocks = MockStocks;
     type Prices = MockPrices;
@@ -196,6 +197,7 @@ impl pallet_options::Config for Test {
     type Clock = MockClock;
     type Pool = Pool;
     type Mover = pallet_pool::PlainAssets<Test, Balances>;
+    type ActionTouchWeight = ();
     type Time = Timestamp;
     type PalletId = OptionsPalletId;
     type MaxMarkets = ConstU32<4>;

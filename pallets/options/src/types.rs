@@ -321,7 +321,9 @@ pub struct MarginAccount {
 /// A corporate action of a settlement stock, being carried through its margin accounts:
 /// each account still below `epoch` is carried through on its next touch or when the walk
 /// reaches it, whichever comes first.
-#[derive(Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug)]
+#[derive(
+    Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
 pub struct LedgerAction<AccountId> {
     /// The epoch accounts move into.
     pub epoch: u32,
@@ -331,7 +333,9 @@ pub struct LedgerAction<AccountId> {
 }
 
 /// What a corporate action does to a margin account.
-#[derive(Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug)]
+#[derive(
+    Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
 pub enum LedgerActionKind<AccountId> {
     /// A split: collateral becomes `floor(collateral * numerator / denominator)` and each
     /// position's funding snapshot scales like the series' funding index did at the start.

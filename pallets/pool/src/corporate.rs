@@ -104,15 +104,20 @@ impl<T: Config> Pallet<T> {
             // Whatever no claim owns (rounding) stays with the claims' cash.
             d.split = None;
         } else if let (Some(s), Some(who)) = (d.split.as_mut(), batch.last()) {
-            s.cursor = frame_support::BoundedVec::try_from(Claims::<T>::hashed_key_for(asset, who))
-                .ok();
+            s.cursor =
+                frame_support::BoundedVec::try_from(Claims::<T>::hashed_key_for(asset, who)).ok();
         }
         Self::write_deficit(asset, d);
         (batch.len() as u32).max(1)
     }
 
     /// Pays `amount` of the dividend to `to` from the pool account; returns what was paid.
-    fn pass_on(terms: &DividendTerms<T::AccountId>, asset: AssetId, to: &T::AccountId, amount: Balance) -> Balance {
+    fn pass_on(
+        terms: &DividendTerms<T::AccountId>,
+        asset: AssetId,
+        to: &T::AccountId,
+        amount: Balance,
+    ) -> Balance {
         if amount == 0 {
             return 0;
         }
@@ -175,7 +180,8 @@ impl<T: Config> CorporateActionHandler<T::AccountId> for Pallet<T> {
                 if let RequestKind::Withdraw { shares, .. } = r.kind {
                     if r.tranche == tranche {
                         let x = st.payout(shares).unwrap_or(0);
-                        to_lps[i] = to_lps[i].saturating_add(Self::pass_on(terms, asset, &r.who, x));
+                        to_lps[i] =
+                            to_lps[i].saturating_add(Self::pass_on(terms, asset, &r.who, x));
                     }
                 }
             }
@@ -312,11 +318,16 @@ where
     ) -> DispatchResult {
         match paid_in {
             Some(a) => Self::transfer(a, from, to, amount),
-            None => <N as fungible::Mutate<_>>::transfer(from, to, amount, Preservation::Expendable)
-                .map(|_| ()),
+            None => {
+                <N as fungible::Mutate<_>>::transfer(from, to, amount, Preservation::Expendable)
+                    .map(|_| ())
+            }
         }
     }
     fn settle(_: AssetId, _: &T::AccountId) {}
+    fn any_in_progress() -> bool {
+        false
+    }
 }
 
 impl<T, N> DividendDistributor<T::AccountId> for PlainAssets<T, N>

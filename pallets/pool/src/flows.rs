@@ -169,8 +169,11 @@ impl<T: Config> Pallet<T> {
     /// The weight of executing `n` queued flows: charged one book valuation each, an upper
     /// bound (the hook values a pool's book once per block).
     pub fn process_weight(n: u32) -> Weight {
-        <T as Config>::WeightInfo::process_queue(n)
-            .saturating_add(T::BookValuationWeight::get().saturating_mul(n as u64))
+        <T as Config>::WeightInfo::process_queue(n).saturating_add(
+            T::BookValuationWeight::get()
+                .saturating_add(T::ActionTouchWeight::get())
+                .saturating_mul(n as u64),
+        )
     }
 
     /// Executes up to `budget` queued requests, oldest pool first; returns how many it

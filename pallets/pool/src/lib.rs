@@ -40,6 +40,7 @@ pub mod types;
 pub mod weights;
 pub use weights::WeightInfo;
 
+pub use corporate::PlainAssets;
 use frame_support::{
     ensure,
     pallet_prelude::DispatchResult,
@@ -48,7 +49,6 @@ use frame_support::{
         Get, Time,
     },
 };
-pub use corporate::PlainAssets;
 use perpetua_primitives::{
     AssetId, AssetMover, Balance, DividendDistributor, Inflow, MarketClock, Moment, OracleKey,
     PoolBook, PriceProvider, Session, StockRegistry, Tranche,
@@ -87,6 +87,10 @@ pub mod pallet {
         /// Pays a dividend received on the pool's stock to the holders of its share tokens
         /// (pallet-equities' walk).
         type Distributor: DividendDistributor<Self::AccountId>;
+        /// What bringing the accounts a flow touches through a corporate action costs, charged
+        /// on top of every request and every executed flow. The runtime's value depends on the
+        /// state: the worst case while an action is in progress, nothing otherwise.
+        type ActionTouchWeight: Get<Weight>;
         /// What valuing one pool's book costs (charged once per executed flow).
         type BookValuationWeight: Get<Weight>;
         /// Market sessions, to hold flows of stock-settled pools while closed.
@@ -200,8 +204,15 @@ pub mod pallet {
     /// How many splits of the settlement stock each claim has been carried through (see
     /// `DeficitLedger::epoch`).
     #[pallet::storage]
-    pub type ClaimEpochs<T: Config> =
-        StorageDoubleMap<_, Blake2_128Concat, AssetId, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+    pub type ClaimEpochs<T: Config> = StorageDoubleMap<
+        _,
+        Blake2_128Concat,
+        AssetId,
+        Blake2_128Concat,
+        T::AccountId,
+        u32,
+        ValueQuery,
+    >;
 
     #[pallet::event]
     #[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -495,7 +506,7 @@ pub mod pallet {
         /// shares. The funds are held by the pool and the deposit executes at the start of a
         /// later block (for a stock, once its market is open and its price fresh).
         #[pallet::call_index(3)]
-        #[pallet::weight(<T as Config>::WeightInfo::deposit(LP_WEIGHT_BOUND))]
+        #[pallet::weight(<T as Config>::WeightInfo::deposit(LP_WEIGHT_BOUND).saturating_add(T::ActionTouchWeight::get()))]
         pub fn deposit(
             origin: OriginFor<T>,
             asset: AssetId,
@@ -512,7 +523,7 @@ pub mod pallet {
         /// executes at the start of a later block (for a stock, once its market is open and its
         /// price fresh).
         #[pallet::call_index(4)]
-        #[pallet::weight(<T as Config>::WeightInfo::withdraw(LP_WEIGHT_BOUND))]
+        #[pallet::weight(<T as Config>::WeightInfo::withdraw(LP_WEIGHT_BOUND).saturating_add(T::ActionTouchWeight::get()))]
         pub fn withdraw(
             origin: OriginFor<T>,
             asset: AssetId,
@@ -526,7 +537,7 @@ pub mod pallet {
 
         /// Cancels one's own queued request and takes back its funds or shares.
         #[pallet::call_index(5)]
-        #[pallet::weight(<T as Config>::WeightInfo::cancel_request())]
+        #[pallet::weight(<T as Config>::WeightInfo::cancel_request().saturating_add(T::ActionTouchWeight::get()))]
         pub fn cancel_request(
             origin: OriginFor<T>,
             asset: AssetId,
@@ -548,7 +559,7 @@ pub mod pallet {
         /// Pays the caller's claim on `asset`'s pool from the cash set aside for claims, as far
         /// as it goes.
         #[pallet::call_index(8)]
-        #[pallet::weight(<T as Config>::WeightInfo::cancel_request())]
+        #[pallet::weight(<T as Config>::WeightInfo::cancel_request().saturating_add(T::ActionTouchWeight::get()))]
         pub fn claim(origin: OriginFor<T>, asset: AssetId) -> DispatchResult {
             let who = ensure_signed(origin)?;
             Self::do_claim(&who, asset)
@@ -557,7 +568,7 @@ pub mod pallet {
         /// Pays up to `amount` from the protocol account toward `asset`'s pool's claims
         /// (admin).
         #[pallet::call_index(9)]
-        #[pallet::weight(<T as Config>::WeightInfo::sweep_surplus())]
+        #[pallet::weight(<T as Config>::WeightInfo::sweep_surplus().saturating_add(T::ActionTouchWeight::get()))]
         pub fn settle_deficit(
             origin: OriginFor<T>,
             asset: AssetId,

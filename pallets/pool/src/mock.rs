@@ -159,6 +159,7 @@ impl pallet_pool::Config for Test {
     type Book = MockBook;
     type Mover = crate::PlainAssets<Test, Balances>;
     type Distributor = crate::PlainAssets<Test, Balances>;
+    type ActionTouchWeight = ();
     type Clock = MockClock;
     type Stocks = MockStocks;
     type Prices = MockPrices;

@@ -218,8 +218,12 @@ impl DeficitLedger {
     /// value, rounded down).
     pub fn total_owed(&self) -> Balance {
         let pending = self.split.as_ref().map_or(0, |s| {
-            crate::nav::mul_div_down(s.unscaled, s.numerator as u128, s.denominator.max(1) as u128)
-                .unwrap_or(Balance::MAX)
+            crate::nav::mul_div_down(
+                s.unscaled,
+                s.numerator as u128,
+                s.denominator.max(1) as u128,
+            )
+            .unwrap_or(Balance::MAX)
         });
         self.owed.saturating_add(pending)
     }

@@ -153,12 +153,25 @@ pub trait AssetMover<AccountId> {
     ) -> sp_runtime::DispatchResult;
     /// Brings `who`'s balance of `asset` through the corporate action in progress, if any.
     fn settle(asset: AssetId, who: &AccountId);
+    /// Whether any corporate action is in progress: moving tokens and touching accounts may
+    /// then cost more (each side may be brought through first). One read of a small value,
+    /// cheap enough for weight annotations.
+    fn any_in_progress() -> bool;
 }
 
 /// A cash dividend as pallet-equities pays it: every holder receives
 /// `floor(balance * per_share / unit)` base units of `paid_in`.
 #[derive(
-    Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    Debug,
 )]
 pub struct DividendTerms<AccountId> {
     /// The payout asset; `None`: the native token (PRP).

@@ -29,8 +29,8 @@ parameter_types! {
         use pallet_equities::WeightInfo as _;
         use pallet_options::WeightInfo as _;
         use pallet_pool::WeightInfo as _;
-        let max_queue = <Runtime as pallet_pool::Config>::MaxQueue::get();
-        let series = <Runtime as pallet_options::Config>::MaxSeriesPerSettlement::get();
+        let max_queue: u32 = <Runtime as pallet_pool::Config>::MaxQueue::get();
+        let series: u32 = <Runtime as pallet_options::Config>::MaxSeriesPerSettlement::get();
         pallet_equities::weights::SubstrateWeight::<Runtime>::process_holders(2)
             .saturating_add(pallet_pool::weights::SubstrateWeight::<Runtime>::process_queue(max_queue))
             .saturating_add(
@@ -72,4 +72,27 @@ impl pallet_equities::Config for Runtime {
     type MaxConcurrentActions = ConstU32<16>;
     type MaxDeliveryRefLen = ConstU32<128>;
     type WeightInfo = pallet_equities::weights::SubstrateWeight<Runtime>;
+}
+
+/// What touching an account may add to a call while a corporate action is in progress: two
+/// holders brought through the equities walk (the wallet and the other side, each paid or split
+/// as the walk would), and one margin account carried through (its ledger entry, its positions'
+/// funding snapshots, the action's state and a payout). Nothing while no action is in progress:
+/// the normal-time weights of trades, flows and liquidations are not inflated for the rare
+/// walk, and during one every call is charged the worst case (one read of `ActiveActions`,
+/// which every such call reads anyway).
+pub struct ActionTouchWeight;
+impl Get<Weight> for ActionTouchWeight {
+    fn get() -> Weight {
+        use pallet_equities::WeightInfo as _;
+        if pallet_equities::ActiveActions::<Runtime>::decode_len().unwrap_or(0) == 0 {
+            return Weight::zero();
+        }
+        let positions: u32 = <Runtime as pallet_options::Config>::MaxPositions::get();
+        let positions = positions as u64;
+        pallet_equities::weights::SubstrateWeight::<Runtime>::process_holders(2).saturating_add(
+            <Runtime as frame_system::Config>::DbWeight::get()
+                .reads_writes(positions + 6, positions + 5),
+        )
+    }
 }

@@ -62,6 +62,7 @@ impl pallet_liquidation::Config for Runtime {
     type UnsignedLongevity = LiquidationLongevity;
     /// The options pallet's `MaxPositions`.
     type MaxPositions = ConstU32<16>;
+    type ActionTouchWeight = crate::configs::equities::ActionTouchWeight;
     type MaxPerBlock = ConstU32<2_000>;
     type WeightInfo = pallet_liquidation::weights::SubstrateWeight<Runtime>;
     #[cfg(feature = "runtime-benchmarks")]

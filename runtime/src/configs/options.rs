@@ -18,6 +18,7 @@ impl pallet_options::Config for Runtime {
     type Pool = Pool;
     /// Tokens move through pallet-equities, which carries corporate actions through them.
     type Mover = Equities;
+    type ActionTouchWeight = crate::configs::equities::ActionTouchWeight;
     type Time = Timestamp;
     type PalletId = OptionsPalletId;
     type MaxMarkets = ConstU32<16>;

@@ -39,6 +39,7 @@ impl pallet_pool::Config for Runtime {
     type Mover = Equities;
     /// Dividends on the pool's stock reach the LPs by pallet-equities' walk of the share tokens.
     type Distributor = Equities;
+    type ActionTouchWeight = crate::configs::equities::ActionTouchWeight;
     type Clock = MarketCalendar;
     type Stocks = Equities;
     type Prices = Prices;
