@@ -296,6 +296,12 @@ impl_runtime_apis! {
         }
     }
 
+    impl perpetua_primitives::runtime_api::EquitiesApi<Block> for Runtime {
+        fn corporate_actions() -> Vec<perpetua_primitives::runtime_api::CorporateActionInfo> {
+            Equities::actions_info()
+        }
+    }
+
     impl perpetua_primitives::runtime_api::PoolApi<Block> for Runtime {
         fn pool_state(settlement: perpetua_primitives::AssetId) -> Option<perpetua_primitives::runtime_api::PoolStateInfo> {
             Pool::state(settlement)

@@ -470,8 +470,20 @@ fn a_split_leaves_every_value_where_it_was(numerator: u32, denominator: u32) {
                 _ => panic!("queue reordered"),
             }
         }
+        // What a wallet sees (the runtime API behind `equities_corporateActions`).
+        let info = Equities::actions_info();
+        assert_eq!(info.len(), 1);
+        assert_eq!(
+            info[0].kind,
+            perpetua_primitives::runtime_api::CorporateActionKind::Split {
+                numerator,
+                denominator
+            }
+        );
+        assert!(!info[0].wallets_done && info[0].ledgers_pending);
         assert_eq!(w.chain.finish(), 0, "the split triggered a liquidation");
         let blocks = w.chain.until_done();
+        assert!(Equities::actions_info().is_empty());
         assert!(blocks >= 3, "the walk took {blocks} blocks");
         // Carried through, once: the walk changed nobody's collateral again.
         for (who, a) in parties.iter().zip(&after) {

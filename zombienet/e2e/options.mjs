@@ -2,7 +2,9 @@
 // the local preset's oracle operators (Ferdie and Alice's stash, two of three) feeds BTC, its volatility
 // and TSLA, and `prices_status` shows the quorum; Dave posts TSLA as margin, asks the
 // node's `options_quote` RPC for a price, buys BTC calls with a 1% slippage limit, and reads his
-// position and health back through `options_account`.
+// position and health back through `options_account`. Then the custodian (Eve) declares a
+// dividend in PRP on TSLA: `equities_corporateActions` shows it while the walk runs, and Dave is
+// paid on his wallet and on his margin as they stood at the declaration.
 //
 // Run by zombienet (`js-script`, export `run`) or alone: `node e2e/options.mjs ws://127.0.0.1:9944`.
 import { ApiPromise, WsProvider } from '@polkadot/api';
@@ -107,7 +109,30 @@ export async function check(wsUri) {
     assert.ok(Number(account.health.equity) > Number(account.health.initialMargin));
     const tslaAfter = (await api.query.assets.account(TSLA, dave.address)).unwrap().balance.toBigInt();
     assert.equal(tslaAfter, tslaBefore - 100n * SHARE, 'the margin left the wallet');
-    console.log(`e2e options ok: 10 BTC calls at ${quote.price} USD, equity ${account.health.equity} USD`);
+
+    // A dividend of 0.01 PRP per TSLA, declared and funded by the custodian.
+    const eve = keyring.addFromUri('//Eve');
+    const perShare = SHARE / 100n;
+    const margin = (await api.query.options.accounts(TSLA, dave.address)).collateral.toBigInt();
+    const prpBefore = (await api.query.system.account(dave.address)).data.free.toBigInt();
+    const declared = await send(api, api.tx.equities.declareDividend(TSLA, null, perShare), eve);
+    assert.ok(declared.find(({ event }) => api.events.equities.CorporateActionStarted.is(event)));
+    let actions = await rpc(api, 'equities_corporateActions', []);
+    assert.ok(actions.length <= 3, JSON.stringify(actions));
+    if (actions.length > 0) {
+      assert.equal(actions[0].asset, TSLA, JSON.stringify(actions));
+      assert.equal(actions[0].kind, 'dividend');
+      assert.equal(actions[0].perShare, perShare.toString());
+    }
+    for (let i = 0; i < 40 && actions.length > 0; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      actions = await rpc(api, 'equities_corporateActions', []);
+    }
+    assert.equal(actions.length, 0, 'the dividend walk ended');
+    const prpAfter = (await api.query.system.account(dave.address)).data.free.toBigInt();
+    const owed = tslaAfter * perShare / SHARE + margin * perShare / SHARE;
+    assert.equal(prpAfter - prpBefore, owed, 'paid on wallet and margin, to the unit');
+    console.log(`e2e options ok: 10 BTC calls at ${quote.price} USD, equity ${account.health.equity} USD; dividend ${owed} PRP units on wallet and margin`);
     return 1;
   } finally {
     await api.disconnect();

@@ -1,6 +1,7 @@
 //! The node's RPC methods beyond Substrate's defaults.
 
 pub mod calendar;
+pub mod equities;
 pub mod options;
 pub mod prices;
 
@@ -35,9 +36,11 @@ where
     C::Api: perpetua_primitives::runtime_api::MarketCalendarApi<Block>,
     C::Api: perpetua_primitives::runtime_api::PricesApi<Block, perpetua_runtime::AccountId>,
     C::Api: perpetua_primitives::runtime_api::OptionsApi<Block, AccountId>,
+    C::Api: perpetua_primitives::runtime_api::EquitiesApi<Block>,
     P: TransactionPool + 'static,
 {
     use calendar::{Calendar, CalendarApiServer};
+    use equities::EquitiesRpcServer;
     use options::OptionsRpcServer;
     use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
     use prices::PricesRpcServer;
@@ -50,6 +53,7 @@ where
     module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
     module.merge(Calendar::new(client.clone()).into_rpc())?;
     module.merge(prices::Prices::new(client.clone()).into_rpc())?;
+    module.merge(equities::Equities::new(client.clone()).into_rpc())?;
     module.merge(options::Options::new(client).into_rpc())?;
 
     Ok(module)

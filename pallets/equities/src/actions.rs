@@ -425,6 +425,52 @@ impl<T: Config> Pallet<T> {
     }
 }
 
+impl<T: Config> Pallet<T> {
+    /// The runtime API's view of the actions in progress, oldest first.
+    pub fn actions_info() -> Vec<perpetua_primitives::runtime_api::CorporateActionInfo> {
+        use perpetua_primitives::runtime_api::{CorporateActionInfo, CorporateActionKind};
+        ActiveActions::<T>::get()
+            .into_iter()
+            .filter_map(|asset| {
+                let a = Actions::<T>::get(asset)?;
+                let kind = match a.kind {
+                    ActionKind::Split {
+                        numerator,
+                        denominator,
+                        ..
+                    } => CorporateActionKind::Split {
+                        numerator,
+                        denominator,
+                    },
+                    ActionKind::Dividend {
+                        paid_in,
+                        per_share,
+                        unit,
+                        funded,
+                        paid,
+                        ..
+                    } => CorporateActionKind::Dividend {
+                        paid_in,
+                        per_share,
+                        unit,
+                        funded,
+                        paid,
+                    },
+                };
+                Some(CorporateActionInfo {
+                    asset,
+                    id: a.id,
+                    kind,
+                    supply_at_start: a.supply_at_start,
+                    holders_processed: a.holders,
+                    wallets_done: a.walked,
+                    ledgers_pending: T::CorporateActions::pending(asset),
+                })
+            })
+            .collect()
+    }
+}
+
 impl<T: Config> AssetMover<T::AccountId> for Pallet<T> {
     fn transfer(
         asset: AssetId,

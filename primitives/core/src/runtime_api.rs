@@ -196,7 +196,48 @@ pub struct OptionSeriesInfo {
     pub price_error: Option<String>,
 }
 
+/// What a corporate action does.
+#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, Debug, Serialize, Deserialize)]
+pub enum CorporateActionKind {
+    /// Every balance becomes `balance * numerator / denominator`, rounded down.
+    Split { numerator: u32, denominator: u32 },
+    /// `per_share` base units of `paid_in` (`None`: PRP) per `unit` base units held.
+    Dividend {
+        paid_in: Option<AssetId>,
+        per_share: Balance,
+        unit: Balance,
+        /// Funded by the custodian, and paid out so far (to holders and pallets' pots).
+        funded: Balance,
+        paid: Balance,
+    },
+}
+
+/// A corporate action in progress, as wallets show it.
+#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, Debug, Serialize, Deserialize)]
+pub struct CorporateActionInfo {
+    /// The stock (or pool share token, for a dividend passed on to LPs).
+    pub asset: AssetId,
+    /// The action's id (in its events).
+    pub id: u32,
+    pub kind: CorporateActionKind,
+    /// The supply when it started.
+    pub supply_at_start: Balance,
+    /// Wallets brought through so far (by the walk or on touch).
+    pub holders_processed: u32,
+    /// Whether the walk over the wallets has ended.
+    pub wallets_done: bool,
+    /// Whether pallets are still carrying it through their ledgers (margin accounts, claims,
+    /// the pass-through to LPs).
+    pub ledgers_pending: bool,
+}
+
 sp_api::decl_runtime_apis! {
+    /// Stock tokens (pallet-equities).
+    pub trait EquitiesApi {
+        /// The corporate actions in progress, oldest first.
+        fn corporate_actions() -> Vec<CorporateActionInfo>;
+    }
+
     /// Perpetual option markets (pallet-options).
     pub trait OptionsApi<AccountId> where AccountId: Codec {
         /// What buying (`size` > 0) or selling `size` contracts of `series` would do for `who`
