@@ -21,17 +21,9 @@ use perpetua_runtime::{
     AccountId, Assets, Balances, Equities, Liquidation, MarketCalendar, Options, Pool, Prices,
     Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin,
 };
-use sp_core::{
-    offchain::{
-        testing::{PoolState, TestOffchainExt, TestTransactionPoolExt},
-        OffchainDbExt, OffchainWorkerExt, TransactionPoolExt,
-    },
-    Pair,
-};
+use sp_core::Pair;
 use sp_keyring::Sr25519Keyring::{Alice, Bob, Charlie, Dave, Eve, Ferdie};
-use sp_keystore::{testing::MemoryKeystore, Keystore, KeystoreExt};
 use sp_runtime::FixedU128;
-use std::sync::Arc;
 
 const TSLA: u32 = 1;
 const NVDA: u32 = 2;
@@ -52,21 +44,10 @@ const USD_TOLERANCE: i128 = 1_000_000_000_000;
 /// units of TSLA. Anything above this many is a real gain.
 const PRICE_ROUNDING_UNITS: u128 = 10;
 
-type PoolState_ = Arc<parking_lot::RwLock<PoolState>>;
+type PoolState_ = TxPool;
 
-fn ext() -> (sp_io::TestExternalities, PoolState_) {
-    let mut ext = dev_ext();
-    let (offchain, _) = TestOffchainExt::new();
-    let (pool, state) = TestTransactionPoolExt::new();
-    let keystore = MemoryKeystore::new();
-    keystore
-        .sr25519_generate_new(sp_core::crypto::key_types::AURA, Some("//Alice"))
-        .unwrap();
-    ext.register_extension(OffchainDbExt::new(offchain.clone()));
-    ext.register_extension(OffchainWorkerExt::new(offchain));
-    ext.register_extension(TransactionPoolExt::new(pool));
-    ext.register_extension(KeystoreExt::new(keystore));
-    (ext, state)
+fn ext() -> (sp_io::TestExternalities, TxPool) {
+    offchain_dev_ext()
 }
 
 fn check_invariants() {

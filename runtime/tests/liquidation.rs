@@ -19,17 +19,9 @@ use perpetua_runtime::{
     AccountId, Balances, Equities, Executive, Liquidation, MarketCalendar, Options, Pool, Prices,
     Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin, UncheckedExtrinsic,
 };
-use sp_core::{
-    offchain::{
-        testing::{PoolState, TestOffchainExt, TestTransactionPoolExt},
-        OffchainDbExt, OffchainWorkerExt, TransactionPoolExt,
-    },
-    Pair,
-};
+use sp_core::Pair;
 use sp_keyring::Sr25519Keyring::{Alice, Bob, Eve};
-use sp_keystore::{testing::MemoryKeystore, Keystore, KeystoreExt};
 use sp_runtime::FixedU128;
-use std::sync::Arc;
 
 const TSLA: u32 = 1;
 const SHARE: u128 = 1_000_000_000_000;
@@ -40,22 +32,10 @@ const PUT_90K: u32 = 1;
 /// Monday 2026-11-30 09:30 New York.
 const OPEN: u64 = GENESIS_TIME_MS + 30 * 60_000;
 
-type Pool_ = Arc<parking_lot::RwLock<PoolState>>;
+type Pool_ = TxPool;
 
-/// The dev chain with Alice's Aura key in the keystore and the offchain extensions.
-fn ext() -> (sp_io::TestExternalities, Pool_) {
-    let mut ext = dev_ext();
-    let (offchain, _) = TestOffchainExt::new();
-    let (pool, state) = TestTransactionPoolExt::new();
-    let keystore = MemoryKeystore::new();
-    keystore
-        .sr25519_generate_new(sp_core::crypto::key_types::AURA, Some("//Alice"))
-        .unwrap();
-    ext.register_extension(OffchainDbExt::new(offchain.clone()));
-    ext.register_extension(OffchainWorkerExt::new(offchain));
-    ext.register_extension(TransactionPoolExt::new(pool));
-    ext.register_extension(KeystoreExt::new(keystore));
-    (ext, state)
+fn ext() -> (sp_io::TestExternalities, TxPool) {
+    offchain_dev_ext()
 }
 
 fn check_invariants() {

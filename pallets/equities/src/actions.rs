@@ -351,6 +351,19 @@ impl<T: Config> Pallet<T> {
                 ..
             } => {
                 let new = Self::scale(balance, *numerator, *denominator);
+                // An account frozen or blocked by the admin (a court order) is split too: its
+                // status is lifted for the split alone and restored.
+                let status = pallet_assets::Account::<T>::get(asset, who).map(|a| a.status);
+                let restricted = status
+                    .as_ref()
+                    .is_some_and(|s| *s != pallet_assets::AccountStatus::Liquid);
+                if restricted {
+                    pallet_assets::Account::<T>::mutate(asset, who, |a| {
+                        if let Some(a) = a {
+                            a.status = pallet_assets::AccountStatus::Liquid;
+                        }
+                    });
+                }
                 let result = if new > balance {
                     <pallet_assets::Pallet<T> as fungibles::Mutate<_>>::mint_into(
                         asset,
@@ -369,6 +382,13 @@ impl<T: Config> Pallet<T> {
                     )
                     .map(|_| pallet_assets::Pallet::<T>::balance(asset, who))
                 };
+                if let (true, Some(status)) = (restricted, status) {
+                    pallet_assets::Account::<T>::mutate(asset, who, |a| {
+                        if let Some(a) = a {
+                            a.status = status;
+                        }
+                    });
+                }
                 let after = result.unwrap_or(balance);
                 if result.is_err() {
                     log::error!(target: "equities", "split of {asset} for a holder failed");

@@ -39,6 +39,16 @@ fn attest(reserve: Balance) {
 fn bal(who: AccountId) -> Balance {
     Assets::balance(TSLA, who)
 }
+/// Corporate actions walk `n` holders per block.
+fn holders_per_block(n: u32) {
+    assert_ok!(Equities::set_params(
+        RuntimeOrigin::root(),
+        Params {
+            max_attestation_age: 86_400_000,
+            holders_per_block: n
+        }
+    ));
+}
 fn advance(blocks: u32) {
     for _ in 0..blocks {
         let n = System::block_number() + 1;
@@ -402,13 +412,7 @@ fn freezing_goes_through_pallet_assets_and_other_pallets_can_ask() {
 #[test]
 fn a_dividend_pays_every_holder_pro_rata_including_pallet_pots() {
     new_test_ext().execute_with(|| {
-        assert_ok!(Equities::set_params(
-            RuntimeOrigin::root(),
-            Params {
-                max_attestation_age: 86_400_000,
-                holders_per_block: 2
-            }
-        ));
+        holders_per_block(2);
         let custodian_before = Balances::balance(&CUSTODIAN);
         let (a0, b0, p0) = (
             Balances::balance(&ALICE),
@@ -531,13 +535,7 @@ fn dividend_rounding_goes_back_to_the_funder() {
 #[test]
 fn a_split_scales_every_balance_and_the_reserve() {
     new_test_ext().execute_with(|| {
-        assert_ok!(Equities::set_params(
-            RuntimeOrigin::root(),
-            Params {
-                max_attestation_age: 86_400_000,
-                holders_per_block: 1
-            }
-        ));
+        holders_per_block(1);
         assert_ok!(Equities::declare_split(RuntimeOrigin::root(), TSLA, 3, 1));
         assert_eq!(Reserves::<Test>::get(TSLA).unwrap().reserve, 525 * SHARE);
         assert!(heard().contains(&Heard::Split(TSLA, 3, 1)));
@@ -724,13 +722,7 @@ fn mover_transfer(from: AccountId, to: AccountId, amount: Balance) -> sp_runtime
 #[test]
 fn pallet_pots_are_split_when_the_split_starts_and_told_after() {
     new_test_ext().execute_with(|| {
-        assert_ok!(Equities::set_params(
-            RuntimeOrigin::root(),
-            Params {
-                max_attestation_age: 86_400_000,
-                holders_per_block: 1
-            }
-        ));
+        holders_per_block(1);
         assert_ok!(Equities::declare_split(RuntimeOrigin::root(), TSLA, 3, 1));
         // The pot is split in the declaring call, before any block: its pallet's ledger and
         // its balance change together.
@@ -752,13 +744,7 @@ fn pallet_pots_are_split_when_the_split_starts_and_told_after() {
 #[test]
 fn a_pallet_moves_tokens_during_a_split_and_nobody_is_split_twice_or_not_at_all() {
     new_test_ext().execute_with(|| {
-        assert_ok!(Equities::set_params(
-            RuntimeOrigin::root(),
-            Params {
-                max_attestation_age: 86_400_000,
-                holders_per_block: 1
-            }
-        ));
+        holders_per_block(1);
         assert_ok!(Equities::declare_split(RuntimeOrigin::root(), TSLA, 1, 10));
         // Holders cannot move the stock themselves...
         assert!(Assets::transfer(RuntimeOrigin::signed(ALICE), TSLA.into(), BOB, 1).is_err());
@@ -794,13 +780,7 @@ fn a_pallet_moves_tokens_during_a_split_and_nobody_is_split_twice_or_not_at_all(
 #[test]
 fn a_dividend_is_paid_on_the_balance_at_the_start_even_if_a_pallet_moves_it_first() {
     new_test_ext().execute_with(|| {
-        assert_ok!(Equities::set_params(
-            RuntimeOrigin::root(),
-            Params {
-                max_attestation_age: 86_400_000,
-                holders_per_block: 1
-            }
-        ));
+        holders_per_block(1);
         let (a0, b0, p0) = (
             Balances::balance(&ALICE),
             Balances::balance(&BOB),
@@ -835,13 +815,7 @@ fn a_dividend_is_paid_on_the_balance_at_the_start_even_if_a_pallet_moves_it_firs
 fn an_action_completes_only_when_the_pallets_have_carried_it_through() {
     new_test_ext().execute_with(|| {
         PENDING.with(|p| *p.borrow_mut() = 500);
-        assert_ok!(Equities::set_params(
-            RuntimeOrigin::root(),
-            Params {
-                max_attestation_age: 86_400_000,
-                holders_per_block: 100
-            }
-        ));
+        holders_per_block(100);
         assert_ok!(Equities::declare_split(RuntimeOrigin::root(), TSLA, 2, 1));
         // 100 steps per block: 3 holders, then the pallet's 500 entries.
         advance(5);
@@ -901,5 +875,25 @@ fn a_dividend_on_any_asset_is_distributed_to_its_holders_but_the_payer() {
         assert_eq!(Balances::balance(&CUSTODIAN), c_prp + 200);
         assert_eq!(Balances::balance(&CHARLIE), c0);
         assert_eq!(Balances::balance(&Equities::account_id()), ED);
+    });
+}
+
+#[test]
+fn a_frozen_account_is_split_too_and_stays_frozen() {
+    new_test_ext().execute_with(|| {
+        assert_ok!(Equities::freeze_account(RuntimeOrigin::root(), TSLA, ALICE));
+        assert_ok!(Equities::declare_split(RuntimeOrigin::root(), TSLA, 1, 10));
+        advance(1);
+        assert!(!Actions::<Test>::contains_key(TSLA));
+        assert_eq!(bal(ALICE), 10 * SHARE);
+        assert_eq!(Assets::total_issuance(TSLA), 175 * SHARE / 10);
+        // Still frozen: the court order outlives the split.
+        assert!(Assets::transfer(RuntimeOrigin::signed(ALICE), TSLA.into(), BOB, 1).is_err());
+        assert_ok!(Assets::transfer(
+            RuntimeOrigin::signed(BOB),
+            TSLA.into(),
+            ALICE,
+            1
+        ));
     });
 }

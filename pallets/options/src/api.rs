@@ -113,6 +113,9 @@ impl<T: Config> Pallet<T> {
 
     /// `who`'s margin account in `settlement`.
     pub fn account_info(who: &T::AccountId, settlement: AssetId) -> OptionAccount {
+        // Shown as carried through any corporate action in progress (the API's changes are
+        // not kept).
+        Self::sync(who, settlement);
         let mut positions = Vec::new();
         for id in AccountSeries::<T>::get(who, settlement) {
             let (Some(p), Some(series)) = (Positions::<T>::get(who, id), SeriesBook::<T>::get(id))

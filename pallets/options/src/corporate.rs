@@ -110,7 +110,7 @@ impl<T: Config> Pallet<T> {
 
 impl<T: Config> CorporateActionHandler<T::AccountId> for Pallet<T> {
     fn holding_accounts(asset: AssetId) -> Vec<T::AccountId> {
-        if SettlementSeries::<T>::get(asset).is_empty() && TotalCollateral::<T>::get(asset) == 0 {
+        if SettlementSeries::<T>::get(asset).is_empty() && Self::total_collateral(asset) == 0 {
             return Vec::new();
         }
         alloc::vec![Self::pot(asset)]

@@ -185,10 +185,9 @@ impl<T: Config> CorporateActionHandler<T::AccountId> for Pallet<T> {
                     }
                 }
             }
-            match T::Distributor::distribute(share, &Self::account(asset), st) {
-                Ok(taken) => to_lps[i] = to_lps[i].saturating_add(taken),
-                // Not passed on (the share token is busy): it goes back to the funder below.
-                Err(_) => {}
+            // What is not passed on (the share token busy) goes back to the funder below.
+            if let Ok(taken) = T::Distributor::distribute(share, &Self::account(asset), st) {
+                to_lps[i] = to_lps[i].saturating_add(taken);
             }
         }
         let passed = queued.saturating_add(to_lps[0]).saturating_add(to_lps[1]);

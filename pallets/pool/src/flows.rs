@@ -302,6 +302,12 @@ impl<T: Config> Pallet<T> {
         let mut share = info.tranche(tranche).1;
         let mut supply = Self::supply(share);
         if supply > 0 && nav == 0 {
+            // A dividend still walking the share token's holders must finish first (it would
+            // thaw the retired token when done): the deposit is refunded.
+            ensure!(
+                !T::Stocks::corporate_action_in_progress(share),
+                Error::<T>::ShareTokenBusy
+            );
             // Shares of a tranche with no capital and no share of the book: worth nothing, so
             // they are retired and the tranche starts afresh.
             share = Self::wipe_out(asset, &mut info, tranche)?;

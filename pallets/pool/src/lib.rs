@@ -394,6 +394,9 @@ pub mod pallet {
         NothingToClaim,
         /// The pool owes no claims.
         NoDeficit,
+        /// The tranche's share token is being walked by a dividend: retiring it (a wipe-out)
+        /// must wait until the walk ends, so a deposit that would do it is refunded.
+        ShareTokenBusy,
     }
 
     impl<T> From<ParamsError> for Error<T> {
@@ -799,7 +802,7 @@ pub mod pallet {
                     "claims cash above claims"
                 );
                 frame_support::ensure!(
-                    Deficits::<T>::contains_key(asset) == !deficit.is_empty(),
+                    Deficits::<T>::contains_key(asset) != deficit.is_empty(),
                     "empty deficit stored"
                 );
             }

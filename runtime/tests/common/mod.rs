@@ -130,3 +130,29 @@ pub fn now() -> u64 {
 pub fn acc(k: Sr25519Keyring) -> AccountId {
     k.to_account_id()
 }
+
+/// The transaction pool the test offchain worker submits to.
+pub type TxPool = std::sync::Arc<parking_lot::RwLock<sp_core::offchain::testing::PoolState>>;
+
+/// The development chain with Alice's Aura key in the keystore and the offchain extensions
+/// (offchain storage, the worker's HTTP-less environment, a transaction pool to read what the
+/// offchain worker submits).
+pub fn offchain_dev_ext() -> (sp_io::TestExternalities, TxPool) {
+    use sp_core::offchain::{
+        testing::{TestOffchainExt, TestTransactionPoolExt},
+        OffchainDbExt, OffchainWorkerExt, TransactionPoolExt,
+    };
+    use sp_keystore::{testing::MemoryKeystore, Keystore, KeystoreExt};
+    let mut ext = dev_ext();
+    let (offchain, _) = TestOffchainExt::new();
+    let (pool, state) = TestTransactionPoolExt::new();
+    let keystore = MemoryKeystore::new();
+    keystore
+        .sr25519_generate_new(sp_core::crypto::key_types::AURA, Some("//Alice"))
+        .unwrap();
+    ext.register_extension(OffchainDbExt::new(offchain.clone()));
+    ext.register_extension(OffchainWorkerExt::new(offchain));
+    ext.register_extension(TransactionPoolExt::new(pool));
+    ext.register_extension(KeystoreExt::new(keystore));
+    (ext, state)
+}
