@@ -9,8 +9,10 @@
 //!   never take the supply above the latest attestation, and is refused while it is stale;
 //! - any holder redeems: the tokens are burned and an event carries the off-chain delivery
 //!   reference;
-//! - corporate actions (cash dividends, splits) walk the holders a bounded number per block,
-//!   with the asset frozen in pallet-assets until done, so the snapshot is exact;
+//! - corporate actions (cash dividends, splits) walk the holders a bounded number per block;
+//!   holders' own transfers wait (the asset is frozen in pallet-assets), and the pallets that
+//!   hold the stock for users move it through [`AssetMover`], which brings each side through
+//!   first, so every holder is processed once, on its balance at the start;
 //! - other pallets ask [`StockRegistry`] what a stock is and [`BalanceGuard`] whether a
 //!   balance can move.
 //!
@@ -690,7 +692,10 @@ pub mod pallet {
 
         /// The custodian declares a cash dividend of `per_share` base units of `paid_in`
         /// (`None`: PRP) per whole share and funds it now (the total for the current supply,
-        /// rounded up). The stock is frozen until every holder is paid.
+        /// rounded up, and the minimum balance the pots keep of `paid_in`). Whoever holds the
+        /// stock now is paid: wallets by the walk, margin accounts and LPs through their
+        /// pallets. Holders' own transfers of the stock wait until it completes; pallets' moves
+        /// (trades, margin, LP flows, liquidations) go on.
         #[pallet::call_index(11)]
         #[pallet::weight(<T as Config>::WeightInfo::declare_dividend().saturating_add(T::ActionStartWeight::get()))]
         pub fn declare_dividend(
@@ -751,8 +756,9 @@ pub mod pallet {
 
         /// Splits a stock (admin): every balance becomes `balance * numerator / denominator`
         /// (rounded down; e.g. 3 for 1 is `(3, 1)`, a 1-for-10 reverse split `(1, 10)`). The
-        /// attested reserve scales at once; holders are processed over the next blocks, with
-        /// the stock frozen meanwhile.
+        /// attested reserve, the oracle's price and the pallets' pots and ledgers scale at once;
+        /// wallets are split over the next blocks (their own transfers wait meanwhile; pallets'
+        /// moves go on).
         #[pallet::call_index(12)]
         #[pallet::weight(<T as Config>::WeightInfo::declare_split().saturating_add(T::ActionStartWeight::get()))]
         pub fn declare_split(
