@@ -821,3 +821,113 @@ fn the_curves_depth_follows_capital_slowly() {
         check();
     });
 }
+
+/// What pallet-equities does to the pool on a split: the pool account split in the declaring
+/// call, then the pool told.
+fn split_pool(n: u32, d: u32) {
+    use frame_support::traits::{
+        fungibles::Mutate,
+        tokens::{Fortitude, Precision, Preservation},
+    };
+    let pot = Pool::account(TSLA);
+    let held = tsla(pot);
+    let new = held * n as u128 / d as u128;
+    if new > held {
+        Assets::mint_into(TSLA, &pot, new - held).unwrap();
+    } else {
+        Assets::burn_from(
+            TSLA,
+            &pot,
+            held - new,
+            Preservation::Expendable,
+            Precision::Exact,
+            Fortitude::Force,
+        )
+        .unwrap();
+    }
+    <Pool as perpetua_primitives::CorporateActionHandler<AccountId>>::on_split(TSLA, n, d);
+}
+
+/// Claims are carried through a split one by one: on touch (a claim paid, a claim added) or by
+/// the walk; meanwhile `owed` counts those carried through and the split's `unscaled` the
+/// others, and every claim is paid in post-split units.
+#[test]
+fn a_split_carries_every_claim_through() {
+    use perpetua_primitives::CorporateActionHandler;
+    new_test_ext().execute_with(|| {
+        create(TSLA);
+        deposit(ALICE, Tranche::Main, 1_000_000);
+        assert_eq!(Pool::pay(TSLA, &POT, 1_900_000), Ok(900_000));
+        Pool::record_claim(TSLA, &CHARLIE, 600_001);
+        Pool::record_claim(TSLA, &BOB, 299_999);
+        // 300,000 comes in: the claims' cash.
+        assert_ok!(Pool::receive(TSLA, &POT, 300_000, Inflow::Gain));
+        check_exact();
+        split_pool(3, 1);
+        let d = Deficits::<Test>::get(TSLA).unwrap();
+        assert_eq!(d.owed, 0);
+        assert_eq!(d.split.as_ref().unwrap().unscaled, 900_000);
+        assert_eq!(d.total_owed(), 2_700_000);
+        assert_eq!(d.reserve, 900_000);
+        check_exact();
+        // Charlie claims before the walk reaches him: carried through first, paid post-split.
+        let before = tsla(CHARLIE);
+        assert_ok!(Pool::claim(RuntimeOrigin::signed(CHARLIE), TSLA));
+        assert_eq!(tsla(CHARLIE), before + 900_000);
+        assert_eq!(
+            Claims::<Test>::get(TSLA, CHARLIE),
+            Some(1_800_003 - 900_000)
+        );
+        check_exact();
+        assert!(<Pool as CorporateActionHandler<AccountId>>::pending(TSLA));
+        // The walk carries Bob through, once.
+        while <Pool as CorporateActionHandler<AccountId>>::pending(TSLA) {
+            <Pool as CorporateActionHandler<AccountId>>::process(TSLA, 1);
+            check_exact();
+        }
+        assert_eq!(Claims::<Test>::get(TSLA, BOB), Some(899_997));
+        let d = Deficits::<Test>::get(TSLA).unwrap();
+        assert_eq!(d.owed, 900_003 + 899_997);
+        assert!(d.split.is_none());
+        // A new claim after the split is in post-split units.
+        Pool::record_claim(TSLA, &BOB, 3);
+        assert_eq!(Claims::<Test>::get(TSLA, BOB), Some(900_000));
+        check_exact();
+    });
+}
+
+/// Without pallet-equities (`PlainAssets`), a dividend on the pool's stock cannot be passed on
+/// to the share tokens' holders: queued depositors are paid, the rest goes back to the funder
+/// at once; nothing stays in the pool account.
+#[test]
+fn a_dividend_without_a_distributor_goes_back_to_the_funder() {
+    use frame_support::traits::fungibles::Mutate;
+    use perpetua_primitives::{CorporateActionHandler, DividendTerms};
+    new_test_ext().execute_with(|| {
+        create(TSLA);
+        deposit(ALICE, Tranche::Main, 1_000_000);
+        set_market_open(false);
+        assert_ok!(Pool::deposit(
+            RuntimeOrigin::signed(BOB),
+            TSLA,
+            Tranche::Main,
+            10_000,
+            0
+        ));
+        let pot = Pool::account(TSLA);
+        let terms = DividendTerms {
+            paid_in: Some(USDX),
+            per_share: 3,
+            unit: 10,
+            funder: CHARLIE,
+        };
+        // The pot's minimum balance, then its dividend on 1,010,000.
+        Assets::mint_into(USDX, &pot, 1).unwrap();
+        Assets::mint_into(USDX, &pot, 303_000).unwrap();
+        <Pool as CorporateActionHandler<AccountId>>::on_dividend(TSLA, &pot, &terms, 303_000);
+        assert_eq!(Assets::balance(USDX, BOB), 3_000);
+        assert_eq!(Assets::balance(USDX, CHARLIE), 300_000);
+        assert_eq!(Assets::balance(USDX, pot), 1);
+        check_exact();
+    });
+}
