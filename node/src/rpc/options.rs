@@ -36,15 +36,22 @@ pub fn signed_decimal(x: FixedI128) -> String {
     }
 }
 
-/// Health as JSON (USD; funding in settlement tokens).
+/// Health as JSON: every amount in USD but the funding owed, which is in whole settlement
+/// tokens (the unit is in its name).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HealthJson {
+    /// USD: collateral after funding and the haircut, plus unrealised PnL.
     pub equity: String,
+    /// USD.
     pub initial_margin: String,
+    /// USD: below this the account is liquidated.
     pub maintenance_margin: String,
+    /// USD.
     pub unrealised_pnl: String,
-    pub funding_owed: String,
+    /// Whole settlement tokens (positive: owed by the account).
+    pub funding_owed_tokens: String,
+    /// A fraction of the collateral's value.
     pub haircut: String,
     /// Equity over maintenance margin (liquidation below 1), if there is a requirement.
     pub margin_ratio: Option<String>,
@@ -63,7 +70,7 @@ impl From<AccountHealth> for HealthJson {
             initial_margin: signed_decimal(h.initial),
             maintenance_margin: signed_decimal(h.maintenance),
             unrealised_pnl: signed_decimal(h.unrealised),
-            funding_owed: signed_decimal(h.funding_owed),
+            funding_owed_tokens: signed_decimal(h.funding_owed),
             haircut: decimal(h.haircut),
             margin_ratio: ratio,
         }
@@ -109,11 +116,16 @@ impl From<OptionQuote> for QuoteJson {
 #[serde(rename_all = "camelCase")]
 pub struct PositionJson {
     pub series: u32,
+    /// Contracts: positive long, negative short.
     pub size: String,
+    /// USD per contract.
     pub entry: String,
+    /// USD per contract.
     pub mark: Option<String>,
+    /// USD.
     pub unrealised_pnl: Option<String>,
-    pub funding_owed: String,
+    /// Whole settlement tokens (positive: owed by the account).
+    pub funding_owed_tokens: String,
 }
 
 impl From<OptionPosition> for PositionJson {
@@ -124,7 +136,7 @@ impl From<OptionPosition> for PositionJson {
             entry: decimal(p.entry),
             mark: p.mark.map(decimal),
             unrealised_pnl: p.unrealised.map(signed_decimal),
-            funding_owed: signed_decimal(p.funding_owed),
+            funding_owed_tokens: signed_decimal(p.funding_owed),
         }
     }
 }
@@ -338,11 +350,15 @@ mod tests {
             initial: FixedI128::from_inner(200 * 10i128.pow(18)),
             maintenance: FixedI128::from_inner(100 * 10i128.pow(18)),
             unrealised: FixedI128::from_inner(0),
-            funding_owed: FixedI128::from_inner(0),
+            funding_owed: FixedI128::from_inner(-25 * 10i128.pow(17)),
             haircut: perpetua_primitives::FixedU128::from_inner(5 * 10u128.pow(16)),
         };
         let j = HealthJson::from(h);
         assert_eq!(j.margin_ratio.as_deref(), Some("3"));
         assert_eq!(j.haircut, "0.05");
+        // The one amount not in USD says its unit in its name.
+        let v = serde_json::to_value(&j).unwrap();
+        assert_eq!(v["fundingOwedTokens"], "-2.5");
+        assert!(v.get("fundingOwed").is_none());
     }
 }
