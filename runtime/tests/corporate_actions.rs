@@ -18,8 +18,8 @@ use perpetua_primitives::{
     AssetMover, CryptoIndex, MarginEngine, OracleKey, Price, PriceProvider, Tranche,
 };
 use perpetua_runtime::{
-    AccountId, Assets, Balances, Equities, Liquidation, MarketCalendar, Options, Pool, Prices,
-    Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin,
+    AccountId, Assets, Balances, Equities, Liquidation, Options, Pool, Prices, Runtime,
+    RuntimeCall, RuntimeEvent, RuntimeOrigin,
 };
 use sp_core::Pair;
 use sp_keyring::Sr25519Keyring::{Alice, Bob, Charlie, Dave, Eve, Ferdie};
@@ -48,27 +48,6 @@ type PoolState_ = TxPool;
 
 fn ext() -> (sp_io::TestExternalities, TxPool) {
     offchain_dev_ext()
-}
-
-fn check_invariants() {
-    MarketCalendar::do_try_state().unwrap();
-    Equities::do_try_state().unwrap();
-    Prices::do_try_state().unwrap();
-    Pool::do_try_state().unwrap();
-    Options::do_try_state().unwrap();
-    Liquidation::do_try_state().unwrap();
-}
-
-fn sudo(call: RuntimeCall) -> RuntimeCall {
-    RuntimeCall::Sudo(pallet_sudo::Call::sudo {
-        call: Box::new(call),
-    })
-}
-
-fn feed(values: Vec<(OracleKey, Price)>) -> RuntimeCall {
-    RuntimeCall::Prices(pallet_prices::Call::feed {
-        values: values.try_into().unwrap(),
-    })
 }
 
 fn prices(btc: u32, tsla: Price) -> Vec<(OracleKey, Price)> {
@@ -106,8 +85,10 @@ impl Chain {
         let tsla = <Prices as PriceProvider>::price(OracleKey::Asset(TSLA))
             .unwrap_or(Price::from_u32(400));
         let v = prices(self.btc, tsla);
-        apply_signed(Alice, feed(v.clone())).unwrap().unwrap();
-        apply_signed(Bob, feed(v)).unwrap().unwrap();
+        apply_signed(Alice, feed_values(v.clone()))
+            .unwrap()
+            .unwrap();
+        apply_signed(Bob, feed_values(v)).unwrap().unwrap();
     }
 
     /// Ends the block: invariants, then the offchain worker. Returns the unsigned
@@ -179,6 +160,19 @@ fn trader(name: &str, collateral: u128, positions: &[(u32, i128)]) -> AccountId 
         trade(&who, *series, *size);
     }
     who
+}
+
+/// `who` deposits every TSLA of its wallet as margin and withdraws it again. The amount is
+/// in post-split units: a wallet the walk has not reached still shows its pre-split balance
+/// (the deposit brings it through first, so a reverse split's old balance would be refused).
+fn round_trip_through_margin(who: &AccountId) {
+    <Equities as AssetMover<AccountId>>::settle(TSLA, who);
+    let all = tsla(who);
+    pallet_options::Pallet::<Runtime>::deposit(RuntimeOrigin::signed(who.clone()), TSLA, all)
+        .unwrap();
+    let c = Options::collateral(who, TSLA);
+    pallet_options::Pallet::<Runtime>::withdraw(RuntimeOrigin::signed(who.clone()), TSLA, c)
+        .unwrap();
 }
 
 fn trade(who: &AccountId, series: u32, size: i128) {
@@ -314,17 +308,7 @@ fn world(pool: PoolState_) -> World {
     // First feed includes TSLA at 400 (the `start` fallback).
     chain.finish();
     chain.start();
-    apply_signed(
-        Alice,
-        sudo(RuntimeCall::Equities(pallet_equities::Call::set_params {
-            params: pallet_equities::Params {
-                max_attestation_age: 86_400_000,
-                holders_per_block: 2,
-            },
-        })),
-    )
-    .unwrap()
-    .unwrap();
+    holders_per_block(2);
     let supply = Assets::total_issuance(TSLA);
     Equities::attest_reserves(
         RuntimeOrigin::signed(acc(Eve)),
@@ -379,6 +363,21 @@ fn queue_flows() {
     .unwrap();
 }
 
+/// Corporate actions walk `n` wallets per block from now on (the admin's parameter).
+fn holders_per_block(n: u32) {
+    apply_signed(
+        Alice,
+        sudo(RuntimeCall::Equities(pallet_equities::Call::set_params {
+            params: pallet_equities::Params {
+                max_attestation_age: 86_400_000,
+                holders_per_block: n,
+            },
+        })),
+    )
+    .unwrap()
+    .unwrap();
+}
+
 fn split(numerator: u32, denominator: u32) -> RuntimeCall {
     sudo(RuntimeCall::Equities(
         pallet_equities::Call::declare_split {
@@ -402,9 +401,15 @@ fn a_split_leaves_every_value_where_it_was(numerator: u32, denominator: u32) {
         let before: Vec<i128> = parties.iter().map(value).collect();
         let price_before = w.chain.tsla();
         let queued_before = pallet_pool::Queue::<Runtime>::get(TSLA);
+        let dave = acc(Dave);
+        let dave_before = tsla(&dave);
         apply_signed(Alice, split(numerator, denominator))
             .unwrap()
             .unwrap();
+        // Dave tries to be split twice: before the walk reaches his wallet, he moves all of it
+        // into margin and back out (the pot was split already). He ends with his own balance
+        // split once, to the base unit (checked when the walk has ended).
+        round_trip_through_margin(&dave);
         // The oracle's price moved with the unit; the pots were split at once.
         let expected_price = sp_runtime::helpers_128bit::multiply_by_rational_with_rounding(
             price_before.into_inner(),
@@ -466,6 +471,11 @@ fn a_split_leaves_every_value_where_it_was(numerator: u32, denominator: u32) {
         let blocks = w.chain.until_done();
         assert!(Equities::actions_info().is_empty());
         assert!(blocks >= 3, "the walk took {blocks} blocks");
+        assert_eq!(
+            tsla(&dave),
+            perpetua_primitives::split_amount(dave_before, numerator, denominator),
+            "Dave was split more than once"
+        );
         // Carried through, once: the walk changed nobody's collateral again.
         for (who, a) in parties.iter().zip(&after) {
             let now = value(who);
@@ -659,6 +669,23 @@ fn a_dividend_reaches_every_holder(paid_in: Option<u32>, per_share: u128) {
         pallet_options::Pallet::<Runtime>::withdraw(RuntimeOrigin::signed(t0.clone()), TSLA, c / 10)
             .unwrap();
         trade(&w.traders[1], PUT_100K, -1);
+        // Two try to be paid twice: Dave moves his whole wallet into margin and back out, Alice
+        // escrows LP shares for a withdrawal. Each is paid once, on what it held at the
+        // declaration (the check below covers them as every other holder).
+        round_trip_through_margin(&acc(Dave));
+        let info = pallet_pool::Pools::<Runtime>::get(TSLA).unwrap();
+        let shares = Assets::balance(info.main_share, acc(Alice)) / 10;
+        apply_signed(
+            Alice,
+            RuntimeCall::Pool(pallet_pool::Call::withdraw {
+                asset: TSLA,
+                tranche: Tranche::Main,
+                shares,
+                min_amount: 1,
+            }),
+        )
+        .unwrap()
+        .unwrap();
         assert_eq!(w.chain.finish(), 0);
         let blocks = w.chain.until_done();
         let minimum = match paid_in {
@@ -756,17 +783,7 @@ fn a_btc_crash_during_a_split_walk_is_liquidated_at_once() {
         w.chain.start();
         // A thin short put: liquidatable after BTC -20%.
         let thin = trader("thin", 14 * SHARE / 10, &[(PUT_100K, -3)]);
-        apply_signed(
-            Alice,
-            sudo(RuntimeCall::Equities(pallet_equities::Call::set_params {
-                params: pallet_equities::Params {
-                    max_attestation_age: 86_400_000,
-                    holders_per_block: 1,
-                },
-            })),
-        )
-        .unwrap()
-        .unwrap();
+        holders_per_block(1);
         apply_signed(Alice, split(3, 1)).unwrap().unwrap();
         assert_eq!(w.chain.finish(), 0);
         // BTC -20%: the circuit breaker holds it one block, then two operators confirm.

@@ -15,11 +15,6 @@ use sp_keyring::Sr25519Keyring::{Alice, Bob, Charlie, Dave};
 use sp_runtime::{traits::Get, DispatchError};
 
 /// Operators feed through pallet-prices (orml-oracle's own call is filtered).
-fn feed(values: Vec<(OracleKey, Price)>) -> RuntimeCall {
-    RuntimeCall::Prices(pallet_prices::Call::feed {
-        values: values.try_into().unwrap(),
-    })
-}
 
 #[test]
 fn development_preset_builds_the_expected_genesis() {
@@ -101,13 +96,13 @@ fn operators_feed_prices_and_others_cannot() {
         let btc = OracleKey::Crypto(CryptoIndex::Btc);
         let tsla = OracleKey::Asset(1);
         let p = |x: u128| Price::from_u32(x as u32);
-        apply_signed(Alice, feed(vec![(btc, p(100_000)), (tsla, p(400))]))
+        apply_signed(Alice, feed_values(vec![(btc, p(100_000)), (tsla, p(400))]))
             .unwrap()
             .unwrap();
-        apply_signed(Bob, feed(vec![(btc, p(100_100))]))
+        apply_signed(Bob, feed_values(vec![(btc, p(100_100))]))
             .unwrap()
             .unwrap();
-        apply_signed(Charlie, feed(vec![(btc, p(10_000_000))]))
+        apply_signed(Charlie, feed_values(vec![(btc, p(10_000_000))]))
             .unwrap()
             .unwrap();
         // The quorum median of three ignores the one outlier; TSLA, fed by Alice alone, has
@@ -126,12 +121,12 @@ fn operators_feed_prices_and_others_cannot() {
         // A second feed in the same block, or a stranger's, never gets into a block: the
         // transaction extension refuses it at validation.
         use sp_runtime::transaction_validity::{InvalidTransaction, TransactionValidityError};
-        let again = apply_signed(Alice, feed(vec![(btc, p(1))]));
+        let again = apply_signed(Alice, feed_values(vec![(btc, p(1))]));
         assert_eq!(
             again,
             Err(TransactionValidityError::Invalid(InvalidTransaction::Stale))
         );
-        let dave = apply_signed(Dave, feed(vec![(btc, p(1))]));
+        let dave = apply_signed(Dave, feed_values(vec![(btc, p(1))]));
         assert_eq!(
             dave,
             Err(TransactionValidityError::Invalid(

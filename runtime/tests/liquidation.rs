@@ -16,8 +16,8 @@ use codec::Decode;
 use frame_support::traits::Hooks;
 use perpetua_primitives::{AccountRisk, CryptoIndex, MarginEngine, OracleKey, Price};
 use perpetua_runtime::{
-    AccountId, Balances, Equities, Executive, Liquidation, MarketCalendar, Options, Pool, Prices,
-    Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin, UncheckedExtrinsic,
+    AccountId, Balances, Equities, Executive, Liquidation, Options, Pool, Runtime, RuntimeCall,
+    RuntimeEvent, RuntimeOrigin, UncheckedExtrinsic,
 };
 use sp_core::Pair;
 use sp_keyring::Sr25519Keyring::{Alice, Bob, Eve};
@@ -36,21 +36,6 @@ type Pool_ = TxPool;
 
 fn ext() -> (sp_io::TestExternalities, TxPool) {
     offchain_dev_ext()
-}
-
-fn check_invariants() {
-    MarketCalendar::do_try_state().unwrap();
-    Equities::do_try_state().unwrap();
-    Prices::do_try_state().unwrap();
-    Pool::do_try_state().unwrap();
-    Options::do_try_state().unwrap();
-    Liquidation::do_try_state().unwrap();
-}
-
-fn feed(values: Vec<(OracleKey, Price)>) -> RuntimeCall {
-    RuntimeCall::Prices(pallet_prices::Call::feed {
-        values: values.try_into().unwrap(),
-    })
 }
 
 fn btc(price: u32) -> Vec<(OracleKey, Price)> {
@@ -157,8 +142,10 @@ fn block(
     start_block_at(n, at);
     if let Some(v) = values {
         // A quorum: two of the three operators.
-        apply_signed(Alice, feed(v.clone())).unwrap().unwrap();
-        apply_signed(Bob, feed(v)).unwrap().unwrap();
+        apply_signed(Alice, feed_values(v.clone()))
+            .unwrap()
+            .unwrap();
+        apply_signed(Bob, feed_values(v)).unwrap().unwrap();
     }
     let mut ok = 0;
     for xt in txs {
@@ -627,8 +614,12 @@ fn during_a_dividend_walk_a_crash_still_liquidates_and_the_account_is_paid_its_d
         take_pool(&pool_state);
         t += 3_000;
         start_block_at(5, t);
-        apply_signed(Alice, feed(btc(80_000))).unwrap().unwrap();
-        apply_signed(Bob, feed(btc(80_000))).unwrap().unwrap();
+        apply_signed(Alice, feed_values(btc(80_000)))
+            .unwrap()
+            .unwrap();
+        apply_signed(Bob, feed_values(btc(80_000)))
+            .unwrap()
+            .unwrap();
         assert!(risk(&who).unwrap().liquidatable());
         // The custodian declares a dividend (1 PRP per share): the walk starts, holders'
         // own TSLA transfers wait for it, margin accounts are paid on the collateral they held.
@@ -655,8 +646,12 @@ fn during_a_dividend_walk_a_crash_still_liquidates_and_the_account_is_paid_its_d
         take_pool(&pool_state);
         t += 3_000;
         start_block_at(6, t);
-        apply_signed(Alice, feed(btc(80_000))).unwrap().unwrap();
-        apply_signed(Bob, feed(btc(80_000))).unwrap().unwrap();
+        apply_signed(Alice, feed_values(btc(80_000)))
+            .unwrap()
+            .unwrap();
+        apply_signed(Bob, feed_values(btc(80_000)))
+            .unwrap()
+            .unwrap();
         // One holder per block: the walk is far from over...
         assert!(pallet_equities::Actions::<Runtime>::contains_key(TSLA));
         // ...and the liquidation goes through at once.

@@ -8,7 +8,7 @@ use common::*;
 use perpetua_primitives::{CryptoIndex, OptionKind, OracleKey, Price};
 use perpetua_runtime::{
     genesis_config_presets::{BTC_STRIKES, ETH_STRIKES},
-    Assets, Equities, MarketCalendar, Options, Pool, Prices, Runtime, RuntimeCall, RuntimeEvent,
+    Assets, Options, Pool, Runtime, RuntimeCall, RuntimeEvent,
 };
 use sp_keyring::Sr25519Keyring::{self, Alice, Bob, Dave, Ferdie};
 use sp_runtime::{
@@ -23,14 +23,6 @@ const BTC_CALL_100K: u32 = 2;
 const BTC_PUT_100K: u32 = 3;
 /// Monday 2026-11-30 09:30 New York: Nasdaq opens.
 const OPEN: u64 = GENESIS_TIME_MS + 30 * 60_000;
-
-fn check_invariants() {
-    MarketCalendar::do_try_state().unwrap();
-    Equities::do_try_state().unwrap();
-    Prices::do_try_state().unwrap();
-    Pool::do_try_state().unwrap();
-    Options::do_try_state().unwrap();
-}
 
 fn feed(btc: u32, tsla: u32) -> RuntimeCall {
     RuntimeCall::Prices(pallet_prices::Call::feed {

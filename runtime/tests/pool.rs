@@ -5,20 +5,11 @@ mod common;
 use common::*;
 
 use perpetua_primitives::{OracleKey, Price, Tranche};
-use perpetua_runtime::{
-    Assets, Equities, MarketCalendar, Pool, Prices, Runtime, RuntimeCall, RuntimeEvent,
-};
+use perpetua_runtime::{Assets, Pool, Runtime, RuntimeCall, RuntimeEvent};
 use sp_keyring::Sr25519Keyring::{Alice, Bob, Dave};
 
 const TSLA: u32 = 1;
 const SHARE: u128 = 1_000_000_000_000;
-
-fn check_invariants() {
-    MarketCalendar::do_try_state().unwrap();
-    Equities::do_try_state().unwrap();
-    Prices::do_try_state().unwrap();
-    Pool::do_try_state().unwrap();
-}
 
 fn deposit(amount: u128) -> RuntimeCall {
     RuntimeCall::Pool(pallet_pool::Call::deposit {

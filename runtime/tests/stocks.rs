@@ -16,19 +16,6 @@ use sp_keyring::Sr25519Keyring::{Alice, Bob, Dave, Eve};
 const TSLA: u32 = 1;
 const SHARE: u128 = 1_000_000_000_000;
 
-fn sudo(call: RuntimeCall) -> RuntimeCall {
-    RuntimeCall::Sudo(pallet_sudo::Call::sudo {
-        call: Box::new(call),
-    })
-}
-
-fn check_invariants() {
-    MarketCalendar::do_try_state().unwrap();
-    Equities::do_try_state().unwrap();
-    perpetua_runtime::Pool::do_try_state().unwrap();
-    perpetua_runtime::Options::do_try_state().unwrap();
-}
-
 #[test]
 fn genesis_lists_the_example_stocks_on_the_nyse_calendar() {
     dev_ext().execute_with(|| {

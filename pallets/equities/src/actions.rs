@@ -350,7 +350,7 @@ impl<T: Config> Pallet<T> {
                 new_processed,
                 ..
             } => {
-                let new = Self::scale(balance, *numerator, *denominator);
+                let new = split_amount(balance, *numerator, *denominator);
                 // An account frozen or blocked by the admin (a court order) is split too: its
                 // status is lifted for the split alone and restored.
                 let status = pallet_assets::Account::<T>::get(asset, who).map(|a| a.status);

@@ -63,7 +63,7 @@ impl<T: Config> Pallet<T> {
                     new_processed,
                     ..
                 } => {
-                    let exact = Self::scale(old_processed, numerator, denominator);
+                    let exact = split_amount(old_processed, numerator, denominator);
                     let min_balance = pallet_assets::Asset::<T>::get(asset)
                         .map_or(1, |d| d.min_balance)
                         .max(1);

@@ -42,8 +42,8 @@ use frame_support::traits::{
     tokens::{Fortitude, Precision, Preservation, WithdrawConsequence},
 };
 use perpetua_primitives::{
-    AssetId, Balance, BalanceGuard, CorporateActionHandler, ExchangeId, ExchangeRegistry, Moment,
-    MoveError, StockRegistry, StockStatus,
+    split_amount, AssetId, Balance, BalanceGuard, CorporateActionHandler, ExchangeId,
+    ExchangeRegistry, Moment, MoveError, StockRegistry, StockStatus,
 };
 use sp_runtime::traits::{AccountIdConversion, StaticLookup};
 
@@ -782,7 +782,7 @@ pub mod pallet {
             let reserve_before = Reserves::<T>::get(asset).map_or(0, |a| a.reserve);
             Reserves::<T>::mutate(asset, |a| {
                 if let Some(a) = a {
-                    a.reserve = Self::scale(a.reserve, numerator, denominator);
+                    a.reserve = split_amount(a.reserve, numerator, denominator);
                 }
             });
             let kind = ActionKind::Split {
@@ -952,17 +952,6 @@ pub mod pallet {
                 amount, per_share, one, rounding,
             )
             .ok_or_else(|| Error::<T>::Overflow.into())
-        }
-
-        /// `balance * n / d`, rounded down (saturating).
-        pub(crate) fn scale(balance: Balance, n: u32, d: u32) -> Balance {
-            sp_runtime::helpers_128bit::multiply_by_rational_with_rounding(
-                balance,
-                n as u128,
-                d.max(1) as u128,
-                sp_runtime::Rounding::Down,
-            )
-            .unwrap_or(Balance::MAX)
         }
 
         pub(crate) fn transfer_payout(

@@ -17,16 +17,7 @@
 use crate::*;
 use perpetua_primitives::{CorporateActionHandler, DividendTerms};
 
-/// `balance * n / d`, rounded down.
-pub fn scale(balance: Balance, n: u32, d: u32) -> Balance {
-    sp_runtime::helpers_128bit::multiply_by_rational_with_rounding(
-        balance,
-        n as u128,
-        d.max(1) as u128,
-        sp_runtime::Rounding::Down,
-    )
-    .unwrap_or(Balance::MAX)
-}
+pub use perpetua_primitives::split_amount as scale;
 
 /// A signed fixed-point amount of settlement tokens times `n / d`, rounded toward zero.
 pub fn scale_fixed(x: FixedI128, n: u32, d: u32) -> FixedI128 {

@@ -59,6 +59,24 @@ fn equity(who: AccountId) -> i128 {
         .into_inner()
 }
 
+/// Mints or burns `who`'s TSLA to `new`, as a split leaves it.
+fn set_tsla(who: AccountId, new: Balance) {
+    let held = Assets::balance(TSLA, who);
+    if new > held {
+        Assets::mint_into(TSLA, &who, new - held).unwrap();
+    } else if new < held {
+        Assets::burn_from(
+            TSLA,
+            &who,
+            held - new,
+            frame_support::traits::tokens::Preservation::Expendable,
+            frame_support::traits::tokens::Precision::Exact,
+            frame_support::traits::tokens::Fortitude::Force,
+        )
+        .unwrap();
+    }
+}
+
 /// What pallet-equities does on a split: the pot split at once, the price rescaled, then
 /// this pallet told.
 fn split(n: u32, d: u32) {
@@ -67,21 +85,7 @@ fn split(n: u32, d: u32) {
     let mut pots = vec![Options::pot(TSLA), Pool::account(TSLA)];
     pots.dedup();
     for pot in pots {
-        let held = Assets::balance(TSLA, pot);
-        let new = corporate::scale(held, n, d);
-        if new > held {
-            Assets::mint_into(TSLA, &pot, new - held).unwrap();
-        } else {
-            Assets::burn_from(
-                TSLA,
-                &pot,
-                held - new,
-                frame_support::traits::tokens::Preservation::Expendable,
-                frame_support::traits::tokens::Precision::Exact,
-                frame_support::traits::tokens::Fortitude::Force,
-            )
-            .unwrap();
-        }
+        set_tsla(pot, corporate::scale(Assets::balance(TSLA, pot), n, d));
     }
     <Pool as CorporateActionHandler<AccountId>>::on_split(TSLA, n, d);
     let price = <MockPrices as perpetua_primitives::PriceProvider>::price(TSLA_KEY).unwrap();
@@ -332,20 +336,7 @@ mod properties {
             .map(|(w, a)| (w, a.balance))
             .collect();
         for (who, held) in holders {
-            let new = corporate::scale(held, n, d);
-            if new > held {
-                Assets::mint_into(TSLA, &who, new - held).unwrap();
-            } else if new < held {
-                Assets::burn_from(
-                    TSLA,
-                    &who,
-                    held - new,
-                    frame_support::traits::tokens::Preservation::Expendable,
-                    frame_support::traits::tokens::Precision::BestEffort,
-                    frame_support::traits::tokens::Fortitude::Force,
-                )
-                .unwrap();
-            }
+            set_tsla(who, corporate::scale(held, n, d));
         }
         let price = <MockPrices as perpetua_primitives::PriceProvider>::price(TSLA_KEY).unwrap();
         MockPrices::set(

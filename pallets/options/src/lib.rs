@@ -546,7 +546,7 @@ pub mod pallet {
                 !SettlementSeries::<T>::get(settlement).is_empty(),
                 Error::<T>::UnknownMarket
             );
-            Self::transfer(settlement, &who, &Self::pot(settlement), amount)?;
+            T::Mover::transfer(settlement, &who, &Self::pot(settlement), amount)?;
             Self::credit(&who, settlement, amount);
             Self::deposit_event(Event::Deposited {
                 who,
@@ -575,7 +575,7 @@ pub mod pallet {
                 let h = Self::health(&who, settlement)?;
                 ensure!(h.equity >= h.initial, Error::<T>::InsufficientMargin);
             }
-            Self::transfer(settlement, &Self::pot(settlement), &who, amount)?;
+            T::Mover::transfer(settlement, &Self::pot(settlement), &who, amount)?;
             let positions = AccountSeries::<T>::decode_len(&who, settlement).unwrap_or(0) as u32;
             Self::deposit_event(Event::Withdrawn {
                 who,
@@ -716,18 +716,6 @@ pub mod pallet {
                 kind,
             });
             Ok(id)
-        }
-
-        pub(crate) fn transfer(
-            asset: AssetId,
-            from: &T::AccountId,
-            to: &T::AccountId,
-            amount: Balance,
-        ) -> DispatchResult {
-            if amount == 0 {
-                return Ok(());
-            }
-            T::Mover::transfer(asset, from, to, amount)
         }
     }
 }

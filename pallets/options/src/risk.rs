@@ -390,7 +390,7 @@ impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
         to: &T::AccountId,
     ) -> Result<Balance, DispatchError> {
         Self::take_collateral(who, settlement, amount, |take| {
-            Self::transfer(settlement, &Self::pot(settlement), to, take)
+            T::Mover::transfer(settlement, &Self::pot(settlement), to, take)
         })
     }
 

@@ -121,7 +121,7 @@ mod benches {
     fn cancel_request() -> Result<(), BenchmarkError> {
         pool_with_lps::<T>(1)?;
         let who = funded::<T>("depositor", 0);
-        Pool::<T>::transfer(ASSET, &who, &Pool::<T>::account(ASSET), UNIT)
+        <T as Config>::Mover::transfer(ASSET, &who, &Pool::<T>::account(ASSET), UNIT)
             .map_err(|_| BenchmarkError::Stop("escrow"))?;
         Pools::<T>::mutate(ASSET, |p| {
             if let Some(p) = p {
@@ -152,7 +152,7 @@ mod benches {
         pool_with_lps::<T>(1)?;
         for i in 0..n {
             let who = funded::<T>("queued", i);
-            Pool::<T>::transfer(ASSET, &who, &Pool::<T>::account(ASSET), UNIT)
+            <T as Config>::Mover::transfer(ASSET, &who, &Pool::<T>::account(ASSET), UNIT)
                 .map_err(|_| BenchmarkError::Stop("escrow"))?;
             Pools::<T>::mutate(ASSET, |p| {
                 if let Some(p) = p {
@@ -185,7 +185,7 @@ mod benches {
     fn sweep_surplus() -> Result<(), BenchmarkError> {
         pool_with_lps::<T>(1)?;
         let who = funded::<T>("donor", 0);
-        Pool::<T>::transfer(ASSET, &who, &Pool::<T>::account(ASSET), UNIT)
+        <T as Config>::Mover::transfer(ASSET, &who, &Pool::<T>::account(ASSET), UNIT)
             .map_err(|_| BenchmarkError::Stop("donate"))?;
         #[extrinsic_call]
         _(admin::<T>() as T::RuntimeOrigin, ASSET);

@@ -21,25 +21,13 @@ use frame_support::traits::{
     fungible,
     tokens::{Fortitude, Precision, Preservation},
 };
-use perpetua_primitives::{CorporateActionHandler, DividendTerms};
+use perpetua_primitives::{
+    split_amount as scale, split_amount_up as scale_up, CorporateActionHandler, DividendTerms,
+};
 
 /// Base units of a share token a pass-through dividend is quoted per (18 decimals of
 /// precision whatever the share token's).
 pub const SHARE_DIVIDEND_UNIT: Balance = 1_000_000_000_000_000_000;
-
-fn scale(b: Balance, n: u32, d: u32) -> Balance {
-    nav::mul_div_down(b, n as u128, d.max(1) as u128).unwrap_or(b)
-}
-
-fn scale_up(b: Balance, n: u32, d: u32) -> Balance {
-    sp_runtime::helpers_128bit::multiply_by_rational_with_rounding(
-        b,
-        n as u128,
-        d.max(1) as u128,
-        sp_runtime::Rounding::Up,
-    )
-    .unwrap_or(b)
-}
 
 impl<T: Config> Pallet<T> {
     /// Carries `who`'s claim on `asset`'s pool through the split in progress, if it was not
@@ -296,9 +284,15 @@ where
         .map(|_| ())
     }
     fn mint(asset: AssetId, to: &T::AccountId, amount: Balance) -> DispatchResult {
+        if amount == 0 {
+            return Ok(());
+        }
         <pallet_assets::Pallet<T> as fungibles::Mutate<_>>::mint_into(asset, to, amount).map(|_| ())
     }
     fn burn(asset: AssetId, from: &T::AccountId, amount: Balance) -> DispatchResult {
+        if amount == 0 {
+            return Ok(());
+        }
         <pallet_assets::Pallet<T> as fungibles::Mutate<_>>::burn_from(
             asset,
             from,

@@ -25,7 +25,7 @@ impl<T: Config> Pallet<T> {
         let params = Params::<T>::get(asset).ok_or(Error::<T>::UnknownPool)?;
         ensure!(amount > 0, Error::<T>::ZeroAmount);
         ensure!(amount >= params.min_flow, Error::<T>::BelowMinimumFlow);
-        Self::transfer(asset, &who, &Self::account(asset), amount)?;
+        T::Mover::transfer(asset, &who, &Self::account(asset), amount)?;
         Pools::<T>::try_mutate(asset, |p| -> DispatchResult {
             let p = p.as_mut().ok_or(Error::<T>::UnknownPool)?;
             p.queued_deposits = p
@@ -60,7 +60,7 @@ impl<T: Config> Pallet<T> {
             shares >= params.min_flow || shares == held,
             Error::<T>::BelowMinimumFlow
         );
-        Self::transfer(share, &who, &Self::account(asset), shares)?;
+        T::Mover::transfer(share, &who, &Self::account(asset), shares)?;
         Self::enqueue(
             asset,
             who,
@@ -142,7 +142,7 @@ impl<T: Config> Pallet<T> {
         let pool = Self::account(asset);
         match req.kind {
             RequestKind::Deposit { amount, .. } => {
-                Self::transfer(asset, &pool, &req.who, amount)?;
+                T::Mover::transfer(asset, &pool, &req.who, amount)?;
                 Pools::<T>::try_mutate(asset, |p| -> DispatchResult {
                     let p = p.as_mut().ok_or(Error::<T>::UnknownPool)?;
                     p.queued_deposits = p.queued_deposits.saturating_sub(amount);
@@ -154,7 +154,7 @@ impl<T: Config> Pallet<T> {
                     .ok_or(Error::<T>::UnknownPool)?
                     .tranche(req.tranche)
                     .1;
-                Self::transfer(share, &pool, &req.who, shares)
+                T::Mover::transfer(share, &pool, &req.who, shares)
             }
         }
     }
@@ -273,7 +273,7 @@ impl<T: Config> Pallet<T> {
         amount: Balance,
         min_shares: Balance,
     ) -> Result<Balance, DispatchError> {
-        Self::transfer(asset, who, &Self::account(asset), amount)?;
+        T::Mover::transfer(asset, who, &Self::account(asset), amount)?;
         let book = Self::book_now(asset)?;
         Self::execute_deposit(who, asset, tranche, amount, min_shares, &book)
     }
@@ -404,7 +404,7 @@ impl<T: Config> Pallet<T> {
             Error::<T>::LiquidityLimit
         );
         T::Mover::burn(share, holder, shares)?;
-        Self::transfer(asset, &Self::account(asset), who, net)?;
+        T::Mover::transfer(asset, &Self::account(asset), who, net)?;
         let after = t
             .with(tranche, |c| c.checked_sub(net))
             .ok_or(ArithmeticError::Underflow)?;

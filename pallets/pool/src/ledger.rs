@@ -181,7 +181,7 @@ impl<T: Config> Pallet<T> {
         let mut d = Deficits::<T>::get(asset).unwrap_or_default();
         let pay = claim.min(d.reserve);
         ensure!(pay > 0, Error::<T>::NothingToClaim);
-        Self::transfer(asset, &Self::account(asset), who, pay)?;
+        T::Mover::transfer(asset, &Self::account(asset), who, pay)?;
         let left = claim - pay;
         if left == 0 {
             Claims::<T>::remove(asset, who);
@@ -207,7 +207,7 @@ impl<T: Config> Pallet<T> {
         let mut d = Deficits::<T>::get(asset).ok_or(Error::<T>::NoDeficit)?;
         let amount = amount.min(d.uncovered());
         ensure!(amount > 0, Error::<T>::ZeroAmount);
-        Self::transfer(
+        T::Mover::transfer(
             asset,
             &T::ProtocolAccount::get(),
             &Self::account(asset),
@@ -292,13 +292,13 @@ impl<T: Config> PoolLedger<T::AccountId> for Pallet<T> {
             }
             Inflow::Penalty => (0, rest, 0),
         };
-        Self::transfer(
+        T::Mover::transfer(
             settlement,
             from,
             &Self::account(settlement),
             amount - to_protocol,
         )?;
-        Self::transfer(settlement, from, &T::ProtocolAccount::get(), to_protocol)?;
+        T::Mover::transfer(settlement, from, &T::ProtocolAccount::get(), to_protocol)?;
         let t = Tranches {
             main: info
                 .main
@@ -338,7 +338,7 @@ impl<T: Config> PoolLedger<T::AccountId> for Pallet<T> {
         let mut info = Pools::<T>::get(settlement).ok_or(Error::<T>::UnknownPool)?;
         let params = Params::<T>::get(settlement).unwrap_or_default();
         let (t, d) = nav::debit(info.tranches(), amount, params.insurance_share);
-        Self::transfer(
+        T::Mover::transfer(
             settlement,
             &Self::account(settlement),
             to,

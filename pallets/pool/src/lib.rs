@@ -679,18 +679,6 @@ pub mod pallet {
             pallet_assets::Pallet::<T>::total_supply(share)
         }
 
-        pub(crate) fn transfer(
-            asset: AssetId,
-            from: &T::AccountId,
-            to: &T::AccountId,
-            amount: Balance,
-        ) -> DispatchResult {
-            if amount == 0 {
-                return Ok(());
-            }
-            T::Mover::transfer(asset, from, to, amount)
-        }
-
         /// The pool API's view of `asset`'s pool.
         pub fn state(asset: AssetId) -> Option<perpetua_primitives::runtime_api::PoolStateInfo> {
             let info = Pools::<T>::get(asset)?;

@@ -218,12 +218,7 @@ impl DeficitLedger {
     /// value, rounded down).
     pub fn total_owed(&self) -> Balance {
         let pending = self.split.as_ref().map_or(0, |s| {
-            crate::nav::mul_div_down(
-                s.unscaled,
-                s.numerator as u128,
-                s.denominator.max(1) as u128,
-            )
-            .unwrap_or(Balance::MAX)
+            perpetua_primitives::split_amount(s.unscaled, s.numerator, s.denominator)
         });
         self.owed.saturating_add(pending)
     }

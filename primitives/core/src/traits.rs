@@ -132,6 +132,7 @@ pub trait BalanceGuard<AccountId> {
 /// trait: each account touched is first brought through the action (its split applied, its
 /// dividend paid on the balance it had when the action started), so a balance never mixes
 /// units from before and after a split, and nobody is paid a dividend twice or not at all.
+/// Moving, minting or burning a zero amount does nothing and succeeds.
 pub trait AssetMover<AccountId> {
     /// Moves `amount` of `asset` from `from` to `to` (either may be emptied).
     fn transfer(
@@ -157,6 +158,32 @@ pub trait AssetMover<AccountId> {
     /// then cost more (each side may be brought through first). One read of a small value,
     /// cheap enough for weight annotations.
     fn any_in_progress() -> bool;
+}
+
+/// `amount * numerator / denominator`: an amount after a split, rounded down (what a party
+/// holds never rounds up); saturating. Every ledger a split reaches scales with it.
+pub fn split_amount(amount: Balance, numerator: u32, denominator: u32) -> Balance {
+    split_amount_rounded(amount, numerator, denominator, sp_runtime::Rounding::Down)
+}
+
+/// [`split_amount`] rounded up: for a floor someone asked for (it must never be lowered).
+pub fn split_amount_up(amount: Balance, numerator: u32, denominator: u32) -> Balance {
+    split_amount_rounded(amount, numerator, denominator, sp_runtime::Rounding::Up)
+}
+
+fn split_amount_rounded(
+    amount: Balance,
+    numerator: u32,
+    denominator: u32,
+    rounding: sp_runtime::Rounding,
+) -> Balance {
+    sp_runtime::helpers_128bit::multiply_by_rational_with_rounding(
+        amount,
+        numerator as u128,
+        denominator.max(1) as u128,
+        rounding,
+    )
+    .unwrap_or(Balance::MAX)
 }
 
 /// A cash dividend as pallet-equities pays it: every holder receives

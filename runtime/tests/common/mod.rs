@@ -156,3 +156,30 @@ pub fn offchain_dev_ext() -> (sp_io::TestExternalities, TxPool) {
     ext.register_extension(KeystoreExt::new(keystore));
     (ext, state)
 }
+
+/// Every pallet's invariants (`try_state`), as after every block.
+pub fn check_invariants() {
+    use perpetua_runtime::{Equities, Liquidation, MarketCalendar, Options, Pool, Prices};
+    MarketCalendar::do_try_state().unwrap();
+    Equities::do_try_state().unwrap();
+    Prices::do_try_state().unwrap();
+    Pool::do_try_state().unwrap();
+    Options::do_try_state().unwrap();
+    Liquidation::do_try_state().unwrap();
+}
+
+/// `call` as the sudo key's (the dev presets' admin).
+pub fn sudo(call: RuntimeCall) -> RuntimeCall {
+    RuntimeCall::Sudo(pallet_sudo::Call::sudo {
+        call: Box::new(call),
+    })
+}
+
+/// An oracle operator's feed of `values`.
+pub fn feed_values(
+    values: Vec<(perpetua_primitives::OracleKey, perpetua_primitives::Price)>,
+) -> RuntimeCall {
+    RuntimeCall::Prices(pallet_prices::Call::feed {
+        values: values.try_into().unwrap(),
+    })
+}
