@@ -504,14 +504,7 @@ impl<T: Config> AssetMover<T::AccountId> for Pallet<T> {
         Self::settle_holder(asset, from);
         Self::settle_holder(asset, to);
         Self::thawed(asset, || {
-            <pallet_assets::Pallet<T> as fungibles::Mutate<_>>::transfer(
-                asset,
-                from,
-                to,
-                amount,
-                Preservation::Expendable,
-            )
-            .map(|_| ())
+            Self::transfer_exact(asset, from, to, amount, Preservation::Expendable)
         })
     }
 

@@ -329,6 +329,9 @@ pub mod pallet {
         Overflow,
         /// No free stock asset id.
         NoAssetId,
+        /// The move would leave a pallet's pot with part of its ledger but less than the
+        /// token's minimum balance, which pallet-assets cannot hold (it would reap it).
+        PotBelowMinimum,
     }
 
     #[pallet::genesis_config]
@@ -880,8 +883,10 @@ pub mod pallet {
                 true,
                 min_balance,
             )?;
+            // pallet-assets' `ForceOrigin` must accept this pallet's account (the runtime
+            // opens it to nobody else).
             pallet_assets::Pallet::<T>::force_set_metadata(
-                frame_system::RawOrigin::Root.into(),
+                frame_system::RawOrigin::Signed(owner.clone()).into(),
                 asset.into(),
                 name.into_inner(),
                 ticker.clone().into_inner(),
@@ -969,15 +974,53 @@ pub mod pallet {
                     preservation,
                 )
                 .map(|_| ()),
-                Some(a) => <pallet_assets::Pallet<T> as fungibles::Mutate<_>>::transfer(
-                    a,
-                    from,
-                    to,
-                    amount,
-                    preservation,
-                )
-                .map(|_| ()),
+                Some(a) => Self::transfer_exact(a, from, to, amount, preservation),
             }
+        }
+
+        /// Moves exactly `amount` of `asset`. The dust a move would leave the sender (more
+        /// than nothing, less than the minimum balance) is burnt first, off the supply:
+        /// fungibles' default `transfer` would debit it and credit nobody, so it would leave
+        /// every account while still counted in the supply (found by the fuzzer). A move that
+        /// would leave a pallet's pot with dust its ledger still counts is refused
+        /// (`PotBelowMinimum`).
+        pub(crate) fn transfer_exact(
+            asset: AssetId,
+            from: &T::AccountId,
+            to: &T::AccountId,
+            amount: Balance,
+            preservation: Preservation,
+        ) -> DispatchResult {
+            let left = pallet_assets::Pallet::<T>::balance(asset, from).saturating_sub(amount);
+            let min = <pallet_assets::Pallet<T> as fungibles::Inspect<_>>::minimum_balance(asset);
+            let dust = if preservation == Preservation::Expendable && left > 0 && left < min {
+                // Out of a pot, the dust may be its users' (the ledger keeps it): refused.
+                let kept = T::CorporateActions::recorded(asset, from)
+                    .map_or(0, |r| r.saturating_sub(amount));
+                ensure!(kept == 0, Error::<T>::PotBelowMinimum);
+                left
+            } else {
+                0
+            };
+            <pallet_assets::Pallet<T> as fungibles::Mutate<_>>::transfer(
+                asset,
+                from,
+                to,
+                amount.saturating_add(dust),
+                preservation,
+            )?;
+            if dust > 0 {
+                // Nobody's: burnt, off the supply.
+                <pallet_assets::Pallet<T> as fungibles::Mutate<_>>::burn_from(
+                    asset,
+                    to,
+                    dust,
+                    Preservation::Expendable,
+                    Precision::Exact,
+                    Fortitude::Force,
+                )?;
+            }
+            Ok(())
         }
     }
 

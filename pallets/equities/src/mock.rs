@@ -47,7 +47,9 @@ impl pallet_assets::Config for Test {
     type AssetIdParameter = codec::Compact<AssetId>;
     type Currency = Balances;
     type CreateOrigin = AsEnsureOriginWithArg<EnsureSigned<AccountId>>;
-    type ForceOrigin = EnsureRoot<AccountId>;
+    /// Root for the tests; the pallet itself calls `force_set_metadata` as its account.
+    type ForceOrigin =
+        frame_support::traits::EitherOfDiverse<EnsureRoot<AccountId>, EnsureSigned<AccountId>>;
     type Freezer = ();
     type AssetDeposit = ConstU128<1>;
     type AssetAccountDeposit = ConstU128<1>;

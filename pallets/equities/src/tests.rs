@@ -897,3 +897,38 @@ fn a_frozen_account_is_split_too_and_stays_frozen() {
         ));
     });
 }
+
+#[test]
+fn a_move_that_would_leave_dust_burns_it_off_the_supply() {
+    new_test_ext().execute_with(|| {
+        // TSLA's minimum balance raised to 1,000 base units.
+        assert_ok!(Assets::force_asset_status(
+            RuntimeOrigin::root(),
+            TSLA.into(),
+            Equities::account_id(),
+            Equities::account_id(),
+            Equities::account_id(),
+            Equities::account_id(),
+            1_000,
+            true,
+            false
+        ));
+        let supply = Assets::total_issuance(TSLA);
+        let held = bal(ALICE);
+        // Leaving the minimum moves exactly the amount.
+        assert_ok!(mover_transfer(ALICE, BOB, held - 1_000));
+        assert_eq!(bal(ALICE), 1_000);
+        // Leaving 500 (under the minimum, above nothing): pallet-assets would debit all 1,000
+        // and credit 500, the supply still counting the 500 of dust. The dust is burnt
+        // instead: Bob gets exactly 500 and the supply falls by the dust.
+        assert_ok!(mover_transfer(ALICE, BOB, 500));
+        assert_eq!(bal(ALICE), 0);
+        assert_eq!(bal(BOB), 50 * SHARE + held - 500);
+        assert_eq!(Assets::total_issuance(TSLA), supply - 500);
+        let sum: Balance = pallet_assets::Account::<Test>::iter_prefix(TSLA)
+            .map(|(_, a)| a.balance)
+            .sum();
+        assert_eq!(sum, supply - 500);
+        assert_ok!(Equities::do_try_state());
+    });
+}

@@ -241,6 +241,10 @@ pub mod pallet {
         InvalidParams,
         /// A keeper cannot liquidate its own account (it would pay itself the keeper's share).
         SelfLiquidation,
+        /// `max_per_block` below the liquidations this block has already made: the cap
+        /// would be broken in the block it is lowered in (found by the fuzzer). Lower it in
+        /// the next block.
+        CapBelowThisBlock,
     }
 
     #[pallet::hooks]
@@ -337,6 +341,10 @@ pub mod pallet {
                     && params.scan_per_run > 0
                     && params.adl_scan > 0,
                 Error::<T>::InvalidParams
+            );
+            ensure!(
+                params.max_per_block >= LiquidationCount::<T>::get(),
+                Error::<T>::CapBelowThisBlock
             );
             Params::<T>::put(params);
             Self::deposit_event(Event::ParamsSet { params });

@@ -65,7 +65,9 @@ impl pallet_assets::Config for Test {
     type AssetIdParameter = codec::Compact<AssetId>;
     type Currency = Balances;
     type CreateOrigin = AsEnsureOriginWithArg<EnsureSigned<AccountId>>;
-    type ForceOrigin = EnsureRoot<AccountId>;
+    /// Root for the tests; pallet-pool calls `force_set_metadata` as its account.
+    type ForceOrigin =
+        frame_support::traits::EitherOfDiverse<EnsureRoot<AccountId>, EnsureSigned<AccountId>>;
     type Freezer = ();
     type AssetDeposit = ConstU128<1>;
     type AssetAccountDeposit = ConstU128<1>;

@@ -145,6 +145,9 @@ impl<T: Config> CorporateActionHandler<T::AccountId> for Pallet<T> {
                 if let Some(s) = s {
                     s.funding_index = scale_fixed(s.funding_index, numerator, denominator);
                     s.funding_sum = scale_fixed(s.funding_sum, numerator, denominator);
+                    s.funding_rounding = scale(s.funding_rounding, numerator, denominator)
+                        .saturating_add(s.open_interest())
+                        .saturating_add(1);
                 }
             });
         }
@@ -164,5 +167,11 @@ impl<T: Config> CorporateActionHandler<T::AccountId> for Pallet<T> {
 
     fn pending(asset: AssetId) -> bool {
         LedgerActions::<T>::contains_key(asset)
+    }
+
+    /// The settlement pot holds its accounts' collateral (payouts of a dividend in another
+    /// asset keep the pot's minimum balance, topped up when declared).
+    fn recorded(asset: AssetId, who: &T::AccountId) -> Option<Balance> {
+        (*who == Self::pot(asset)).then(|| Self::total_collateral(asset))
     }
 }

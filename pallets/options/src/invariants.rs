@@ -146,10 +146,18 @@ impl<T: Config> Pallet<T> {
                 gap(series.entry_sum, e) <= slack,
                 "series entry sum mismatch"
             );
+            let funding_slack =
+                slack.saturating_add(series.funding_rounding.min(i128::MAX as u128) as i128);
             ensure!(
-                gap(series.funding_sum, f) <= slack,
+                gap(series.funding_sum, f) <= funding_slack,
                 "series funding sum mismatch"
             );
+            if long == 0 && short == 0 {
+                ensure!(
+                    series.entry_sum.is_zero() && series.funding_sum.is_zero(),
+                    "sums of a series without positions"
+                );
+            }
         }
         Ok(())
     }

@@ -706,6 +706,7 @@ pub mod pallet {
                     funding_time: T::Time::now(),
                     pool_margin: FixedU128::zero(),
                     block_net: 0,
+                    funding_rounding: 0,
                 },
             );
             NextSeriesId::<T>::put(id.saturating_add(1));

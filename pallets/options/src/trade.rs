@@ -244,6 +244,14 @@ impl<T: Config> Pallet<T> {
         series.short = sums.short;
         series.entry_sum = valuation::to_i(sums.entry_sum);
         series.funding_sum = valuation::to_i(sums.funding_sum);
+        if series.long == 0 && series.short == 0 {
+            // No position: the sums over positions are zero, whatever rounding (of updates,
+            // of splits) they had gathered. Found by the fuzzer: after a split, a closed
+            // series kept a funding sum of a few 10^-18 the pool counted as receivable.
+            series.entry_sum = FixedI128::zero();
+            series.funding_sum = FixedI128::zero();
+            series.funding_rounding = 0;
+        }
         if opens && policy.opening_checks {
             ensure!(
                 series.open_interest() <= market.params.max_open_interest,

@@ -245,6 +245,11 @@ pub struct Series {
     /// block's first touch): liquidations value the curve's skew at it, so no trade in the
     /// block can move the price an account is liquidated at.
     pub block_net: i128,
+    /// How far `funding_sum` may lie from the sum over positions (units of 10^-18): a split
+    /// scales the sum as a whole and each position's snapshot on its own, each rounded, so
+    /// each split adds up to one unit per contract held and one for the sum (and scales what
+    /// earlier splits left). Zero again when the series has no position.
+    pub funding_rounding: u128,
 }
 
 impl Series {

@@ -155,12 +155,18 @@ impl<T: Config> Pallet<T> {
         ))
     }
 
-    /// Tokens sent to the pool account outside its ledger go to the insurance tranche.
+    /// Tokens sent to the pool account outside its ledger go to the insurance tranche, if it
+    /// has shares (found by the fuzzer: a donation swept into a new pool's empty tranche was
+    /// capital without shares).
     pub(crate) fn do_sweep(asset: AssetId) -> DispatchResult {
         let mut info = Pools::<T>::get(asset).ok_or(Error::<T>::UnknownPool)?;
         let held = pallet_assets::Pallet::<T>::balance(asset, Self::account(asset));
         let surplus = held.saturating_sub(Self::recorded(asset, &info));
         ensure!(surplus > 0, Error::<T>::NoSurplus);
+        ensure!(
+            Self::supply(info.insurance_share) > 0,
+            Error::<T>::NoInsuranceShares
+        );
         let t = info
             .tranches()
             .with(Tranche::Insurance, |c| c.checked_add(surplus))

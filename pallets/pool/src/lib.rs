@@ -397,6 +397,9 @@ pub mod pallet {
         /// The tranche's share token is being walked by a dividend: retiring it (a wipe-out)
         /// must wait until the walk ends, so a deposit that would do it is refunded.
         ShareTokenBusy,
+        /// The insurance tranche has no shares: swept into it, a surplus would belong to
+        /// whoever deposits first (and be capital no share stands for until then).
+        NoInsuranceShares,
     }
 
     impl<T> From<ParamsError> for Error<T> {
@@ -652,8 +655,10 @@ pub mod pallet {
             if reissue {
                 name.extend_from_slice(b" (reissued)");
             }
+            // pallet-assets' `ForceOrigin` must accept this pallet's account (the runtime
+            // opens it to nobody else).
             pallet_assets::Pallet::<T>::force_set_metadata(
-                frame_system::RawOrigin::Root.into(),
+                frame_system::RawOrigin::Signed(Self::owner()).into(),
                 id.into(),
                 name,
                 symbol,

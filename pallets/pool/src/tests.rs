@@ -767,8 +767,48 @@ fn surplus_is_swept_to_insurance_and_splits_rescale_the_ledger() {
         assert_ok!(Pool::sweep_surplus(RuntimeOrigin::root(), TSLA));
         assert_eq!(info().insurance, 500_777);
         check_exact();
+        // pallet-equities splits the pool account first, then tells the pool.
+        let held = Assets::balance(TSLA, Pool::account(TSLA));
+        assert_ok!(
+            <Assets as frame_support::traits::fungibles::Mutate<_>>::mint_into(
+                TSLA,
+                &Pool::account(TSLA),
+                2 * held
+            )
+        );
         <Pool as perpetua_primitives::CorporateActionHandler<AccountId>>::on_split(TSLA, 3, 1);
         assert_eq!((info().main, info().insurance), (3_000_000, 1_502_331));
+        check_exact();
+    });
+}
+
+#[test]
+fn a_reverse_split_that_reaps_the_pool_accounts_dust_takes_it_off_insurance() {
+    new_test_ext().execute_with(|| {
+        create(TSLA);
+        deposit(ALICE, Tranche::Main, 1_000_000);
+        deposit(BOB, Tranche::Insurance, 500_003);
+        check_exact();
+        // A 1:10 split of the pool account, of which pallet-assets reaped 3 units of dust
+        // (as it does below the minimum balance): the account holds 150,000 where the
+        // ledger scales to 150,000 (rounded down per tranche) and a little more before.
+        let held = Assets::balance(TSLA, Pool::account(TSLA));
+        let after = held / 10 - 1;
+        assert_ok!(
+            <Assets as frame_support::traits::fungibles::Mutate<_>>::burn_from(
+                TSLA,
+                &Pool::account(TSLA),
+                held - after,
+                frame_support::traits::tokens::Preservation::Expendable,
+                frame_support::traits::tokens::Precision::Exact,
+                frame_support::traits::tokens::Fortitude::Force,
+            )
+        );
+        <Pool as perpetua_primitives::CorporateActionHandler<AccountId>>::on_split(TSLA, 1, 10);
+        // Main keeps its exact tenth; insurance bears the unit lost.
+        assert_eq!((info().main, info().insurance), (100_000, 49_999));
+        assert_eq!(Pool::recorded(TSLA, &info()), after);
+        check_exact();
     });
 }
 

@@ -264,6 +264,13 @@ pub trait CorporateActionHandler<AccountId> {
     fn process(asset: AssetId, budget: u32) -> u32;
     /// Whether this pallet still has ledger entries to carry through the action on `asset`.
     fn pending(asset: AssetId) -> bool;
+    /// How much of `asset` this pallet's ledger says `who`, one of its holding accounts,
+    /// holds for its users (`None`: not one of its pots). A move out of a pot that would
+    /// leave it dust (less than the minimum balance) is refused while the ledger keeps some
+    /// of it, and takes the dust along when it is surplus.
+    fn recorded(_asset: AssetId, _who: &AccountId) -> Option<Balance> {
+        None
+    }
 }
 
 impl<AccountId> CorporateActionHandler<AccountId> for () {
@@ -310,6 +317,9 @@ where
     fn pending(asset: AssetId) -> bool {
         A::pending(asset) || B::pending(asset)
     }
+    fn recorded(asset: AssetId, who: &AccountId) -> Option<Balance> {
+        A::recorded(asset, who).or_else(|| B::recorded(asset, who))
+    }
 }
 
 impl<AccountId, A, B, C> CorporateActionHandler<AccountId> for (A, B, C)
@@ -337,6 +347,9 @@ where
     }
     fn pending(asset: AssetId) -> bool {
         <(A, (B, C)) as CorporateActionHandler<AccountId>>::pending(asset)
+    }
+    fn recorded(asset: AssetId, who: &AccountId) -> Option<Balance> {
+        <(A, (B, C)) as CorporateActionHandler<AccountId>>::recorded(asset, who)
     }
 }
 

@@ -37,14 +37,25 @@ parameter_types! {
     pub const SS58Prefix: u16 = SS58_PREFIX;
 }
 
-/// Calls that are not dispatched from signed transactions: orml-oracle's own `feed_values`
-/// (operators feed through pallet-prices, which checks every key and value).
+/// Calls that are not dispatched from signed transactions:
+/// - orml-oracle's own `feed_values` (operators feed through pallet-prices, which checks
+///   every key and value);
+/// - pallet-assets' `refund` with `allow_burn`: it deletes the account's balance without
+///   taking it off the supply (pallet-assets stable2506), so a stock's supply, which its
+///   reserve attestation covers, or a pool tranche's share count, which its NAV per share
+///   divides by, would count tokens nobody holds. Found by the fuzzer (docs/FUZZING.md).
+///   Stock tokens leave through `Equities.redeem`, shares through `Pool.withdraw`; a refund
+///   of an empty account is still open.
 pub struct BaseFilter;
 impl frame_support::traits::Contains<RuntimeCall> for BaseFilter {
     fn contains(call: &RuntimeCall) -> bool {
         !matches!(
             call,
             RuntimeCall::Oracle(orml_oracle::Call::feed_values { .. })
+                | RuntimeCall::Assets(pallet_assets::Call::refund {
+                    allow_burn: true,
+                    ..
+                })
         )
     }
 }
