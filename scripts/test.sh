@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine: sets up what is missing, then
-#   1. unit tests, property tests and the runtime integration tests (native runtime), and the
-#      node's CLI and chain-spec tests (real node binary, real wasm);
+#   1. unit tests, property tests and the runtime integration tests (native runtime), the
+#      fuzzer's bounded run and its regressions (fuzz/, docs/FUZZING.md), and the node's CLI
+#      and chain-spec tests (real node binary, real wasm);
 #   2. the zombienet network test (3 validators) with the @polkadot/api end-to-end test.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -13,6 +14,9 @@ t0=$SECONDS
 
 step "cargo test --workspace"
 cargo test --locked --workspace
+
+step "fuzz: the bounded run's summary (full report: \$CARGO_TARGET_DIR/fuzz-ci-report.md)"
+sed -n '3,9p' "$CARGO_TARGET_DIR/fuzz-ci-report.md"
 
 step "pallet benchmarks as tests (runtime-benchmarks, mock runtimes)"
 SKIP_WASM_BUILD=1 cargo test --locked --features runtime-benchmarks \
