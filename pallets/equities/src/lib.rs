@@ -50,6 +50,13 @@ use sp_runtime::traits::{AccountIdConversion, StaticLookup};
 /// Largest split factor either way (e.g. 100-for-1, 1-for-100).
 pub const MAX_SPLIT_FACTOR: u32 = 100;
 
+/// The most whole shares a reserve attestation may cover: more than any company has issued
+/// (Apple, about 1.5 x 10^10), few enough that the USD value of every holding fits the
+/// runtime's fixed-point valuations at any price up to 10^8 USD a share. Found by the fuzzer:
+/// an attestation of `u128::MAX` let the custodian mint collateral no margin account could
+/// be valued with.
+pub const MAX_RESERVE_SHARES: Balance = 1_000_000_000_000;
+
 /// Places in `ActiveActions` a dividend needs free: its own, and one for each share token of
 /// the stock's pool, to which the pool passes its dividend on.
 pub const DIVIDEND_ACTION_SLOTS: usize = 3;
@@ -329,6 +336,8 @@ pub mod pallet {
         Overflow,
         /// No free stock asset id.
         NoAssetId,
+        /// A reserve above [`MAX_RESERVE_SHARES`] whole shares.
+        ReserveTooLarge,
         /// The move would leave a pallet's pot with part of its ledger but less than the
         /// token's minimum balance, which pallet-assets cannot hold (it would reap it).
         PotBelowMinimum,
@@ -514,6 +523,13 @@ pub mod pallet {
             ensure!(
                 reserve >= pallet_assets::Pallet::<T>::total_supply(asset),
                 Error::<T>::ReserveBelowSupply
+            );
+            ensure!(
+                reserve
+                    <= 10u128
+                        .pow(stock.decimals as u32)
+                        .saturating_mul(MAX_RESERVE_SHARES),
+                Error::<T>::ReserveTooLarge
             );
             Reserves::<T>::insert(asset, Attestation { reserve, as_of });
             Self::deposit_event(Event::ReserveAttested {

@@ -932,3 +932,25 @@ fn a_move_that_would_leave_dust_burns_it_off_the_supply() {
         assert_ok!(Equities::do_try_state());
     });
 }
+
+#[test]
+fn a_reserve_beyond_any_company_is_refused() {
+    new_test_ext().execute_with(|| {
+        // TSLA has 6 decimals in the mock: the cap is 10^12 whole shares.
+        let cap = 10u128.pow(6) * MAX_RESERVE_SHARES;
+        assert_noop!(
+            Equities::attest_reserves(RuntimeOrigin::signed(CUSTODIAN), TSLA, u128::MAX, NOW),
+            Error::<Test>::ReserveTooLarge
+        );
+        assert_noop!(
+            Equities::attest_reserves(RuntimeOrigin::signed(CUSTODIAN), TSLA, cap + 1, NOW),
+            Error::<Test>::ReserveTooLarge
+        );
+        assert_ok!(Equities::attest_reserves(
+            RuntimeOrigin::signed(CUSTODIAN),
+            TSLA,
+            cap,
+            NOW
+        ));
+    });
+}
