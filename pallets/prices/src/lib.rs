@@ -500,14 +500,17 @@ impl<T: Config> perpetua_primitives::CorporateActionHandler<T::AccountId> for Pa
 
     fn on_split(asset: perpetua_primitives::AssetId, numerator: u32, denominator: u32) {
         let key = OracleKey::Asset(asset);
+        // A split never rounds a price to nothing: at least 10^-18 USD stays (found by the
+        // fuzzer: two operators' price of 10^-18 split 3:1 was stored as zero).
+        let least = |v: Price| v.max(Price::from_inner(1));
         Accepted::<T>::mutate(key, |p| {
             if let Some(p) = p {
-                p.value = split_price(p.value, numerator, denominator);
+                p.value = least(split_price(p.value, numerator, denominator));
             }
         });
         Ema::<T>::mutate(key, |e| {
             if let Some(e) = e {
-                e.value = split_price(e.value, numerator, denominator);
+                e.value = least(split_price(e.value, numerator, denominator));
             }
         });
         Held::<T>::remove(key);
