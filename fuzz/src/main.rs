@@ -136,16 +136,21 @@ fn save_failures(dir: &str, failures: &[perpetua_fuzz::Failure]) {
     }
 }
 
-/// Shrinks a `.steps` file further (for `FUZZ_SHRINK_SECS`) into `FILE.min`.
-fn shrink_file(path: &str) {
+/// The steps of a `.steps` file, or exit with why not.
+fn read_steps(path: &str) -> Vec<perpetua_fuzz::Step> {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| {
         eprintln!("cannot read {path}: {e}");
         std::process::exit(2)
     });
-    let steps = perpetua_fuzz::runner::parse_steps(&text).unwrap_or_else(|e| {
+    perpetua_fuzz::runner::parse_steps(&text).unwrap_or_else(|e| {
         eprintln!("{path}: {e}");
         std::process::exit(2)
-    });
+    })
+}
+
+/// Shrinks a `.steps` file further (for `FUZZ_SHRINK_SECS`) into `FILE.min`.
+fn shrink_file(path: &str) {
+    let steps = read_steps(path);
     let actors = perpetua_fuzz::actors::Actors::new();
     let Some((block, what)) = perpetua_fuzz::replay(&steps, &actors) else {
         println!("{path}: no violation to shrink");
@@ -173,14 +178,7 @@ fn shrink_file(path: &str) {
 
 /// Replays a `.steps` file and prints what it breaks.
 fn replay_file(path: &str) {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| {
-        eprintln!("cannot read {path}: {e}");
-        std::process::exit(2)
-    });
-    let steps = perpetua_fuzz::runner::parse_steps(&text).unwrap_or_else(|e| {
-        eprintln!("{path}: {e}");
-        std::process::exit(2)
-    });
+    let steps = read_steps(path);
     let actors = perpetua_fuzz::actors::Actors::new();
     match perpetua_fuzz::replay(&steps, &actors) {
         None => println!("{path}: {} steps, no violation", steps.len()),
