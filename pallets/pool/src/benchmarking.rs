@@ -184,6 +184,10 @@ mod benches {
     #[benchmark]
     fn sweep_surplus() -> Result<(), BenchmarkError> {
         pool_with_lps::<T>(1)?;
+        // The surplus goes to the insurance tranche as value for its holders: it needs some.
+        let insurer = funded::<T>("insurer", 0);
+        Pool::<T>::deposit_now(&insurer, ASSET, Tranche::Insurance, 1_000 * UNIT, 0)
+            .map_err(|_| BenchmarkError::Stop("insurance seed"))?;
         let who = funded::<T>("donor", 0);
         <T as Config>::Mover::transfer(ASSET, &who, &Pool::<T>::account(ASSET), UNIT)
             .map_err(|_| BenchmarkError::Stop("donate"))?;
