@@ -60,9 +60,10 @@ fn far() -> Moment {
     Moment::MAX
 }
 
-/// The worst book a trade or a withdrawal walks: `MaxSeriesPerSettlement` series, each with
-/// open interest (a holder long one contract of each), so that the pool's delta check values
-/// every series of the settlement. Returns the series.
+/// A full book: `MaxSeriesPerSettlement` series, each with open interest (a holder long one
+/// contract of each). The pool's delta check reads the book's aggregate (`BookDelta`), so a
+/// trade's cost no longer grows with the book; the benchmarks keep the full book to show it.
+/// Returns the series.
 fn full_book<T: Config>(
     market: MarketId,
     settlement: AssetId,

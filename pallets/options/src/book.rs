@@ -91,42 +91,36 @@ impl<T: Config> Pallet<T> {
         T::Pool::set_required_margin(settlement, units, growing)
     }
 
-    /// The pool's net delta over `settlement`'s book against its limit.
+    /// The one writer of a settlement's book aggregates (`PoolMargin`, `BookDelta`): a
+    /// series' contribution moved from `before` to `after`.
+    pub(crate) fn book_risk_moved(settlement: AssetId, before: SeriesRisk, after: SeriesRisk) {
+        if before == after {
+            return;
+        }
+        PoolMargin::<T>::mutate(settlement, |m| {
+            *m = m.saturating_sub(before.margin).saturating_add(after.margin)
+        });
+        BookDelta::<T>::mutate(settlement, |d| {
+            *d = d.saturating_sub(before.delta).saturating_add(after.delta)
+        });
+    }
+
+    /// The pool's net delta over `settlement`'s book against its limit, converted at
+    /// `settle_low` USD per whole token.
+    ///
+    /// The book's delta is `BookDelta`: each series' dollar delta as of its last refresh (the
+    /// traded series now, every other series at this block's hook), so a trade reads one
+    /// value instead of pricing every series of the settlement. A series whose prices could
+    /// not be read this block keeps its last delta until they can.
     pub(crate) fn check_pool_delta(
         settlement: AssetId,
-        cache: &mut risk::ValuationCache,
+        settle_low: Fixed,
+        decimals: u8,
     ) -> DispatchResult {
-        let mut delta_usd = Fixed::ZERO;
-        let mut price = Fixed::ZERO;
-        let mut decimals = 0;
-        for id in SettlementSeries::<T>::get(settlement) {
-            let Some(series) = SeriesBook::<T>::get(id) else {
-                continue;
-            };
-            if series.net() == 0 {
-                continue;
-            }
-            let market = Markets::<T>::get(series.market).ok_or(Error::<T>::UnknownMarket)?;
-            let prices = Self::prices_cached(series.market, &market, cache)?;
-            price = prices.settle_low;
-            decimals = market.settlement_decimals;
-            let q = Self::quote_cached(id, &series, &market, &prices, cache)?;
-            let d = (|| -> Result<Fixed, ValuationError> {
-                let units = valuation::per_contract(valuation::contracts(series.net())?, &market)?;
-                q.delta
-                    .checked_mul(units)
-                    .and_then(|d| d.checked_mul(prices.spot))
-                    .ok_or(ValuationError::Overflow)
-            })()
-            .map_err(Self::verr)?;
-            delta_usd = delta_usd.checked_add(d).ok_or(Error::<T>::Overflow)?;
-        }
-        if price.is_zero() {
-            return Ok(());
-        }
+        let delta_usd = valuation::from_i(BookDelta::<T>::get(settlement));
         let abs = delta_usd.checked_abs().ok_or(Error::<T>::Overflow)?;
         let units =
-            valuation::usd_to_units(abs, price, decimals, Rounding::Up).map_err(Self::verr)?;
+            valuation::usd_to_units(abs, settle_low, decimals, Rounding::Up).map_err(Self::verr)?;
         T::Pool::check_net_delta(settlement, units)
     }
 

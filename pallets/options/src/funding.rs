@@ -75,26 +75,47 @@ impl<T: Config> Pallet<T> {
         let Ok(liquidity) = Self::liquidity(market, prices) else {
             return false;
         };
-        let result = (|| -> Result<(Fixed, FixedU128), ValuationError> {
+        let result = (|| -> Result<(Fixed, SeriesRisk), ValuationError> {
             let tokens = Self::funding_per_contract(series, market, prices, liquidity, dt, q)?;
-            let pool_margin =
-                valuation::margin_of(q, prices.spot, -series.net(), market, MarginLevel::Initial)?;
-            Ok((tokens, valuation::to_u(pool_margin)))
+            let risk = Self::series_risk(series, market, prices, q)?;
+            Ok((tokens, risk))
         })();
-        let Ok((tokens, pool_margin)) = result else {
+        let Ok((tokens, risk)) = result else {
             return false;
         };
         series.open_block(now);
         series.funding_index = series.funding_index.saturating_add(valuation::to_i(tokens));
-        series.pool_margin = pool_margin;
+        series.pool_margin = risk.margin;
+        series.delta_usd = risk.delta;
         true
+    }
+
+    /// What `series` adds to its book's aggregates at its current net position: the pool's
+    /// initial margin for its side, and the traders' dollar delta.
+    pub(crate) fn series_risk(
+        series: &Series,
+        market: &Market,
+        prices: &MarketPrices,
+        q: &perpetua_pricing::Quote,
+    ) -> Result<SeriesRisk, ValuationError> {
+        let net = series.net();
+        Ok(SeriesRisk {
+            margin: valuation::to_u(valuation::margin_of(
+                q,
+                prices.spot,
+                -net,
+                market,
+                MarginLevel::Initial,
+            )?),
+            delta: valuation::to_i(valuation::dollar_delta(q, prices.spot, net, market)?),
+        })
     }
 
     /// The block hook: accrue every series, then tell each pool its required margin.
     pub fn accrue_all() {
         let now = T::Time::now();
         let mut cache = risk::ValuationCache::default();
-        let mut touched: Vec<(AssetId, FixedU128, FixedU128)> = Vec::new();
+        let mut touched: Vec<(AssetId, SeriesRisk, SeriesRisk)> = Vec::new();
         for id in AllSeries::<T>::get() {
             let Some(mut series) = SeriesBook::<T>::get(id) else {
                 continue;
@@ -106,7 +127,7 @@ impl<T: Config> Pallet<T> {
             let Some(market) = Markets::<T>::get(series.market) else {
                 continue;
             };
-            let before = series.pool_margin;
+            let before = series.risk();
             // Each market's prices are read once per block; an unusable price leaves the
             // series to catch up later.
             let Ok(prices) = Self::prices_cached(series.market, &market, &mut cache) else {
@@ -118,15 +139,13 @@ impl<T: Config> Pallet<T> {
             if !Self::accrue_with(&mut series, &market, now, &prices, &q) {
                 continue;
             }
-            if series.pool_margin != before {
-                touched.push((market.settlement, before, series.pool_margin));
+            if series.risk() != before {
+                touched.push((market.settlement, before, series.risk()));
             }
             SeriesBook::<T>::insert(id, series);
         }
         for (settlement, before, after) in touched {
-            PoolMargin::<T>::mutate(settlement, |m| {
-                *m = m.saturating_sub(before).saturating_add(after)
-            });
+            Self::book_risk_moved(settlement, before, after);
         }
         for settlement in Self::settlements() {
             Self::report_pool_margin(settlement, false, None).ok();
@@ -219,16 +238,14 @@ impl<T: Config> Pallet<T> {
                 continue;
             };
             if series.funding_time != now {
-                let before = series.pool_margin;
+                let before = series.risk();
                 // A position must not settle against an index that was not brought up to now:
                 // say why the series could not be valued (the price's named error) if it can.
                 if !Self::accrue(&mut series, &market, now) {
                     Self::market_prices(&market)?;
                     return Err(Error::<T>::FundingNotAccrued.into());
                 }
-                PoolMargin::<T>::mutate(settlement, |m| {
-                    *m = m.saturating_sub(before).saturating_add(series.pool_margin)
-                });
+                Self::book_risk_moved(settlement, before, series.risk());
             }
             let mut gaps = Gaps::default();
             Self::settle_funding(

@@ -2,12 +2,14 @@
 //! the end of every test).
 
 use crate::*;
+use sp_runtime::traits::CheckedAdd;
 
 impl<T: Config> Pallet<T> {
     /// Invariants: each pot holds at least the collateral recorded for its settlement
     /// asset, which equals the sum of the accounts'; every series' long and short totals and
     /// entry and funding sums equal the sums over its positions; positions are never zero;
-    /// every open account is indexed.
+    /// every open account is indexed; each settlement's pool margin and book delta are the sums
+    /// of its series'.
     pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
         // Per settlement: collateral of accounts carried through the action in progress (or
         // all, without one), and of those not yet (pre-split units).
@@ -121,7 +123,19 @@ impl<T: Config> Pallet<T> {
                 )),
             }
         }
+        // Per settlement: the sums of the series' pool margin and dollar delta.
+        let mut book: Vec<(AssetId, FixedU128, FixedI128)> = Vec::new();
         for (id, series) in SeriesBook::<T>::iter() {
+            let settlement = Markets::<T>::get(series.market)
+                .ok_or("series of unknown market")?
+                .settlement;
+            match book.iter_mut().find(|b| b.0 == settlement) {
+                Some(b) => {
+                    b.1 = b.1.checked_add(&series.pool_margin).ok_or("overflow")?;
+                    b.2 = b.2.checked_add(&series.delta_usd).ok_or("overflow")?;
+                }
+                None => book.push((settlement, series.pool_margin, series.delta_usd)),
+            }
             let (long, short, e, f) = sums
                 .iter()
                 .find(|s| s.0 == id)
@@ -158,6 +172,16 @@ impl<T: Config> Pallet<T> {
                     "sums of a series without positions"
                 );
             }
+        }
+        for (settlement, margin, delta) in book {
+            ensure!(
+                PoolMargin::<T>::get(settlement) == margin,
+                "pool margin is not the sum of its series'"
+            );
+            ensure!(
+                BookDelta::<T>::get(settlement) == delta,
+                "book delta is not the sum of its series'"
+            );
         }
         Ok(())
     }

@@ -243,6 +243,11 @@ pub mod pallet {
     #[pallet::storage]
     pub type PoolMargin<T: Config> = StorageMap<_, Twox64Concat, AssetId, FixedU128, ValueQuery>;
 
+    /// Traders' net dollar delta over a settlement asset's book, USD (sum of the series'
+    /// `delta_usd`; the pool holds the opposite). Written only by `book_risk_moved`.
+    #[pallet::storage]
+    pub type BookDelta<T: Config> = StorageMap<_, Twox64Concat, AssetId, FixedI128, ValueQuery>;
+
     #[pallet::event]
     #[pallet::generate_deposit(pub(super) fn deposit_event)]
     pub enum Event<T: Config> {
@@ -705,6 +710,7 @@ pub mod pallet {
                     funding_sum: FixedI128::zero(),
                     funding_time: T::Time::now(),
                     pool_margin: FixedU128::zero(),
+                    delta_usd: FixedI128::zero(),
                     block_net: 0,
                     funding_rounding: 0,
                 },

@@ -926,3 +926,130 @@ fn the_api_reports_series_and_accounts() {
         );
     });
 }
+
+/// Each series' dollar delta now, USD, from a fresh quote at the oracle's prices.
+fn fresh_dollar_delta(id: SeriesId) -> f64 {
+    let series = SeriesBook::<Test>::get(id).unwrap();
+    let market = Markets::<Test>::get(series.market).unwrap();
+    let prices = Options::market_prices(&market).unwrap();
+    let q = valuation::quote_at(&series, &market, prices.spot, prices.vol).unwrap();
+    let d = valuation::dollar_delta(&q, prices.spot, series.net(), &market).unwrap();
+    d.into_inner() as f64 / 1e18
+}
+
+fn book_delta() -> f64 {
+    BookDelta::<Test>::get(TSLA).into_inner() as f64 / 1e18
+}
+
+/// The attacker splits one directional bet over several series of the same settlement to
+/// stay under the pool's delta limit per trade: the limit counts the whole book (each series
+/// at its last refresh: the traded one now, the others at this block's hook), so the trade
+/// that takes the book past it is refused, and a trade that takes risk off makes room.
+#[test]
+fn the_delta_limit_counts_every_series_of_the_settlement() {
+    new_test_ext().execute_with(|| {
+        setup();
+        const FAR_CALL: SeriesId = 2;
+        assert_ok!(Options::list_series(
+            RuntimeOrigin::root(),
+            0,
+            p(110_000),
+            OptionKind::Call
+        ));
+        let mut params = pallet_pool::PoolParams::default();
+        params.max_net_delta = Perbill::from_percent(1);
+        assert_ok!(Pool::set_params(RuntimeOrigin::root(), TSLA, params));
+        let capital = pallet_pool::Pools::<Test>::get(TSLA).unwrap().capital();
+        // The limit in USD at TSLA 400.
+        let cap_usd = capital as f64 / TSLA_UNIT as f64 * 400.0 / 100.0;
+
+        // Delta per contract of each call (one contract each to measure it).
+        assert_ok!(Options::trade(
+            RuntimeOrigin::signed(BOB),
+            CALL,
+            1,
+            limit(1e9),
+            FAR
+        ));
+        assert_ok!(Options::trade(
+            RuntimeOrigin::signed(BOB),
+            FAR_CALL,
+            1,
+            limit(1e9),
+            FAR
+        ));
+        let (d_call, d_far) = (fresh_dollar_delta(CALL), fresh_dollar_delta(FAR_CALL));
+        assert!(d_call > d_far && d_far > 0.0, "{d_call} {d_far}");
+        assert!((book_delta() - d_call - d_far).abs() < 1e-6);
+
+        // 60% of the limit in each series: each alone would fit, both do not.
+        let n_call = (0.6 * cap_usd / d_call) as i128;
+        let n_far = (0.6 * cap_usd / d_far) as i128;
+        assert_ok!(Options::trade(
+            RuntimeOrigin::signed(BOB),
+            CALL,
+            n_call,
+            limit(1e9),
+            FAR
+        ));
+        let before = collateral(CAROL);
+        assert_noop!(
+            Options::trade(
+                RuntimeOrigin::signed(CAROL),
+                FAR_CALL,
+                n_far,
+                limit(1e9),
+                FAR
+            ),
+            pallet_pool::Error::<Test>::NetDeltaLimit
+        );
+        assert_eq!(collateral(CAROL), before);
+        // Long puts take delta off the book: with them, Carol's calls fit.
+        let d_put_each = {
+            assert_ok!(Options::trade(
+                RuntimeOrigin::signed(CAROL),
+                PUT,
+                1,
+                limit(1e9),
+                FAR
+            ));
+            fresh_dollar_delta(PUT)
+        };
+        assert!(d_put_each < 0.0);
+        let n_put = (0.7 * cap_usd / -d_put_each) as i128;
+        assert_ok!(Options::trade(
+            RuntimeOrigin::signed(CAROL),
+            PUT,
+            n_put,
+            limit(1e9),
+            FAR
+        ));
+        assert_ok!(Options::trade(
+            RuntimeOrigin::signed(CAROL),
+            FAR_CALL,
+            n_far,
+            limit(1e9),
+            FAR
+        ));
+        let fresh: f64 = [CALL, PUT, FAR_CALL]
+            .iter()
+            .map(|s| fresh_dollar_delta(*s))
+            .sum();
+        assert!((book_delta() - fresh).abs() < 1e-6 * fresh.abs().max(1.0));
+        assert!(book_delta().abs() <= cap_usd, "{} {cap_usd}", book_delta());
+
+        // The index moves in the next block: that block's hook (after its feeds) refreshes
+        // every series' delta.
+        next_block();
+        let at_100k = book_delta();
+        MockPrices::set(BTC, Ok(p(120_000)));
+        next_block();
+        // Traders are long gamma: their delta grew with the index.
+        assert!(book_delta() > at_100k, "{} {at_100k}", book_delta());
+        let fresh: f64 = [CALL, PUT, FAR_CALL]
+            .iter()
+            .map(|s| fresh_dollar_delta(*s))
+            .sum();
+        assert!((book_delta() - fresh).abs() < 1e-6 * fresh.abs().max(1.0));
+    });
+}

@@ -164,7 +164,7 @@ impl<T: Config> Pallet<T> {
 
         // 1. Funding up to now, then the position's share of it: a position never records a
         //    funding index that was not brought up to now.
-        let before_margin = series.pool_margin;
+        let before = series.risk();
         ensure!(
             Self::accrue_with(&mut series, &market, now, &prices, &q),
             Error::<T>::FundingNotAccrued
@@ -258,22 +258,11 @@ impl<T: Config> Pallet<T> {
                 Error::<T>::OpenInterestCap
             );
         }
-        series.pool_margin = valuation::to_u(
-            valuation::margin_of(
-                &q,
-                prices.spot,
-                -series.net(),
-                &market,
-                MarginLevel::Initial,
-            )
-            .map_err(Self::verr)?,
-        );
-        PoolMargin::<T>::mutate(settlement, |m| {
-            *m = m
-                .saturating_sub(before_margin)
-                .saturating_add(series.pool_margin)
-        });
-        let pool_grows = series.pool_margin > before_margin;
+        let risk = Self::series_risk(&series, &market, &prices, &q).map_err(Self::verr)?;
+        series.pool_margin = risk.margin;
+        series.delta_usd = risk.delta;
+        Self::book_risk_moved(settlement, before, risk);
+        let pool_grows = risk.margin > before.margin;
         SeriesBook::<T>::insert(series_id, series);
 
         // 6. The trader's position and indexes.
@@ -294,7 +283,7 @@ impl<T: Config> Pallet<T> {
         )?;
         cache.forget_book();
         if opens && policy.opening_checks {
-            Self::check_pool_delta(settlement, cache)?;
+            Self::check_pool_delta(settlement, prices.settle_low, market.settlement_decimals)?;
         }
         if opens && policy.margin_check {
             let (h, _) = Self::health_with(who, settlement, cache, false, risk::Basis::Live)?;

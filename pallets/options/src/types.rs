@@ -241,6 +241,11 @@ pub struct Series {
     /// The pool's margin requirement for its side of this series, USD (kept current by
     /// trades and the block hook).
     pub pool_margin: FixedU128,
+    /// Traders' net dollar delta in this series (the pool holds the opposite), USD per 100%
+    /// move of the index, at the quote of its last refresh (the block hook, each trade).
+    /// `BookDelta` is the sum over a settlement's series: the pool's delta limit reads it in
+    /// O(1) instead of pricing every series on every trade.
+    pub delta_usd: FixedI128,
     /// Traders' net position when the block of `funding_time` started (recorded by the
     /// block's first touch): liquidations value the curve's skew at it, so no trade in the
     /// block can move the price an account is liquidated at.
@@ -252,7 +257,21 @@ pub struct Series {
     pub funding_rounding: u128,
 }
 
+/// What a series adds to its settlement's book aggregates (`PoolMargin`, `BookDelta`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct SeriesRisk {
+    pub margin: FixedU128,
+    pub delta: FixedI128,
+}
+
 impl Series {
+    /// What this series adds to its settlement's book aggregates now.
+    pub fn risk(&self) -> SeriesRisk {
+        SeriesRisk {
+            margin: self.pool_margin,
+            delta: self.delta_usd,
+        }
+    }
     /// Traders' net position: long minus short.
     pub fn net(&self) -> i128 {
         (self.long as i128).saturating_sub(self.short as i128)

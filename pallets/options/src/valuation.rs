@@ -254,6 +254,16 @@ pub fn holder_price(theo: Fixed, mark: Fixed, size: i128) -> Fixed {
     }
 }
 
+/// Dollar delta (USD per 100% move of the index) of `size` contracts of a series given its
+/// per-unit quote at `spot`.
+pub fn dollar_delta(quote: &Quote, spot: Fixed, size: i128, market: &Market) -> R<Fixed> {
+    let units = per_contract(contracts(size)?, market)?;
+    ov(quote
+        .delta
+        .checked_mul(units)
+        .and_then(|d| d.checked_mul(spot)))
+}
+
 /// Margin (USD) of `size` contracts of a series given its per-unit quote.
 pub fn margin_of(
     quote: &Quote,
