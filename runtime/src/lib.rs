@@ -20,6 +20,7 @@ pub mod configs;
 pub mod genesis_config_presets;
 #[cfg(feature = "std")]
 pub mod signing;
+pub mod weights;
 
 extern crate alloc;
 use alloc::vec::Vec;

@@ -3,10 +3,7 @@
 use frame_support::{
     derive_impl, parameter_types,
     traits::{ConstBool, ConstU32, ConstU64},
-    weights::{
-        constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
-        Weight,
-    },
+    weights::{constants::WEIGHT_REF_TIME_PER_SECOND, Weight},
 };
 use frame_system::limits::{BlockLength, BlockWeights};
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
@@ -70,8 +67,9 @@ impl frame_system::Config for Runtime {
     type Nonce = Nonce;
     type Hash = Hash;
     type BlockHashCount = BlockHashCount;
-    /// The node stores state in ParityDB.
-    type DbWeight = ParityDbWeight;
+    /// The node stores state in ParityDB: its read and write weights as measured on this
+    /// project's machine (`scripts/db-weights.sh`), not Substrate's defaults.
+    type DbWeight = crate::weights::paritydb_weights::constants::ParityDbWeight;
     type Version = Version;
     type AccountData = pallet_balances::AccountData<Balance>;
     type SS58Prefix = SS58Prefix;

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Load test (issue 19, docs/THROUGHPUT.md): starts a dev chain (the release node if it is
+# built, else the dev-profile node the tests use) or connects to one, sends N pre-signed trades
+# from many accounts, then the same number of balance transfers for comparison, and reports
+# included per block, per second, and the time from submission to inclusion and to finality.
+#
+#   scripts/load.sh [N]                     default 20000 of each, 200 accounts
+#   WS=ws://127.0.0.1:9944 scripts/load.sh  use a running node (dev or local preset)
+#   KINDS=trade ACCOUNTS=400 scripts/load.sh 60000
+#   NODE=path/to/perpetua-node scripts/load.sh
+#   BASE=DIR scripts/load.sh                keep each chain's database in DIR/<kind>
+#
+# Reports: $OUT/load-<kind>.json (default $CARGO_TARGET_DIR/load).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$PERPETUA_ROOT"
+count="${1:-20000}"
+accounts="${ACCOUNTS:-200}"
+kinds="${KINDS:-trade transfer}"
+out="${OUT:-$CARGO_TARGET_DIR/load}"
+mkdir -p "$out"
+(cd zombienet && [ -d node_modules/@polkadot/api ] || npm ci --no-audit --no-fund)
+
+node_pid=""
+cleanup() { [ -n "$node_pid" ] && kill "$node_pid" 2>/dev/null || true; }
+trap cleanup EXIT
+for kind in $kinds; do
+  ws="${WS:-}"
+  if [ -z "$ws" ]; then
+    node_bin="${NODE:-}"
+    if [ -z "$node_bin" ]; then
+      node_bin="$CARGO_TARGET_DIR/release/perpetua-node"
+      [ -x "$node_bin" ] || node_bin="$PERPETUA_NODE"
+    fi
+    [ -x "$node_bin" ] || bash scripts/build-node.sh
+    # A fresh chain per kind; a transaction pool large enough to hold the whole load.
+    if [ -n "${BASE:-}" ]; then db=(--base-path "$BASE/$kind"); else db=(--tmp); fi
+    "$node_bin" --dev "${db[@]}" --rpc-port 9988 --port 30988 --no-prometheus \
+      --pool-limit $((count * 2)) --pool-kbytes $((count * 2)) \
+      --rpc-max-connections 1000 > "$out/node-$kind.log" 2>&1 &
+    node_pid=$!
+    ws=ws://127.0.0.1:9988
+    for _ in $(seq 120); do
+      grep -q "Running JSON-RPC server" "$out/node-$kind.log" && break
+      sleep 1
+    done
+    echo "node: $node_bin ($("$node_bin" --version)), log $out/node-$kind.log"
+  fi
+  node zombienet/tools/load.mjs --ws "$ws" --kind "$kind" --count "$count" \
+    --accounts "$accounts" --json "$out/load-$kind.json"
+  cleanup
+  node_pid=""
+done
