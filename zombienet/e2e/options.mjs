@@ -19,7 +19,7 @@ const BTC_CALL_100K = 2; // the dev and local presets' BTC 100,000 call
 
 /// Signs and sends `tx`; resolves with the block's events once in a block, rejects with the
 /// module error's name if it fails.
-function send(api, tx, signer) {
+export function send(api, tx, signer) {
   return new Promise((resolve, reject) => {
     let unsub;
     tx.signAndSend(signer, { nonce: -1 }, (result) => {

@@ -16,6 +16,7 @@ import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { writeFileSync } from 'node:fs';
+import { send } from '../e2e/options.mjs';
 
 const SHARE = 10n ** 12n; // TSLA has 12 decimals
 const FIXED = 10n ** 18n;
@@ -35,31 +36,6 @@ const jsonOut = arg('json', '');
 if (!['trade', 'transfer'].includes(kind)) throw new Error(`--kind must be trade or transfer, not ${kind}`);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/// Sends `tx` signed by `signer`, resolves once it is in a block; rejects with the module
-/// error's name if it fails.
-function send(api, tx, signer) {
-  return new Promise((resolve, reject) => {
-    let unsub;
-    tx.signAndSend(signer, { nonce: -1 }, (result) => {
-      if (result.dispatchError) {
-        unsub?.();
-        let msg = result.dispatchError.toString();
-        if (result.dispatchError.isModule) {
-          const d = api.registry.findMetaError(result.dispatchError.asModule);
-          msg = `${d.section}.${d.name}`;
-        }
-        reject(new Error(`dispatch failed: ${msg}`));
-      } else if (result.status.isInBlock) {
-        unsub?.();
-        resolve(result.events);
-      } else if (result.isError) {
-        unsub?.();
-        reject(new Error(`transaction ${result.status.type}`));
-      }
-    }).then((u) => { unsub = u; }, reject);
-  });
-}
 
 function percentile(xs, p) {
   if (xs.length === 0) return null;

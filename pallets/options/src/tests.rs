@@ -941,6 +941,25 @@ fn book_delta() -> f64 {
     BookDelta::<Test>::get(TSLA).into_inner() as f64 / 1e18
 }
 
+/// The stored book delta is the sum of the series' deltas at a fresh valuation.
+fn assert_book_delta_is_fresh(series: &[SeriesId]) {
+    let fresh: f64 = series.iter().map(|s| fresh_dollar_delta(*s)).sum();
+    assert!(
+        (book_delta() - fresh).abs() < 1e-6 * fresh.abs().max(1.0),
+        "{} {fresh}",
+        book_delta()
+    );
+}
+
+/// Buys `n` contracts of `series` at any price.
+fn buy(
+    who: AccountId,
+    series: SeriesId,
+    n: i128,
+) -> frame_support::dispatch::DispatchResultWithPostInfo {
+    Options::trade(RuntimeOrigin::signed(who), series, n, limit(1e9), FAR)
+}
+
 /// The attacker splits one directional bet over several series of the same settlement to
 /// stay under the pool's delta limit per trade: the limit counts the whole book (each series
 /// at its last refresh: the traded one now, the others at this block's hook), so the trade
@@ -964,20 +983,8 @@ fn the_delta_limit_counts_every_series_of_the_settlement() {
         let cap_usd = capital as f64 / TSLA_UNIT as f64 * 400.0 / 100.0;
 
         // Delta per contract of each call (one contract each to measure it).
-        assert_ok!(Options::trade(
-            RuntimeOrigin::signed(BOB),
-            CALL,
-            1,
-            limit(1e9),
-            FAR
-        ));
-        assert_ok!(Options::trade(
-            RuntimeOrigin::signed(BOB),
-            FAR_CALL,
-            1,
-            limit(1e9),
-            FAR
-        ));
+        assert_ok!(buy(BOB, CALL, 1));
+        assert_ok!(buy(BOB, FAR_CALL, 1));
         let (d_call, d_far) = (fresh_dollar_delta(CALL), fresh_dollar_delta(FAR_CALL));
         assert!(d_call > d_far && d_far > 0.0, "{d_call} {d_far}");
         assert!((book_delta() - d_call - d_far).abs() < 1e-6);
@@ -985,57 +992,23 @@ fn the_delta_limit_counts_every_series_of_the_settlement() {
         // 60% of the limit in each series: each alone would fit, both do not.
         let n_call = (0.6 * cap_usd / d_call) as i128;
         let n_far = (0.6 * cap_usd / d_far) as i128;
-        assert_ok!(Options::trade(
-            RuntimeOrigin::signed(BOB),
-            CALL,
-            n_call,
-            limit(1e9),
-            FAR
-        ));
+        assert_ok!(buy(BOB, CALL, n_call));
         let before = collateral(CAROL);
         assert_noop!(
-            Options::trade(
-                RuntimeOrigin::signed(CAROL),
-                FAR_CALL,
-                n_far,
-                limit(1e9),
-                FAR
-            ),
+            buy(CAROL, FAR_CALL, n_far),
             pallet_pool::Error::<Test>::NetDeltaLimit
         );
         assert_eq!(collateral(CAROL), before);
         // Long puts take delta off the book: with them, Carol's calls fit.
         let d_put_each = {
-            assert_ok!(Options::trade(
-                RuntimeOrigin::signed(CAROL),
-                PUT,
-                1,
-                limit(1e9),
-                FAR
-            ));
+            assert_ok!(buy(CAROL, PUT, 1));
             fresh_dollar_delta(PUT)
         };
         assert!(d_put_each < 0.0);
         let n_put = (0.7 * cap_usd / -d_put_each) as i128;
-        assert_ok!(Options::trade(
-            RuntimeOrigin::signed(CAROL),
-            PUT,
-            n_put,
-            limit(1e9),
-            FAR
-        ));
-        assert_ok!(Options::trade(
-            RuntimeOrigin::signed(CAROL),
-            FAR_CALL,
-            n_far,
-            limit(1e9),
-            FAR
-        ));
-        let fresh: f64 = [CALL, PUT, FAR_CALL]
-            .iter()
-            .map(|s| fresh_dollar_delta(*s))
-            .sum();
-        assert!((book_delta() - fresh).abs() < 1e-6 * fresh.abs().max(1.0));
+        assert_ok!(buy(CAROL, PUT, n_put));
+        assert_ok!(buy(CAROL, FAR_CALL, n_far));
+        assert_book_delta_is_fresh(&[CALL, PUT, FAR_CALL]);
         assert!(book_delta().abs() <= cap_usd, "{} {cap_usd}", book_delta());
 
         // The index moves in the next block: that block's hook (after its feeds) refreshes
@@ -1046,10 +1019,6 @@ fn the_delta_limit_counts_every_series_of_the_settlement() {
         next_block();
         // Traders are long gamma: their delta grew with the index.
         assert!(book_delta() > at_100k, "{} {at_100k}", book_delta());
-        let fresh: f64 = [CALL, PUT, FAR_CALL]
-            .iter()
-            .map(|s| fresh_dollar_delta(*s))
-            .sum();
-        assert!((book_delta() - fresh).abs() < 1e-6 * fresh.abs().max(1.0));
+        assert_book_delta_is_fresh(&[CALL, PUT, FAR_CALL]);
     });
 }
