@@ -272,64 +272,69 @@ impl<T: Config> PoolLedger<T::AccountId> for Pallet<T> {
 
     /// Claims not yet backed by cash are paid first; the rest splits by kind: fees between
     /// the tranches and the protocol, ordinary gains by the one rule, penalties to insurance.
-    fn receive(
+    /// The parts are split one after the other, as separate receipts would be, and their sums
+    /// move in one transfer to the pool and one to the protocol.
+    fn receive_all(
         settlement: AssetId,
         from: &T::AccountId,
-        amount: Balance,
-        kind: Inflow,
+        parts: &[(Inflow, Balance)],
     ) -> DispatchResult {
-        if amount == 0 {
+        if parts.iter().all(|(_, amount)| *amount == 0) {
             return Ok(());
         }
         let mut info = Pools::<T>::get(settlement).ok_or(Error::<T>::UnknownPool)?;
         let params = Params::<T>::get(settlement).unwrap_or_default();
         let mut deficit = Deficits::<T>::get(settlement).unwrap_or_default();
-        let to_claims = amount.min(deficit.uncovered());
-        let rest = amount - to_claims;
-        let (to_main, to_ins, to_protocol) = match kind {
-            Inflow::Fee => {
-                let m = params.fee_to_main.mul_floor(rest);
-                let i = params.fee_to_insurance.mul_floor(rest);
-                (m, i, rest - m - i)
-            }
-            Inflow::Gain | Inflow::LatencyFee => {
-                let (m, i) = nav::split(rest, params.insurance_share);
-                (m, i, 0)
-            }
-            Inflow::Penalty => (0, rest, 0),
+        let mut t = Tranches {
+            main: info.main,
+            insurance: info.insurance,
         };
+        let (mut to_pool, mut to_protocol_all, mut reserved): (Balance, Balance, Balance) =
+            (0, 0, 0);
+        for &(kind, amount) in parts.iter().filter(|(_, amount)| *amount > 0) {
+            let to_claims = amount.min(deficit.uncovered());
+            deficit.reserve = deficit.reserve.saturating_add(to_claims);
+            reserved = reserved.saturating_add(to_claims);
+            let rest = amount - to_claims;
+            let (to_main, to_ins, to_protocol) = match kind {
+                Inflow::Fee => {
+                    let m = params.fee_to_main.mul_floor(rest);
+                    let i = params.fee_to_insurance.mul_floor(rest);
+                    (m, i, rest - m - i)
+                }
+                Inflow::Gain | Inflow::LatencyFee => {
+                    let (m, i) = nav::split(rest, params.insurance_share);
+                    (m, i, 0)
+                }
+                Inflow::Penalty => (0, rest, 0),
+            };
+            let add = |a: Balance, b: Balance| a.checked_add(b).ok_or(ArithmeticError::Overflow);
+            t.main = add(t.main, to_main)?;
+            t.insurance = add(t.insurance, to_ins)?;
+            to_pool = add(to_pool, amount - to_protocol)?;
+            to_protocol_all = add(to_protocol_all, to_protocol)?;
+            Self::deposit_event(Event::Received {
+                asset: settlement,
+                kind,
+                amount,
+                to_claims,
+                to_main,
+                to_insurance: to_ins,
+                to_protocol,
+            });
+        }
+        T::Mover::transfer(settlement, from, &Self::account(settlement), to_pool)?;
         T::Mover::transfer(
             settlement,
             from,
-            &Self::account(settlement),
-            amount - to_protocol,
+            &T::ProtocolAccount::get(),
+            to_protocol_all,
         )?;
-        T::Mover::transfer(settlement, from, &T::ProtocolAccount::get(), to_protocol)?;
-        let t = Tranches {
-            main: info
-                .main
-                .checked_add(to_main)
-                .ok_or(ArithmeticError::Overflow)?,
-            insurance: info
-                .insurance
-                .checked_add(to_ins)
-                .ok_or(ArithmeticError::Overflow)?,
-        };
         Self::write_tranches(settlement, &mut info, t)?;
         Pools::<T>::insert(settlement, info);
-        if to_claims > 0 {
-            deficit.reserve = deficit.reserve.saturating_add(to_claims);
+        if reserved > 0 {
             Self::write_deficit(settlement, deficit);
         }
-        Self::deposit_event(Event::Received {
-            asset: settlement,
-            kind,
-            amount,
-            to_claims,
-            to_main,
-            to_insurance: to_ins,
-            to_protocol,
-        });
         Ok(())
     }
 

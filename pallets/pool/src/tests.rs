@@ -612,6 +612,55 @@ fn inflows_split_by_kind() {
     });
 }
 
+/// A trade's fee, latency fee and loss reach the pool in one receipt: it leaves the tranches,
+/// the claims' reserve, the pool's and the protocol's tokens exactly where the same inflows
+/// received one by one leave them, with a deficit the first parts pay off and without one.
+#[test]
+fn one_receipt_of_several_inflows_is_the_same_as_each_received_alone() {
+    let parts = [
+        (Inflow::Fee, 1_234_567),
+        (Inflow::LatencyFee, 0),
+        (Inflow::LatencyFee, 333_333),
+        (Inflow::Gain, 987_654),
+        (Inflow::Penalty, 55_555),
+    ];
+    for owed in [0, 1_500_000, 10_000_000] {
+        let run = |together: bool| {
+            new_test_ext().execute_with(|| {
+                create(TSLA);
+                deposit(ALICE, Tranche::Main, 5_000_000);
+                deposit(BOB, Tranche::Insurance, 1_000_000);
+                if owed > 0 {
+                    assert_eq!(Pool::pay(TSLA, &POT, 6_000_000 + owed), Ok(owed));
+                    Pool::record_claim(TSLA, &CHARLIE, owed);
+                }
+                if together {
+                    assert_ok!(Pool::receive_all(TSLA, &POT, &parts));
+                } else {
+                    for (kind, amount) in parts {
+                        assert_ok!(Pool::receive(TSLA, &POT, amount, kind));
+                    }
+                }
+                check_exact();
+                let received = events()
+                    .into_iter()
+                    .filter(|e| matches!(e, Event::Received { .. }))
+                    .count();
+                (
+                    (info().main, info().insurance),
+                    Deficits::<Test>::get(TSLA).map(|d| d.reserve),
+                    (tsla(POT), tsla(999), tsla(Pool::account(TSLA))),
+                    received,
+                )
+            })
+        };
+        let (one_by_one, together) = (run(false), run(true));
+        assert_eq!(together, one_by_one, "owed {owed}");
+        // Each non-zero part is reported with its own split.
+        assert_eq!(together.3, 4);
+    }
+}
+
 /// Issue 12, item 4: bad debt is not a deficit (the pool owes nobody for it); insurance bears
 /// it first.
 #[test]

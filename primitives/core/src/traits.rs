@@ -541,6 +541,17 @@ pub trait PoolLedger<AccountId> {
         from: &AccountId,
         amount: Balance,
         kind: Inflow,
+    ) -> sp_runtime::DispatchResult {
+        Self::receive_all(settlement, from, &[(kind, amount)])
+    }
+    /// Moves several inflows from `from` into the pool at once, each split as [`Self::receive`]
+    /// splits it, in order (claims not yet backed by cash take the first ones): one token move
+    /// to the pool and one to the protocol for all of them (a trade's fee, latency fee and
+    /// realised loss).
+    fn receive_all(
+        settlement: AssetId,
+        from: &AccountId,
+        parts: &[(Inflow, Balance)],
     ) -> sp_runtime::DispatchResult;
     /// Pays `amount` (a trader's profit, or funding the pool owes) from the pool to `to`: an
     /// ordinary outflow, split between the tranches by the same rule as inflows. Returns what
