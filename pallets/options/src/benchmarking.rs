@@ -204,6 +204,40 @@ mod benches {
         Ok(())
     }
 
+    /// `n` traders, each opening one contract of its own series of one market, in one block
+    /// of a full book. The slope over `n` is what one more trade adds to a block that has
+    /// already traded on the market: its own series, position and margin account, while the
+    /// market's prices, the pool, the ledger totals and the pots' token accounts are read and
+    /// written once for the block (`Pallet::trade_weight`'s warm case).
+    #[benchmark]
+    fn trades_in_block(
+        n: Linear<1, { T::MaxSeriesPerSettlement::get() }>,
+    ) -> Result<(), BenchmarkError> {
+        let (market, settlement) = env::<T>()?;
+        let s = full_book::<T>(market, settlement)?;
+        let traders = (0..n)
+            .map(|i| trader::<T>(settlement, i))
+            .collect::<Result<alloc::vec::Vec<_>, _>>()?;
+        <T as Config>::BenchmarkHelper::advance_time(3_000);
+        #[block]
+        {
+            for (who, id) in traders.iter().zip(s.iter()) {
+                Options::<T>::trade(
+                    RawOrigin::Signed(who.clone()).into(),
+                    *id,
+                    1,
+                    FixedU128::from_u32(1_000_000),
+                    far(),
+                )
+                .map_err(|e| BenchmarkError::Stop(e.error.into()))?;
+            }
+        }
+        for (who, id) in traders.iter().zip(s.iter()) {
+            assert!(Positions::<T>::contains_key(who, id));
+        }
+        Ok(())
+    }
+
     /// The block hook with `s` series, each with positions, over `m` markets (each market's
     /// prices are read, and each settlement's pool margin reported, once per block). On a
     /// chain with markets at genesis, `m` below their number measures that number.

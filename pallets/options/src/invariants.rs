@@ -19,6 +19,14 @@ impl<T: Config> Pallet<T> {
                 account.epoch < a.epoch && matches!(a.kind, LedgerActionKind::Split { .. })
             })
         };
+        let now = frame_system::Pallet::<T>::block_number();
+        for (market, block) in LastTraded::<T>::iter() {
+            ensure!(
+                Markets::<T>::contains_key(market),
+                "trade marker of no market"
+            );
+            ensure!(block <= now, "trade marker from a future block");
+        }
         for (settlement, _, account) in Accounts::<T>::iter() {
             ensure!(
                 account.epoch <= ActionEpoch::<T>::get(settlement),

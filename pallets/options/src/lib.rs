@@ -248,6 +248,13 @@ pub mod pallet {
     #[pallet::storage]
     pub type BookDelta<T: Config> = StorageMap<_, Twox64Concat, AssetId, FixedI128, ValueQuery>;
 
+    /// The block of each market's last successful trade that paid a fee. A trade that finds
+    /// this block here finds the market's shared state (its prices, its settlement's pool,
+    /// ledger totals and the pots' token accounts) already read and written in this block, and
+    /// is charged only its own items: the marginal weight `trades_in_block` measures.
+    #[pallet::storage]
+    pub type LastTraded<T: Config> = StorageMap<_, Twox64Concat, MarketId, BlockNumberFor<T>>;
+
     #[pallet::event]
     #[pallet::generate_deposit(pub(super) fn deposit_event)]
     pub enum Event<T: Config> {
@@ -610,6 +617,7 @@ pub mod pallet {
         ) -> DispatchResultWithPostInfo {
             let who = ensure_signed(origin)?;
             let touch = T::ActionTouchWeight::get();
+            let warm = Self::traded_this_block(series);
             Self::do_trade(
                 &who,
                 series,
@@ -618,11 +626,9 @@ pub mod pallet {
                 TradeMode::Trader,
             )?;
             let positions = Self::positions_count(&who, series);
-            // Charged for the positions valued, not for the most an account may hold.
-            Ok(
-                Some(<T as Config>::WeightInfo::trade(positions.max(1)).saturating_add(touch))
-                    .into(),
-            )
+            // Charged for the positions valued, not for the most an account may hold, and
+            // for the market's shared state only if no trade has brought it into this block.
+            Ok(Some(Self::trade_weight(positions.max(1), warm).saturating_add(touch)).into())
         }
     }
 
@@ -633,6 +639,32 @@ pub mod pallet {
                 .and_then(|s| Markets::<T>::get(s.market))
                 .and_then(|m| AccountSeries::<T>::decode_len(who, m.settlement))
                 .unwrap_or(0) as u32
+        }
+
+        /// Whether the market of `series` has had a successful trade in this block.
+        pub fn traded_this_block(series: SeriesId) -> bool {
+            SeriesBook::<T>::get(series)
+                .and_then(|s| LastTraded::<T>::get(s.market))
+                .is_some_and(|b| b == frame_system::Pallet::<T>::block_number())
+        }
+
+        /// The weight of a trade by an account with `positions` positions in the settlement.
+        /// Cold (the market's first trade of the block): `trade(positions)`. Warm (a trade
+        /// that paid a fee came first): what one more trade adds to a block of trades on the
+        /// market (`trades_in_block`'s slope), plus what the account's other positions add
+        /// (`trade(positions) - trade(1)`), plus the protocol's token account.
+        pub fn trade_weight(positions: u32, warm: bool) -> Weight {
+            let w = |p| <T as Config>::WeightInfo::trade(p);
+            if !warm {
+                return w(positions);
+            }
+            let n = |k| <T as Config>::WeightInfo::trades_in_block(k);
+            // The protocol's token account, in case the block's earlier fees all rounded its
+            // share to zero and left it out of the block.
+            let protocol = T::DbWeight::get().reads_writes(1, 1);
+            n(2).saturating_sub(n(1))
+                .saturating_add(w(positions).saturating_sub(w(1)))
+                .saturating_add(protocol)
         }
 
         /// The pot account holding a settlement asset's collateral.

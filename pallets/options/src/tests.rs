@@ -1022,3 +1022,70 @@ fn the_delta_limit_counts_every_series_of_the_settlement() {
         assert_book_delta_is_fresh(&[CALL, PUT, FAR_CALL]);
     });
 }
+
+fn charged(
+    r: frame_support::dispatch::DispatchResultWithPostInfo,
+) -> frame_support::weights::Weight {
+    r.expect("trade")
+        .actual_weight
+        .expect("a trade reports its weight")
+}
+
+/// The market's first trade of a block pays for its shared state (prices, the pool, the
+/// ledger totals, the pots' token accounts); the block's later trades on it pay only the
+/// measured marginal cost. A trade that failed, or a forced close (no fee), brought nothing
+/// into the block; a new block starts cold, and another market of the same settlement is cold
+/// until it trades.
+#[test]
+fn a_trade_after_another_in_the_block_is_charged_the_marginal_weight() {
+    new_test_ext().execute_with(|| {
+        setup();
+        let cold = Options::trade_weight(1, false);
+        let warm = Options::trade_weight(1, true);
+        assert!(warm.ref_time() < cold.ref_time(), "{warm:?} {cold:?}");
+
+        // A failed trade (slippage) leaves the market cold.
+        assert!(Options::trade(RuntimeOrigin::signed(BOB), CALL, 1, limit(0.01), FAR).is_err());
+        assert!(!Options::traded_this_block(CALL));
+        assert_eq!(charged(buy(BOB, CALL, 1)), cold);
+        assert!(Options::traded_this_block(PUT));
+        assert_eq!(charged(buy(CAROL, PUT, 1)), warm);
+        // Bob now holds two positions: the second is charged like `trade(2)` warm.
+        assert_eq!(charged(buy(BOB, PUT, 1)), Options::trade_weight(2, true));
+
+        // An ETH market on the same settlement has not traded in this block.
+        assert_ok!(Options::create_market(
+            RuntimeOrigin::root(),
+            CryptoIndex::Eth,
+            TSLA,
+            MarketParams::default()
+        ));
+        assert_ok!(Options::list_series(
+            RuntimeOrigin::root(),
+            1,
+            p(4_000),
+            OptionKind::Call
+        ));
+        assert!(!Options::traded_this_block(2));
+
+        next_block();
+        assert!(!Options::traded_this_block(CALL));
+        // A forced close pays no fee and brings no pool ledger into the block: still cold.
+        assert_ok!(Options::do_trade(
+            &BOB,
+            PUT,
+            -1,
+            None,
+            TradeMode::Liquidation
+        ));
+        assert!(!Options::traded_this_block(CALL));
+        assert_eq!(
+            charged(buy(CAROL, CALL, 1)),
+            Options::trade_weight(2, false)
+        );
+        let sell = Options::trade(RuntimeOrigin::signed(BOB), CALL, -1, limit(0.0), FAR);
+        // Bob's close leaves him no position (his put was closed above): charged as one.
+        assert_eq!(charged(sell), Options::trade_weight(1, true));
+        next_block();
+    });
+}

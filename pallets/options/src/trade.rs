@@ -263,7 +263,13 @@ impl<T: Config> Pallet<T> {
         series.delta_usd = risk.delta;
         Self::book_risk_moved(settlement, before, risk);
         let pool_grows = risk.margin > before.margin;
+        let market_id = series.market;
         SeriesBook::<T>::insert(series_id, series);
+        // Only a trade that paid a fee has brought the pool's ledger and the pots' token
+        // accounts into the block, as the benchmarked trades do; a forced close pays none.
+        if policy.pays_fee && fee > 0 {
+            LastTraded::<T>::insert(market_id, frame_system::Pallet::<T>::block_number());
+        }
 
         // 6. The trader's position and indexes.
         Self::store_position(
@@ -341,9 +347,12 @@ impl<T: Config> Pallet<T> {
         // always a little behind: it goes to the tranches like a trading result, not into the
         // fee split (where the protocol's share would leave the LPs short of it).
         let latency = units(priced.latency, prices.settle_low, Rounding::Down)?.min(fee);
-        T::Pool::receive(settlement, &pot, fee.saturating_sub(latency), Inflow::Fee)?;
-        T::Pool::receive(settlement, &pot, latency, Inflow::LatencyFee)?;
+        let fees = [
+            (Inflow::Fee, fee.saturating_sub(latency)),
+            (Inflow::LatencyFee, latency),
+        ];
 
+        // The fee and a realised loss reach the pool in one receipt (one token move).
         let realised: i128 = if change.realised.is_negative() {
             let owed = units(
                 change.realised.checked_abs().ok_or(Error::<T>::Overflow)?,
@@ -351,9 +360,10 @@ impl<T: Config> Pallet<T> {
                 Rounding::Up,
             )?;
             let loss = Self::take_owed(who, settlement, owed, policy, gaps)?;
-            T::Pool::receive(settlement, &pot, loss, Inflow::Gain)?;
+            T::Pool::receive_all(settlement, &pot, &[fees[0], fees[1], (Inflow::Gain, loss)])?;
             -(loss as i128)
         } else {
+            T::Pool::receive_all(settlement, &pot, &fees)?;
             let gain = units(change.realised, prices.settle_high, Rounding::Down)?;
             let unpaid = Self::pay_trader(who, settlement, gain, policy, gaps)?;
             let paid = gain.saturating_sub(unpaid);

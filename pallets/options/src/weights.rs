@@ -24,7 +24,7 @@
 //!   --heap-pages
 //!   4096
 //!   --json-file
-//!   /tmp/tmp.qdVkcc70LW/pallet_options.json
+//!   /tmp/tmp.LiR86TeUhh/pallet_options.json
 //!   --template
 //!   scripts/frame-weight-template.hbs
 //!   --output
@@ -48,6 +48,7 @@ pub trait WeightInfo {
 	fn deposit() -> Weight;
 	fn withdraw(p: u32, ) -> Weight;
 	fn trade(p: u32, ) -> Weight;
+	fn trades_in_block(n: u32, ) -> Weight;
 	fn accrue_funding(s: u32, m: u32, ) -> Weight;
 	fn accrue_funding_positions(n: u32, ) -> Weight;
 }
@@ -65,8 +66,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::Markets` (`max_values`: None, `max_size`: Some(135), added: 2610, mode: `MaxEncodedLen`)
 	fn create_market() -> Weight {
 		// Proof size: measured `899`, estimated `3605`.
-		// Minimum execution time: 72_388_000 picoseconds.
-		Weight::from_parts(75_923_000, 0)
+		// Minimum execution time: 88_992_000 picoseconds.
+		Weight::from_parts(93_030_000, 0)
 			.saturating_add(Weight::from_parts(0, 3605))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -75,8 +76,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::Markets` (`max_values`: None, `max_size`: Some(135), added: 2610, mode: `MaxEncodedLen`)
 	fn update_market() -> Weight {
 		// Proof size: measured `390`, estimated `3600`.
-		// Minimum execution time: 39_396_000 picoseconds.
-		Weight::from_parts(43_061_000, 0)
+		// Minimum execution time: 51_050_000 picoseconds.
+		Weight::from_parts(55_851_000, 0)
 			.saturating_add(Weight::from_parts(0, 3600))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -95,8 +96,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn list_series() -> Weight {
 		// Proof size: measured `7241`, estimated `83481`.
-		// Minimum execution time: 348_256_000 picoseconds.
-		Weight::from_parts(362_767_000, 0)
+		// Minimum execution time: 387_544_000 picoseconds.
+		Weight::from_parts(413_615_000, 0)
 			.saturating_add(Weight::from_parts(0, 83481))
 			.saturating_add(T::DbWeight::get().reads(36))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -105,8 +106,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::SeriesBook` (`max_values`: None, `max_size`: Some(186), added: 2661, mode: `MaxEncodedLen`)
 	fn set_series_active() -> Weight {
 		// Proof size: measured `677`, estimated `3651`.
-		// Minimum execution time: 44_790_000 picoseconds.
-		Weight::from_parts(48_443_000, 0)
+		// Minimum execution time: 58_205_000 picoseconds.
+		Weight::from_parts(67_511_000, 0)
 			.saturating_add(Weight::from_parts(0, 3651))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -115,8 +116,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::Haircuts` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	fn set_haircut() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 22_415_000 picoseconds.
-		Weight::from_parts(23_040_000, 0)
+		// Minimum execution time: 28_472_000 picoseconds.
+		Weight::from_parts(32_730_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -138,8 +139,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::TotalCollateral` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn deposit() -> Weight {
 		// Proof size: measured `1427`, estimated `6208`.
-		// Minimum execution time: 210_420_000 picoseconds.
-		Weight::from_parts(222_513_000, 0)
+		// Minimum execution time: 235_506_000 picoseconds.
+		Weight::from_parts(240_553_000, 0)
 			.saturating_add(Weight::from_parts(0, 6208))
 			.saturating_add(T::DbWeight::get().reads(9))
 			.saturating_add(T::DbWeight::get().writes(5))
@@ -192,12 +193,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Equities::ActiveActions` (`max_values`: Some(1), `max_size`: Some(65), added: 560, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[1, 16]`.
 	fn withdraw(p: u32, ) -> Weight {
-		// Proof size: measured `4155 + p * (277 ±0)`, estimated `8817 + p * (2661 ±0)`.
-		// Minimum execution time: 880_498_000 picoseconds.
-		Weight::from_parts(939_282_807, 0)
+		// Proof size: measured `4192 + p * (277 ±0)`, estimated `8817 + p * (2661 ±0)`.
+		// Minimum execution time: 929_408_000 picoseconds.
+		Weight::from_parts(400_264_163, 0)
 			.saturating_add(Weight::from_parts(0, 8817))
-			// Standard Error: 16_309_701
-			.saturating_add(Weight::from_parts(247_759_527, 0).saturating_mul(p.into()))
+			// Standard Error: 15_115_043
+			.saturating_add(Weight::from_parts(356_290_660, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(28))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(8))
@@ -206,10 +207,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `Equities::ActiveActions` (r:1 w:0)
 	/// Proof: `Equities::ActiveActions` (`max_values`: Some(1), `max_size`: Some(65), added: 560, mode: `MaxEncodedLen`)
-	/// Storage: `Timestamp::Now` (r:1 w:0)
-	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Options::SeriesBook` (r:16 w:1)
 	/// Proof: `Options::SeriesBook` (`max_values`: None, `max_size`: Some(186), added: 2661, mode: `MaxEncodedLen`)
+	/// Storage: `Options::LastTraded` (r:1 w:1)
+	/// Proof: `Options::LastTraded` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Markets` (r:1 w:0)
 	/// Proof: `Options::Markets` (`max_values`: None, `max_size`: Some(135), added: 2610, mode: `MaxEncodedLen`)
 	/// Storage: `Options::LedgerActions` (r:1 w:0)
@@ -256,16 +259,82 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::OpenAccounts` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[1, 16]`.
 	fn trade(p: u32, ) -> Weight {
-		// Proof size: measured `4262 + p * (278 ±0)`, estimated `9045 + p * (2661 ±0)`.
-		// Minimum execution time: 678_198_000 picoseconds.
-		Weight::from_parts(670_098_037, 0)
+		// Proof size: measured `4301 + p * (278 ±0)`, estimated `9045 + p * (2661 ±0)`.
+		// Minimum execution time: 815_694_000 picoseconds.
+		Weight::from_parts(1_123_010_713, 0)
 			.saturating_add(Weight::from_parts(0, 9045))
-			// Standard Error: 8_642_658
-			.saturating_add(Weight::from_parts(67_005_229, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(30))
+			// Standard Error: 6_438_294
+			.saturating_add(Weight::from_parts(61_014_310, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(31))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
-			.saturating_add(T::DbWeight::get().writes(12))
+			.saturating_add(T::DbWeight::get().writes(13))
 			.saturating_add(Weight::from_parts(0, 2661).saturating_mul(p.into()))
+	}
+	/// Storage: `Equities::ActiveActions` (r:1 w:0)
+	/// Proof: `Equities::ActiveActions` (`max_values`: Some(1), `max_size`: Some(65), added: 560, mode: `MaxEncodedLen`)
+	/// Storage: `Options::SeriesBook` (r:32 w:32)
+	/// Proof: `Options::SeriesBook` (`max_values`: None, `max_size`: Some(186), added: 2661, mode: `MaxEncodedLen`)
+	/// Storage: `Options::LastTraded` (r:1 w:1)
+	/// Proof: `Options::LastTraded` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Markets` (r:1 w:0)
+	/// Proof: `Options::Markets` (`max_values`: None, `max_size`: Some(135), added: 2610, mode: `MaxEncodedLen`)
+	/// Storage: `Options::LedgerActions` (r:1 w:0)
+	/// Proof: `Options::LedgerActions` (`max_values`: None, `max_size`: Some(249), added: 2724, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Positions` (r:32 w:32)
+	/// Proof: `Options::Positions` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
+	/// Storage: `Pool::Pools` (r:1 w:1)
+	/// Proof: `Pool::Pools` (`max_values`: None, `max_size`: Some(117), added: 2592, mode: `MaxEncodedLen`)
+	/// Storage: `Prices::Held` (r:3 w:0)
+	/// Proof: `Prices::Held` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
+	/// Storage: `Prices::Accepted` (r:3 w:0)
+	/// Proof: `Prices::Accepted` (`max_values`: None, `max_size`: Some(62), added: 2537, mode: `MaxEncodedLen`)
+	/// Storage: `Equities::Stocks` (r:1 w:0)
+	/// Proof: `Equities::Stocks` (`max_values`: None, `max_size`: Some(78), added: 2553, mode: `MaxEncodedLen`)
+	/// Storage: `Pool::Params` (r:1 w:0)
+	/// Proof: `Pool::Params` (`max_values`: None, `max_size`: Some(92), added: 2567, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Accounts` (r:32 w:32)
+	/// Proof: `Options::Accounts` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
+	/// Storage: `Options::TotalCollateral` (r:1 w:1)
+	/// Proof: `Options::TotalCollateral` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `Pool::Deficits` (r:1 w:0)
+	/// Proof: `Pool::Deficits` (`max_values`: None, `max_size`: Some(212), added: 2687, mode: `MaxEncodedLen`)
+	/// Storage: `Equities::Actions` (r:1 w:0)
+	/// Proof: `Equities::Actions` (`max_values`: None, `max_size`: Some(315), added: 2790, mode: `MaxEncodedLen`)
+	/// Storage: `Assets::Account` (r:3 w:3)
+	/// Proof: `Assets::Account` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
+	/// Storage: `Assets::Asset` (r:3 w:1)
+	/// Proof: `Assets::Asset` (`max_values`: None, `max_size`: Some(210), added: 2685, mode: `MaxEncodedLen`)
+	/// Storage: `Options::PoolMargin` (r:1 w:1)
+	/// Proof: `Options::PoolMargin` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `Options::BookDelta` (r:1 w:1)
+	/// Proof: `Options::BookDelta` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `Options::AccountSeries` (r:32 w:32)
+	/// Proof: `Options::AccountSeries` (`max_values`: None, `max_size`: Some(125), added: 2600, mode: `MaxEncodedLen`)
+	/// Storage: `Options::Haircuts` (r:1 w:0)
+	/// Proof: `Options::Haircuts` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
+	/// Storage: `MarketCalendar::Exchanges` (r:1 w:0)
+	/// Proof: `MarketCalendar::Exchanges` (`max_values`: None, `max_size`: Some(33), added: 2508, mode: `MaxEncodedLen`)
+	/// Storage: `MarketCalendar::Years` (r:1 w:0)
+	/// Proof: `MarketCalendar::Years` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
+	/// Storage: `Prices::Params` (r:1 w:0)
+	/// Proof: `Prices::Params` (`max_values`: Some(1), `max_size`: Some(88), added: 583, mode: `MaxEncodedLen`)
+	/// Storage: `Options::OpenAccounts` (r:0 w:32)
+	/// Proof: `Options::OpenAccounts` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 32]`.
+	fn trades_in_block(n: u32, ) -> Weight {
+		// Proof size: measured `4769 + n * (282 ±0)`, estimated `9045 + n * (2661 ±0)`.
+		// Minimum execution time: 607_681_000 picoseconds.
+		Weight::from_parts(493_557_577, 0)
+			.saturating_add(Weight::from_parts(0, 9045))
+			// Standard Error: 22_315_195
+			.saturating_add(Weight::from_parts(618_591_144, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(29))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(9))
+			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2661).saturating_mul(n.into()))
 	}
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
@@ -294,14 +363,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `s` is `[1, 32]`.
 	/// The range of component `m` is `[1, 16]`.
 	fn accrue_funding(s: u32, m: u32, ) -> Weight {
-		// Proof size: measured `4207 + m * (142 ±0) + s * (197 ±0)`, estimated `32922 + m * (2448 ±21) + s * (2661 ±0)`.
-		// Minimum execution time: 307_641_000 picoseconds.
-		Weight::from_parts(309_426_000, 0)
+		// Proof size: measured `4244 + m * (142 ±0) + s * (197 ±0)`, estimated `32922 + m * (2448 ±21) + s * (2661 ±0)`.
+		// Minimum execution time: 382_698_000 picoseconds.
+		Weight::from_parts(155_734_956, 0)
 			.saturating_add(Weight::from_parts(0, 32922))
-			// Standard Error: 2_136_294
-			.saturating_add(Weight::from_parts(51_190_059, 0).saturating_mul(s.into()))
-			// Standard Error: 4_276_100
-			.saturating_add(Weight::from_parts(25_466_103, 0).saturating_mul(m.into()))
+			// Standard Error: 3_879_099
+			.saturating_add(Weight::from_parts(54_699_750, 0).saturating_mul(s.into()))
+			// Standard Error: 7_843_131
+			.saturating_add(Weight::from_parts(41_730_044, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(30))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(m.into())))
@@ -338,11 +407,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[10, 100000]`.
 	fn accrue_funding_positions(n: u32, ) -> Weight {
 		// Proof size: measured `6414`, estimated `59532`.
-		// Minimum execution time: 694_791_000 picoseconds.
-		Weight::from_parts(1_042_818_180, 0)
+		// Minimum execution time: 619_905_000 picoseconds.
+		Weight::from_parts(813_829_398, 0)
 			.saturating_add(Weight::from_parts(0, 59532))
-			// Standard Error: 1_188
-			.saturating_add(Weight::from_parts(4_160, 0).saturating_mul(n.into()))
+			// Standard Error: 1_387
+			.saturating_add(Weight::from_parts(12_339, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(43))
 			.saturating_add(T::DbWeight::get().writes(13))
 	}
@@ -351,44 +420,44 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures against RocksDB weights, for mock runtimes in unit tests.
 impl WeightInfo for () {
 	fn create_market() -> Weight {
-		Weight::from_parts(75_923_000, 0)
+		Weight::from_parts(93_030_000, 0)
 			.saturating_add(Weight::from_parts(0, 3605))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(2))
 	}
 	fn update_market() -> Weight {
-		Weight::from_parts(43_061_000, 0)
+		Weight::from_parts(55_851_000, 0)
 			.saturating_add(Weight::from_parts(0, 3600))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn list_series() -> Weight {
-		Weight::from_parts(362_767_000, 0)
+		Weight::from_parts(413_615_000, 0)
 			.saturating_add(Weight::from_parts(0, 83481))
 			.saturating_add(RocksDbWeight::get().reads(36))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
 	fn set_series_active() -> Weight {
-		Weight::from_parts(48_443_000, 0)
+		Weight::from_parts(67_511_000, 0)
 			.saturating_add(Weight::from_parts(0, 3651))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn set_haircut() -> Weight {
-		Weight::from_parts(23_040_000, 0)
+		Weight::from_parts(32_730_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn deposit() -> Weight {
-		Weight::from_parts(222_513_000, 0)
+		Weight::from_parts(240_553_000, 0)
 			.saturating_add(Weight::from_parts(0, 6208))
 			.saturating_add(RocksDbWeight::get().reads(9))
 			.saturating_add(RocksDbWeight::get().writes(5))
 	}
 	fn withdraw(p: u32, ) -> Weight {
-		Weight::from_parts(939_282_807, 0)
+		Weight::from_parts(400_264_163, 0)
 			.saturating_add(Weight::from_parts(0, 8817))
-			.saturating_add(Weight::from_parts(247_759_527, 0).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(356_290_660, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(28))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(8))
@@ -396,19 +465,29 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2661).saturating_mul(p.into()))
 	}
 	fn trade(p: u32, ) -> Weight {
-		Weight::from_parts(670_098_037, 0)
+		Weight::from_parts(1_123_010_713, 0)
 			.saturating_add(Weight::from_parts(0, 9045))
-			.saturating_add(Weight::from_parts(67_005_229, 0).saturating_mul(p.into()))
-			.saturating_add(RocksDbWeight::get().reads(30))
+			.saturating_add(Weight::from_parts(61_014_310, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(31))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(p.into())))
-			.saturating_add(RocksDbWeight::get().writes(12))
+			.saturating_add(RocksDbWeight::get().writes(13))
 			.saturating_add(Weight::from_parts(0, 2661).saturating_mul(p.into()))
 	}
+	fn trades_in_block(n: u32, ) -> Weight {
+		Weight::from_parts(493_557_577, 0)
+			.saturating_add(Weight::from_parts(0, 9045))
+			.saturating_add(Weight::from_parts(618_591_144, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(29))
+			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(9))
+			.saturating_add(RocksDbWeight::get().writes((5_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2661).saturating_mul(n.into()))
+	}
 	fn accrue_funding(s: u32, m: u32, ) -> Weight {
-		Weight::from_parts(309_426_000, 0)
+		Weight::from_parts(155_734_956, 0)
 			.saturating_add(Weight::from_parts(0, 32922))
-			.saturating_add(Weight::from_parts(51_190_059, 0).saturating_mul(s.into()))
-			.saturating_add(Weight::from_parts(25_466_103, 0).saturating_mul(m.into()))
+			.saturating_add(Weight::from_parts(54_699_750, 0).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(41_730_044, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(30))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(m.into())))
@@ -417,9 +496,9 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2661).saturating_mul(s.into()))
 	}
 	fn accrue_funding_positions(n: u32, ) -> Weight {
-		Weight::from_parts(1_042_818_180, 0)
+		Weight::from_parts(813_829_398, 0)
 			.saturating_add(Weight::from_parts(0, 59532))
-			.saturating_add(Weight::from_parts(4_160, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(12_339, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(43))
 			.saturating_add(RocksDbWeight::get().writes(13))
 	}
