@@ -7,6 +7,7 @@
 #   scripts/bench.sh                      all Perpetua pallets
 #   scripts/bench.sh pallet_equities      one pallet
 #   STEPS=50 REPEAT=20 scripts/bench.sh   more samples (defaults: 20 and 5)
+#   KEEP=DIR scripts/bench.sh             keep the raw JSON results in DIR (for bench_summary.py)
 #   BENCH_PROFILE=dev scripts/bench.sh    a quicker build (the dev-profile node the tests use);
 #                                         its host is slower, so its weights err on the heavy side
 #
@@ -37,7 +38,7 @@ declare -A DIRS=(
 pallets=("$@")
 [ ${#pallets[@]} -gt 0 ] || pallets=("${!DIRS[@]}")
 
-out="$(mktemp -d)"
+if [ -n "${KEEP:-}" ]; then out="$KEEP"; mkdir -p "$out"; else out="$(mktemp -d)"; fi
 run() { # pallet extrinsic json-out [weights-out]
   local args=(benchmark pallet --chain dev --pallet "$1" --extrinsic "$2" --steps "$STEPS"
     --repeat "$REPEAT" --wasm-execution compiled --heap-pages 4096 --json-file "$3")
@@ -64,4 +65,4 @@ for p in "${pallets[@]}"; do
 done
 
 python3 scripts/bench_summary.py "$out" "${pallets[@]}"
-rm -rf "$out"
+[ -n "${KEEP:-}" ] || rm -rf "$out"

@@ -9,6 +9,10 @@
 #   KINDS=trade ACCOUNTS=400 scripts/load.sh 60000
 #   NODE=path/to/perpetua-node scripts/load.sh
 #   BASE=DIR scripts/load.sh                keep each chain's database in DIR/<kind>
+#   POOL_TYPE=fork-aware scripts/load.sh    the node's default pool (the load test uses the
+#                                           single-state pool: see docs/THROUGHPUT.md)
+#   NETWORK=3 scripts/load.sh               a 3-validator local network (zombienet,
+#                                           zombienet/load-testnet.toml) instead of a dev chain
 #
 # Reports: $OUT/load-<kind>.json (default $CARGO_TARGET_DIR/load).
 set -euo pipefail
@@ -24,9 +28,28 @@ mkdir -p "$out"
 node_pid=""
 cleanup() { [ -n "$node_pid" ] && kill "$node_pid" 2>/dev/null || true; }
 trap cleanup EXIT
+net_pid=""
+cleanup_net() { [ -n "$net_pid" ] && kill -- -"$net_pid" 2>/dev/null || true; }
 for kind in $kinds; do
   ws="${WS:-}"
-  if [ -z "$ws" ]; then
+  if [ -z "$ws" ] && [ "${NETWORK:-}" = 3 ]; then
+    # A fresh network per kind, from the release node if it is built.
+    node_bin="${NODE:-$CARGO_TARGET_DIR/release/perpetua-node}"
+    [ -x "$node_bin" ] || node_bin="$PERPETUA_NODE"
+    logs="$(mktemp -d /tmp/perpetua-load-XXXX)"
+    # Its own process group, so that the network goes down with it.
+    (cd zombienet && exec env PERPETUA_NODE="$node_bin" setsid npx --no-install zombienet \
+      --provider native --dir "$logs/net" spawn load-testnet.toml > "$out/network-$kind.log" 2>&1) &
+    net_pid=$!
+    trap 'cleanup; cleanup_net' EXIT
+    for _ in $(seq 300); do
+      grep -q "Network launched" "$out/network-$kind.log" 2>/dev/null && break
+      sleep 1
+    done
+    grep -q "Network launched" "$out/network-$kind.log" || { tail -30 "$out/network-$kind.log"; exit 1; }
+    echo "network: 3 validators of $node_bin, logs $logs/net"
+    ws=ws://127.0.0.1:9977
+  elif [ -z "$ws" ]; then
     node_bin="${NODE:-}"
     if [ -z "$node_bin" ]; then
       node_bin="$CARGO_TARGET_DIR/release/perpetua-node"
@@ -36,7 +59,7 @@ for kind in $kinds; do
     # A fresh chain per kind; a transaction pool large enough to hold the whole load.
     if [ -n "${BASE:-}" ]; then db=(--base-path "$BASE/$kind"); else db=(--tmp); fi
     "$node_bin" --dev "${db[@]}" --rpc-port 9988 --port 30988 --no-prometheus \
-      --pool-limit $((count * 2)) --pool-kbytes $((count * 2)) \
+      --pool-limit $((count * 2)) --pool-kbytes $((count * 2)) --pool-type "${POOL_TYPE:-fork-aware}" \
       --rpc-max-connections 1000 > "$out/node-$kind.log" 2>&1 &
     node_pid=$!
     ws=ws://127.0.0.1:9988
@@ -47,7 +70,9 @@ for kind in $kinds; do
     echo "node: $node_bin ($("$node_bin" --version)), log $out/node-$kind.log"
   fi
   node zombienet/tools/load.mjs --ws "$ws" --kind "$kind" --count "$count" \
-    --accounts "$accounts" --json "$out/load-$kind.json"
+    --accounts "$accounts" --json "$out/load-$kind.json" --cache "$out/signed-$kind.json"
   cleanup
   node_pid=""
+  cleanup_net
+  net_pid=""
 done

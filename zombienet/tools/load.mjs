@@ -3,7 +3,7 @@
 // block, trades per second, and the time from submission to inclusion and to finality.
 //
 //   node tools/load.mjs [--ws URL] [--kind trade|transfer] [--count N] [--accounts K]
-//                       [--series ID] [--json FILE]
+//                       [--series ID] [--json FILE] [--cache FILE]
 //
 // Against a dev or local chain of the project's presets: Alice (sudo) sets the load accounts'
 // PRP, Dave, Eve and Ferdie with TSLA; each account posts margin once; two oracle
@@ -15,7 +15,7 @@
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { send } from '../e2e/options.mjs';
 
 const SHARE = 10n ** 12n; // TSLA has 12 decimals
@@ -33,6 +33,10 @@ const count = Number(arg('count', '10000'));
 const accounts = Number(arg('accounts', '200'));
 const seriesId = Number(arg('series', '2')); // the presets' BTC 100,000 call
 const jsonOut = arg('json', '');
+// Signing tens of thousands of extrinsics takes minutes: they are kept in this file and reused
+// while the chain, the runtime, the accounts' nonces and the load are the same (a fresh dev or
+// local chain always is).
+const cacheFile = arg('cache', '');
 if (!['trade', 'transfer'].includes(kind)) throw new Error(`--kind must be trade or transfer, not ${kind}`);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -93,25 +97,49 @@ async function main() {
 
   // Pre-sign: per account `per` extrinsics with consecutive nonces.
   const per = Math.ceil(count / load.length);
-  const now = (await api.query.timestamp.now()).toBigInt();
-  const deadline = now + 3_600_000n;
-  const signed = [];
-  for (let k = 0; k < load.length; k++) {
+  // A deadline far ahead (year 2255), so that a cached load stays valid.
+  const deadline = 9_000_000_000_000n;
+  const nonces = [];
+  for (const who of load) nonces.push((await api.rpc.system.accountNextIndex(who.address)).toNumber());
+  const key = JSON.stringify({
+    genesis: api.genesisHash.toHex(),
+    spec: api.runtimeVersion.specVersion.toNumber(),
+    kind, count, seriesId, nonces,
+  });
+  let signed = [];
+  if (cacheFile && existsSync(cacheFile)) {
+    const cached = JSON.parse(readFileSync(cacheFile, 'utf8'));
+    if (cached.key === key) signed = cached.signed;
+  }
+  const fromCache = signed.length > 0;
+  if (fromCache) console.log(`${signed.length} ${kind}s from ${cacheFile}`);
+  for (let k = 0; k < load.length && !fromCache; k++) {
     const who = load[k];
-    let nonce = (await api.rpc.system.accountNextIndex(who.address)).toNumber();
-    for (let j = 0; j < per && signed.length < count; j++) {
+    let nonce = nonces[k];
+    for (let j = 0; j < per && k * per + j < count; j++) {
       const tx = kind === 'trade'
         ? (j % 2 === 0
           ? api.tx.options.trade(seriesId, 1, 1_000_000n * FIXED, deadline)
           : api.tx.options.trade(seriesId, -1, 0, deadline))
         : api.tx.balances.transferKeepAlive(alice.address, 1n);
-      await tx.signAsync(who, { nonce: nonce++, era: 0 });
+      // Signed locally, without a round trip: immortal, against the genesis hash.
+      tx.sign(who, {
+        blockHash: api.genesisHash,
+        genesisHash: api.genesisHash,
+        era: 0,
+        nonce: nonce++,
+        runtimeVersion: api.runtimeVersion,
+        signedExtensions: api.registry.signedExtensions,
+      });
       signed.push({ hex: tx.toHex(), hash: tx.hash.toHex(), order: j });
     }
+    if (k === load.length - 1) {
+      // Interleave accounts so that every block can take many of them in nonce order.
+      signed.sort((a, b) => a.order - b.order);
+      console.log(`${signed.length} ${kind}s signed`);
+      if (cacheFile) writeFileSync(cacheFile, JSON.stringify({ key, signed }));
+    }
   }
-  // Interleave accounts so that every block can take many of them in nonce order.
-  signed.sort((a, b) => a.order - b.order);
-  console.log(`${signed.length} ${kind}s signed`);
 
   const byHash = new Map(signed.map((s) => [s.hash, s]));
   const blocks = [];
@@ -124,17 +152,24 @@ async function main() {
     const hash = header.hash;
     const [block, events] = await Promise.all([api.rpc.chain.getBlock(hash), api.query.system.events.at(hash)]);
     let mine = 0;
+    // One pass over the events (a block of thousands of trades has tens of thousands): the
+    // failed extrinsics by index.
+    const failedAt = new Map();
+    for (const { phase, event } of events) {
+      if (phase.isApplyExtrinsic && api.events.system.ExtrinsicFailed.is(event)) {
+        failedAt.set(phase.asApplyExtrinsic.toNumber(), event);
+      }
+    }
     block.block.extrinsics.forEach((ex, index) => {
       const s = byHash.get(ex.hash.toHex());
       if (!s || s.block !== undefined) return;
       s.block = header.number.toNumber();
       s.inBlock = seen;
       mine += 1;
-      const bad = events.find(({ phase, event }) => phase.isApplyExtrinsic && phase.asApplyExtrinsic.eq(index)
-        && api.events.system.ExtrinsicFailed.is(event));
+      const bad = failedAt.get(index);
       if (bad) {
         failed += 1;
-        const e = bad.event.data.dispatchError;
+        const e = bad.data.dispatchError;
         const name = e.isModule ? (({ section, name }) => `${section}.${name}`)(api.registry.findMetaError(e.asModule)) : e.toString();
         failures.set(name, (failures.get(name) ?? 0) + 1);
       }
@@ -204,6 +239,7 @@ async function main() {
     node: ws,
     accounts: load.length,
     signed: signed.length,
+    submittedSeconds: submittedIn,
     refusedByPool: rejected,
     refusals: Object.fromEntries(rejections),
     included,
