@@ -19,7 +19,8 @@ base="${BASE:-$(mktemp -d)}"
 # cost; the state of a young chain is small and mostly in cache, so this errs low.
 "$node" benchmark storage --dev --base-path "$base" --database paritydb --state-version 1 \
   --metric p95 --batch-size "${BATCH:-10}" --weight-path runtime/src/weights
-# The runtime has no sp-weights dependency: the same type through frame-support.
+# The runtime has no sp-weights dependency: the same type through frame-support. The template's
+# doc comments on struct fields in an expression are plain comments (rustc warns otherwise).
 sed -i -e 's/use sp_weights::RuntimeDbWeight;/use frame_support::weights::RuntimeDbWeight;/' -e 's/use sp_weights::constants;/use frame_support::weights::constants;/' \
-  runtime/src/weights/paritydb_weights.rs
+  -e 's|^            ///|            //|' runtime/src/weights/paritydb_weights.rs
 echo "weights: runtime/src/weights/paritydb_weights.rs"

@@ -37,34 +37,34 @@ pub mod constants {
         /// `ParityDB` can be enabled with a feature flag, but is still experimental. These weights
         /// are available for brave runtime engineers who may want to try this out as default.
         pub const ParityDbWeight: RuntimeDbWeight = RuntimeDbWeight {
-            /// Time to read one storage item.
-            /// Calculated by multiplying the *P95Percentile* of all values with `1.0` and adding `0`.
-            ///
-            /// Stats nanoseconds:
-            ///   Min, Max: 1_491, 4_518_318
-            ///   Average:  11_245
-            ///   Median:   6_463
-            ///   Std-Dev:  135619.11
-            ///
-            /// Percentiles nanoseconds:
-            ///   99th: 20_264
-            ///   95th: 11_596
-            ///   75th: 8_112
+            // Time to read one storage item.
+            // Calculated by multiplying the *P95Percentile* of all values with `1.0` and adding `0`.
+            //
+            // Stats nanoseconds:
+            //   Min, Max: 1_491, 4_518_318
+            //   Average:  11_245
+            //   Median:   6_463
+            //   Std-Dev:  135619.11
+            //
+            // Percentiles nanoseconds:
+            //   99th: 20_264
+            //   95th: 11_596
+            //   75th: 8_112
             read: 11_596 * constants::WEIGHT_REF_TIME_PER_NANOS,
 
-            /// Time to write one storage item.
-            /// Calculated by multiplying the *P95Percentile* of all values with `1.0` and adding `0`.
-            ///
-            /// Stats nanoseconds:
-            ///   Min, Max: 21_537, 1_446_927
-            ///   Average:  39_620
-            ///   Median:   26_117
-            ///   Std-Dev:  134835.59
-            ///
-            /// Percentiles nanoseconds:
-            ///   99th: 41_779
-            ///   95th: 35_357
-            ///   75th: 27_902
+            // Time to write one storage item.
+            // Calculated by multiplying the *P95Percentile* of all values with `1.0` and adding `0`.
+            //
+            // Stats nanoseconds:
+            //   Min, Max: 21_537, 1_446_927
+            //   Average:  39_620
+            //   Median:   26_117
+            //   Std-Dev:  134835.59
+            //
+            // Percentiles nanoseconds:
+            //   99th: 41_779
+            //   95th: 35_357
+            //   75th: 27_902
             write: 35_357 * constants::WEIGHT_REF_TIME_PER_NANOS,
         };
     }
