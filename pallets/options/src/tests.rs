@@ -975,8 +975,10 @@ fn the_delta_limit_counts_every_series_of_the_settlement() {
             p(110_000),
             OptionKind::Call
         ));
-        let mut params = pallet_pool::PoolParams::default();
-        params.max_net_delta = Perbill::from_percent(1);
+        let params = pallet_pool::PoolParams {
+            max_net_delta: Perbill::from_percent(1),
+            ..Default::default()
+        };
         assert_ok!(Pool::set_params(RuntimeOrigin::root(), TSLA, params));
         let capital = pallet_pool::Pools::<Test>::get(TSLA).unwrap().capital();
         // The limit in USD at TSLA 400.
