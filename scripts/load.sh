@@ -9,8 +9,9 @@
 #   KINDS=trade ACCOUNTS=400 scripts/load.sh 60000
 #   NODE=path/to/perpetua-node scripts/load.sh
 #   BASE=DIR scripts/load.sh                keep each chain's database in DIR/<kind>
-#   POOL_TYPE=fork-aware scripts/load.sh    the node's default pool (the load test uses the
-#                                           single-state pool: see docs/THROUGHPUT.md)
+#   POOL_TYPE=single-state scripts/load.sh  the other transaction pool (default: fork-aware,
+#                                           the node's; see docs/THROUGHPUT.md for its shutdown
+#                                           under a burst)
 #   NETWORK=3 scripts/load.sh               a 3-validator local network (zombienet,
 #                                           zombienet/load-testnet.toml) instead of a dev chain
 #

@@ -642,3 +642,91 @@ fn a_wash_pair_leaves_insurance_where_it_was_but_for_fees() {
         assert_eq!(after, insurance + fee_credits);
     });
 }
+
+/// Issue 19: a block's trades book their fees into the pool at once and pay the cash at the
+/// block's end, in one move from the pot to the pool account and one on to the protocol's.
+/// Within the block the pool's ledger already counts every fee (the pot holds their cash and
+/// owes it); the block ends with every account holding what its ledger says, no token minted
+/// or lost.
+#[test]
+fn a_blocks_trades_pay_the_pool_in_one_move_at_its_end() {
+    dev_ext().execute_with(|| {
+        run_to_block(1);
+        let (mut n, mut t) = (2, OPEN);
+        block(n, t, Some((100_000, 400)), || {});
+        n += 1;
+        t += 3_000;
+        let traders = [Dave, Ferdie];
+        block(n, t, None, || {
+            for who in traders {
+                apply_signed(who, deposit(100 * SHARE)).unwrap().unwrap();
+            }
+        });
+        let pot = Options::pot(TSLA);
+        let pool = Pool::account(TSLA);
+        let protocol = <Runtime as pallet_pool::Config>::ProtocolAccount::get();
+        let (pot0, pool0, protocol0) = (
+            Assets::balance(TSLA, &pot),
+            Assets::balance(TSLA, &pool),
+            Assets::balance(TSLA, &protocol),
+        );
+        let capital0 = pool_capital();
+        let supply = Assets::total_supply(TSLA);
+        n += 1;
+        t += 3_000;
+        let mut fees = 0;
+        let mut to_tranches = 0;
+        start_block_at(n, t);
+        // Opening trades only: the block's inflows are its fees.
+        for (i, who) in traders.iter().cycle().take(6).enumerate() {
+            let series = if i % 2 == 0 {
+                BTC_CALL_100K
+            } else {
+                BTC_PUT_100K
+            };
+            let limit = FixedU128::from_u32(1_000_000);
+            apply_signed(*who, trade(series, 1, limit, t + 60_000))
+                .unwrap()
+                .unwrap();
+        }
+        fees += traded().iter().map(|f| f.1).sum::<u128>();
+        to_tranches += fees_to_pool();
+        assert!(fees > 0 && to_tranches > 0 && to_tranches < fees);
+        // Within the block: the ledger has every fee, the token accounts none of them.
+        assert_eq!(pool_capital(), capital0 + to_tranches);
+        assert_eq!(
+            <Pool as perpetua_primitives::PoolLedger<_>>::receivable(TSLA, &pot),
+            fees
+        );
+        assert_eq!(Assets::balance(TSLA, &pool), pool0);
+        assert_eq!(Assets::balance(TSLA, &protocol), protocol0);
+        check_invariants();
+        finish_block();
+        check_invariants();
+        // At its end: exactly the fees moved, in one move to the pool and one on.
+        assert_eq!(
+            <Pool as perpetua_primitives::PoolLedger<_>>::receivable(TSLA, &pot),
+            0
+        );
+        assert_eq!(Assets::balance(TSLA, &pot), pot0 - fees);
+        assert_eq!(
+            Assets::balance(TSLA, &pool) + Assets::balance(TSLA, &protocol),
+            pool0 + protocol0 + fees
+        );
+        assert_eq!(Assets::balance(TSLA, &pool), pool0 + to_tranches);
+        assert_eq!(Assets::total_supply(TSLA), supply);
+        let moves: Vec<_> = events()
+            .into_iter()
+            .filter_map(|e| match e {
+                RuntimeEvent::Assets(pallet_assets::Event::Transferred {
+                    asset_id: TSLA,
+                    from,
+                    to,
+                    ..
+                }) => Some((from, to)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(moves, vec![(pot.clone(), pool.clone()), (pool, protocol)]);
+    });
+}

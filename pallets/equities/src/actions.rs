@@ -37,6 +37,8 @@ impl<T: Config> Pallet<T> {
             !Self::is_payout_asset(asset),
             Error::<T>::CorporateActionInProgress
         );
+        // Cash the pallets' ledgers count but their pots do not hold yet moves first.
+        T::CorporateActions::prepare(asset)?;
         ActiveActions::<T>::try_mutate(|a| a.try_push(asset))
             .map_err(|_| Error::<T>::TooManyActions)?;
         let id = NextActionId::<T>::mutate(|n| {

@@ -197,6 +197,8 @@ impl pallet_pool::Config for Test {
     type BookValuationWeight = ();
     type FirstShareAssetId = ConstU32<1_000_000>;
     type WeightInfo = ();
+    #[cfg(feature = "runtime-benchmarks")]
+    type BenchmarkHelper = ();
 }
 
 impl pallet_options::Config for Test {
@@ -405,9 +407,11 @@ pub fn new_test_ext_with_pool(main: u128, insurance: u128) -> Ext {
     Ext(ext)
 }
 
-/// Ends the block (funding accrues), checks every invariant, and starts the next one.
+/// Ends the block (the pool's receivable moves, funding accrues), checks every invariant, and
+/// starts the next one.
 pub fn next_block() {
     let n = System::block_number();
+    Pool::on_finalize(n);
     Options::on_finalize(n);
     Options::do_try_state().unwrap();
     Pool::do_try_state().unwrap();

@@ -361,7 +361,7 @@ fn trading_ahead_of_a_known_next_price_does_not_profit_after_fees() {
             // Every LP of both tranches, at NAV, and the protocol's fee share.
             let house = || {
                 let (main, insurance) = PoolPallet::navs(TSLA).unwrap();
-                main + insurance + Assets::balance(TSLA, Protocol::get())
+                main + insurance + protocol_balance(TSLA)
             };
             let before = house();
             let profit = round_trip_ahead_of(series, 100, next);
@@ -602,7 +602,12 @@ mod properties {
     /// floors of NAV keep from the parties.
     fn parties_value() -> i128 {
         let everyone = [LP, INSURER, BOB, CAROL, Protocol::get()];
-        let wallets: Balance = everyone.iter().map(|w| Assets::balance(TSLA, w)).sum();
+        let wallets: Balance = everyone
+            .iter()
+            .map(|w| Assets::balance(TSLA, w))
+            .sum::<Balance>()
+            + protocol_balance(TSLA)
+            - Assets::balance(TSLA, Protocol::get());
         let collateral = TotalCollateral::<Test>::get(TSLA);
         let info = pallet_pool::Pools::<Test>::get(TSLA).unwrap();
         let (main, insurance) = PoolPallet::navs(TSLA).unwrap();
@@ -679,11 +684,14 @@ mod properties {
                     let (pool, pot) = (PoolPallet::account(TSLA), Options::pot(TSLA));
                     let recorded = PoolPallet::recorded(TSLA, &info);
                     let collateral = TotalCollateral::<Test>::get(TSLA);
+                    // The pot also holds what it owes the pool and the protocol for the
+                    // block's trades.
+                    let owed = PoolPallet::receivable(TSLA, &pot);
                     if pool == pot {
-                        prop_assert_eq!(Assets::balance(TSLA, pool), recorded + collateral);
+                        prop_assert_eq!(Assets::balance(TSLA, pool), recorded + collateral + owed);
                     } else {
                         prop_assert_eq!(Assets::balance(TSLA, pool), recorded);
-                        prop_assert_eq!(Assets::balance(TSLA, pot), collateral);
+                        prop_assert_eq!(Assets::balance(TSLA, pot), collateral + owed);
                     }
                     // Value: only rounding, in the pool's favour, moves it.
                     let now = parties_value();

@@ -169,9 +169,11 @@ impl<T: Config> CorporateActionHandler<T::AccountId> for Pallet<T> {
         LedgerActions::<T>::contains_key(asset)
     }
 
-    /// The settlement pot holds its accounts' collateral (payouts of a dividend in another
-    /// asset keep the pot's minimum balance, topped up when declared).
+    /// The settlement pot holds its accounts' collateral and what it still owes the pool for
+    /// the block's trades (payouts of a dividend in another asset keep the pot's minimum
+    /// balance, topped up when declared).
     fn recorded(asset: AssetId, who: &T::AccountId) -> Option<Balance> {
-        (*who == Self::pot(asset)).then(|| Self::total_collateral(asset))
+        (*who == Self::pot(asset))
+            .then(|| Self::total_collateral(asset).saturating_add(T::Pool::receivable(asset, who)))
     }
 }

@@ -177,7 +177,7 @@ impl<T: Config> Pallet<T> {
         let pot = Self::pot(settlement);
         if units > 0 {
             let paid = Self::take_owed(who, settlement, units as Balance, policy, gaps)?;
-            T::Pool::receive(settlement, &pot, paid, Inflow::Gain)?;
+            policy.receive::<T>(settlement, &pot, &[(Inflow::Gain, paid)])?;
             Funding::<T>::mutate(settlement, |f| {
                 f.paid_by_traders = f.paid_by_traders.saturating_add(paid)
             });
@@ -254,7 +254,11 @@ impl<T: Config> Pallet<T> {
                 &mut series,
                 &market,
                 &mut position,
-                TradeMode::Trader.policy(),
+                // Withdrawals and syncs are not charged for the block's end: funding moves now.
+                crate::trade::Policy {
+                    defers_cash: false,
+                    ..TradeMode::Trader.policy()
+                },
                 &mut gaps,
             )?;
             Positions::<T>::insert(who, id, position);

@@ -6,7 +6,8 @@ use sp_runtime::traits::CheckedAdd;
 
 impl<T: Config> Pallet<T> {
     /// Invariants: each pot holds at least the collateral recorded for its settlement
-    /// asset, which equals the sum of the accounts'; every series' long and short totals and
+    /// asset, which equals the sum of the accounts', plus what it owes the pool for the
+    /// block's trades; every series' long and short totals and
     /// entry and funding sums equal the sums over its positions; positions are never zero;
     /// every open account is indexed; each settlement's pool margin and book delta are the sums
     /// of its series'.
@@ -57,10 +58,12 @@ impl<T: Config> Pallet<T> {
                 }
                 _ => ensure!(*left == 0, "account behind without a split"),
             }
-            let held = pallet_assets::Pallet::<T>::balance(*settlement, Self::pot(*settlement));
+            let pot = Self::pot(*settlement);
+            let held = pallet_assets::Pallet::<T>::balance(*settlement, &pot);
             ensure!(
-                held >= Self::total_collateral(*settlement),
-                "pot holds less than the collateral"
+                held >= Self::total_collateral(*settlement)
+                    .saturating_add(T::Pool::receivable(*settlement, &pot)),
+                "pot holds less than the collateral and the pool's receivable"
             );
         }
         for (settlement, action) in LedgerActions::<T>::iter() {

@@ -606,7 +606,7 @@ pub mod pallet {
         /// worse than `limit_price` (USD per contract, before the fee) and not after
         /// `deadline` (ms). Reducing a position realises its PnL.
         #[pallet::call_index(7)]
-        #[pallet::weight(<T as Config>::WeightInfo::trade(T::MaxPositions::get()).saturating_add(T::ActionTouchWeight::get()))]
+        #[pallet::weight(Pallet::<T>::trade_weight(T::MaxPositions::get(), false).saturating_add(T::ActionTouchWeight::get()))]
         #[allow(clippy::useless_conversion)]
         pub fn trade(
             origin: OriginFor<T>,
@@ -616,31 +616,21 @@ pub mod pallet {
             deadline: Moment,
         ) -> DispatchResultWithPostInfo {
             let who = ensure_signed(origin)?;
-            let touch = T::ActionTouchWeight::get();
-            let warm = Self::traded_this_block(series);
-            Self::do_trade(
+            let fill = Self::do_trade(
                 &who,
                 series,
                 size,
                 Some((limit_price, deadline)),
                 TradeMode::Trader,
             )?;
-            let positions = Self::positions_count(&who, series);
             // Charged for the positions valued, not for the most an account may hold, and
             // for the market's shared state only if no trade has brought it into this block.
-            Ok(Some(Self::trade_weight(positions.max(1), warm).saturating_add(touch)).into())
+            let weight = Self::trade_weight(fill.positions.max(1), fill.warm);
+            Ok(Some(weight.saturating_add(T::ActionTouchWeight::get())).into())
         }
     }
 
     impl<T: Config> Pallet<T> {
-        /// How many positions `who` holds in the settlement asset of `series`.
-        pub fn positions_count(who: &T::AccountId, series: SeriesId) -> u32 {
-            SeriesBook::<T>::get(series)
-                .and_then(|s| Markets::<T>::get(s.market))
-                .and_then(|m| AccountSeries::<T>::decode_len(who, m.settlement))
-                .unwrap_or(0) as u32
-        }
-
         /// Whether the market of `series` has had a successful trade in this block.
         pub fn traded_this_block(series: SeriesId) -> bool {
             SeriesBook::<T>::get(series)
@@ -649,22 +639,19 @@ pub mod pallet {
         }
 
         /// The weight of a trade by an account with `positions` positions in the settlement.
-        /// Cold (the market's first trade of the block): `trade(positions)`. Warm (a trade
-        /// that paid a fee came first): what one more trade adds to a block of trades on the
-        /// market (`trades_in_block`'s slope), plus what the account's other positions add
-        /// (`trade(positions) - trade(1)`), plus the protocol's token account.
+        /// Cold (the market's first trade of the block): `trade(positions)`, plus moving the
+        /// settlement's receivable to the pool at the block's end (the trade may open it).
+        /// Warm (a trade that paid a fee came first, and opened the receivable): what one more
+        /// trade adds to a block of trades on the market (`trades_in_block`'s slope), plus
+        /// what the account's other positions add (`trade(positions) - trade(1)`).
         pub fn trade_weight(positions: u32, warm: bool) -> Weight {
             let w = |p| <T as Config>::WeightInfo::trade(p);
             if !warm {
-                return w(positions);
+                return w(positions).saturating_add(T::Pool::receivable_settlement_weight());
             }
             let n = |k| <T as Config>::WeightInfo::trades_in_block(k);
-            // The protocol's token account, in case the block's earlier fees all rounded its
-            // share to zero and left it out of the block.
-            let protocol = T::DbWeight::get().reads_writes(1, 1);
             n(2).saturating_sub(n(1))
                 .saturating_add(w(positions).saturating_sub(w(1)))
-                .saturating_add(protocol)
         }
 
         /// The pot account holding a settlement asset's collateral.

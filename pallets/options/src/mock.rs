@@ -190,6 +190,8 @@ impl pallet_pool::Config for Test {
     type BookValuationWeight = ();
     type FirstShareAssetId = ConstU32<1_000_000>;
     type WeightInfo = ();
+    #[cfg(feature = "runtime-benchmarks")]
+    type BenchmarkHelper = ();
 }
 
 impl pallet_options::Config for Test {
@@ -335,9 +337,18 @@ impl Ext {
     }
 }
 
-/// Ends the block (funding accrues) and starts the next one `BLOCK_MS` later.
+/// The protocol's `asset`: its wallet, and its share of the block's fees the pot still owes
+/// it until the block's end.
+pub fn protocol_balance(asset: AssetId) -> Balance {
+    Assets::balance(asset, Protocol::get())
+        + pallet_pool::Receivables::<Test>::get(asset).map_or(0, |r| r.to_protocol)
+}
+
+/// Ends the block (the pool's receivable moves, funding accrues) and starts the next one
+/// `BLOCK_MS` later.
 pub fn next_block() {
     let n = System::block_number();
+    Pool::on_finalize(n);
     Options::on_finalize(n);
     Options::do_try_state().unwrap();
     Pool::do_try_state().unwrap();

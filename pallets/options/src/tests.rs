@@ -83,10 +83,7 @@ fn f(x: FixedU128) -> f64 {
 /// unit by every trade, funding payment and settlement.
 fn system_tsla() -> Balance {
     let pool = pallet_pool::Pools::<Test>::get(TSLA).unwrap();
-    TotalCollateral::<Test>::get(TSLA)
-        + pool.main
-        + pool.insurance
-        + Assets::balance(TSLA, Protocol::get())
+    TotalCollateral::<Test>::get(TSLA) + pool.main + pool.insurance + protocol_balance(TSLA)
 }
 
 fn last_traded() -> (FixedU128, Balance, i128) {

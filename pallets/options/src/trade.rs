@@ -29,6 +29,27 @@ pub struct Policy {
     pub forfeits_unpaid: bool,
     /// Charges the liquidation penalty (reported in the fill for the liquidation pallet).
     pub penalised: bool,
+    /// What the pool receives (fee, loss, funding) is booked at once and its cash moved at
+    /// the block's end, with the block's other trades' (`PoolLedger::accrue_all`): only for
+    /// calls whose weight pays for the block's end (a trader's trade); the others move it at
+    /// once.
+    pub defers_cash: bool,
+}
+
+impl Policy {
+    /// Books inflows from `pot` into the pool as this policy says: deferred or at once.
+    pub(crate) fn receive<T: Config>(
+        &self,
+        settlement: AssetId,
+        pot: &T::AccountId,
+        parts: &[(Inflow, Balance)],
+    ) -> sp_runtime::DispatchResult {
+        if self.defers_cash {
+            T::Pool::accrue_all(settlement, pot, parts)
+        } else {
+            T::Pool::receive_all(settlement, pot, parts)
+        }
+    }
 }
 
 impl TradeMode {
@@ -43,6 +64,7 @@ impl TradeMode {
                 shortfall_allowed: false,
                 forfeits_unpaid: false,
                 penalised: false,
+                defers_cash: true,
             },
             TradeMode::Quote => Policy {
                 margin_check: false,
@@ -56,6 +78,7 @@ impl TradeMode {
                 shortfall_allowed: true,
                 forfeits_unpaid: false,
                 penalised: true,
+                defers_cash: false,
             },
             TradeMode::Deleverage => Policy {
                 forfeits_unpaid: true,
@@ -265,10 +288,12 @@ impl<T: Config> Pallet<T> {
         let pool_grows = risk.margin > before.margin;
         let market_id = series.market;
         SeriesBook::<T>::insert(series_id, series);
-        // Only a trade that paid a fee has brought the pool's ledger and the pots' token
-        // accounts into the block, as the benchmarked trades do; a forced close pays none.
-        if policy.pays_fee && fee > 0 {
-            LastTraded::<T>::insert(market_id, frame_system::Pallet::<T>::block_number());
+        // Only a trade that paid a fee has brought the pool's ledger and its receivable into
+        // the block, as the benchmarked trades do; a forced close pays none.
+        let block = frame_system::Pallet::<T>::block_number();
+        let warm = LastTraded::<T>::get(market_id) == Some(block);
+        if policy.pays_fee && fee > 0 && !warm {
+            LastTraded::<T>::insert(market_id, block);
         }
 
         // 6. The trader's position and indexes.
@@ -304,6 +329,8 @@ impl<T: Config> Pallet<T> {
             shortfall: gaps.shortfall,
             unpaid: gaps.unpaid,
             penalty,
+            warm,
+            positions: AccountSeries::<T>::decode_len(who, settlement).unwrap_or(0) as u32,
         };
         Self::deposit_event(Event::Traded {
             who: who.clone(),
@@ -352,7 +379,11 @@ impl<T: Config> Pallet<T> {
             (Inflow::LatencyFee, latency),
         ];
 
-        // The fee and a realised loss reach the pool in one receipt (one token move).
+        // The fee and a realised loss reach the pool in one receipt. A trader's trade books
+        // it now and leaves its cash in the pot until the block's end, with the block's other
+        // trades' (one token move for all); a forced close, charged without the block's end,
+        // moves it at once.
+        let receive = |parts: &[(Inflow, Balance)]| policy.receive::<T>(settlement, &pot, parts);
         let realised: i128 = if change.realised.is_negative() {
             let owed = units(
                 change.realised.checked_abs().ok_or(Error::<T>::Overflow)?,
@@ -360,10 +391,10 @@ impl<T: Config> Pallet<T> {
                 Rounding::Up,
             )?;
             let loss = Self::take_owed(who, settlement, owed, policy, gaps)?;
-            T::Pool::receive_all(settlement, &pot, &[fees[0], fees[1], (Inflow::Gain, loss)])?;
+            receive(&[fees[0], fees[1], (Inflow::Gain, loss)])?;
             -(loss as i128)
         } else {
-            T::Pool::receive_all(settlement, &pot, &fees)?;
+            receive(&fees)?;
             let gain = units(change.realised, prices.settle_high, Rounding::Down)?;
             let unpaid = Self::pay_trader(who, settlement, gain, policy, gaps)?;
             let paid = gain.saturating_sub(unpaid);

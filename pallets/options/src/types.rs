@@ -452,4 +452,10 @@ pub struct Fill {
     /// Forced closes: the market's liquidation penalty on the closed notional (not charged
     /// here: the liquidation pallet charges and splits it).
     pub penalty: Balance,
+    /// A trade that paid a fee had already brought the market into this block (the trade is
+    /// charged the marginal weight).
+    pub warm: bool,
+    /// The trader's positions in the settlement asset after the trade (what its weight
+    /// valued).
+    pub positions: u32,
 }

@@ -24,7 +24,7 @@
 //!   --heap-pages
 //!   4096
 //!   --json-file
-//!   /tmp/tmp.LiR86TeUhh/pallet_options.json
+//!   /tmp/bench19/pallet_options.json
 //!   --template
 //!   scripts/frame-weight-template.hbs
 //!   --output
@@ -66,8 +66,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::Markets` (`max_values`: None, `max_size`: Some(135), added: 2610, mode: `MaxEncodedLen`)
 	fn create_market() -> Weight {
 		// Proof size: measured `899`, estimated `3605`.
-		// Minimum execution time: 88_992_000 picoseconds.
-		Weight::from_parts(93_030_000, 0)
+		// Minimum execution time: 91_800_000 picoseconds.
+		Weight::from_parts(95_910_000, 0)
 			.saturating_add(Weight::from_parts(0, 3605))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -76,8 +76,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::Markets` (`max_values`: None, `max_size`: Some(135), added: 2610, mode: `MaxEncodedLen`)
 	fn update_market() -> Weight {
 		// Proof size: measured `390`, estimated `3600`.
-		// Minimum execution time: 51_050_000 picoseconds.
-		Weight::from_parts(55_851_000, 0)
+		// Minimum execution time: 54_216_000 picoseconds.
+		Weight::from_parts(55_942_000, 0)
 			.saturating_add(Weight::from_parts(0, 3600))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -96,8 +96,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn list_series() -> Weight {
 		// Proof size: measured `7241`, estimated `83481`.
-		// Minimum execution time: 387_544_000 picoseconds.
-		Weight::from_parts(413_615_000, 0)
+		// Minimum execution time: 262_401_000 picoseconds.
+		Weight::from_parts(417_989_000, 0)
 			.saturating_add(Weight::from_parts(0, 83481))
 			.saturating_add(T::DbWeight::get().reads(36))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -106,8 +106,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::SeriesBook` (`max_values`: None, `max_size`: Some(186), added: 2661, mode: `MaxEncodedLen`)
 	fn set_series_active() -> Weight {
 		// Proof size: measured `677`, estimated `3651`.
-		// Minimum execution time: 58_205_000 picoseconds.
-		Weight::from_parts(67_511_000, 0)
+		// Minimum execution time: 36_092_000 picoseconds.
+		Weight::from_parts(38_331_000, 0)
 			.saturating_add(Weight::from_parts(0, 3651))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -116,8 +116,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::Haircuts` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	fn set_haircut() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 28_472_000 picoseconds.
-		Weight::from_parts(32_730_000, 0)
+		// Minimum execution time: 16_780_000 picoseconds.
+		Weight::from_parts(21_895_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -139,8 +139,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::TotalCollateral` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn deposit() -> Weight {
 		// Proof size: measured `1427`, estimated `6208`.
-		// Minimum execution time: 235_506_000 picoseconds.
-		Weight::from_parts(240_553_000, 0)
+		// Minimum execution time: 159_341_000 picoseconds.
+		Weight::from_parts(197_161_000, 0)
 			.saturating_add(Weight::from_parts(0, 6208))
 			.saturating_add(T::DbWeight::get().reads(9))
 			.saturating_add(T::DbWeight::get().writes(5))
@@ -173,12 +173,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::TotalCollateral` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Pool::Deficits` (r:1 w:0)
 	/// Proof: `Pool::Deficits` (`max_values`: None, `max_size`: Some(212), added: 2687, mode: `MaxEncodedLen`)
+	/// Storage: `Assets::Asset` (r:2 w:1)
+	/// Proof: `Assets::Asset` (`max_values`: None, `max_size`: Some(210), added: 2685, mode: `MaxEncodedLen`)
 	/// Storage: `Equities::Actions` (r:1 w:0)
 	/// Proof: `Equities::Actions` (`max_values`: None, `max_size`: Some(315), added: 2790, mode: `MaxEncodedLen`)
 	/// Storage: `Assets::Account` (r:3 w:3)
 	/// Proof: `Assets::Account` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
-	/// Storage: `Assets::Asset` (r:2 w:1)
-	/// Proof: `Assets::Asset` (`max_values`: None, `max_size`: Some(210), added: 2685, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Funding` (r:1 w:1)
 	/// Proof: `Options::Funding` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Haircuts` (r:1 w:0)
@@ -193,26 +193,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Equities::ActiveActions` (`max_values`: Some(1), `max_size`: Some(65), added: 560, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[1, 16]`.
 	fn withdraw(p: u32, ) -> Weight {
-		// Proof size: measured `4192 + p * (277 ±0)`, estimated `8817 + p * (2661 ±0)`.
-		// Minimum execution time: 929_408_000 picoseconds.
-		Weight::from_parts(400_264_163, 0)
+		// Proof size: measured `4215 + p * (277 ±0)`, estimated `8817 + p * (2661 ±0)`.
+		// Minimum execution time: 640_353_000 picoseconds.
+		Weight::from_parts(247_669_442, 0)
 			.saturating_add(Weight::from_parts(0, 8817))
-			// Standard Error: 15_115_043
-			.saturating_add(Weight::from_parts(356_290_660, 0).saturating_mul(p.into()))
+			// Standard Error: 8_266_595
+			.saturating_add(Weight::from_parts(375_930_164, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(28))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(8))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2661).saturating_mul(p.into()))
 	}
-	/// Storage: `Equities::ActiveActions` (r:1 w:0)
-	/// Proof: `Equities::ActiveActions` (`max_values`: Some(1), `max_size`: Some(65), added: 560, mode: `MaxEncodedLen`)
-	/// Storage: `Options::SeriesBook` (r:16 w:1)
-	/// Proof: `Options::SeriesBook` (`max_values`: None, `max_size`: Some(186), added: 2661, mode: `MaxEncodedLen`)
-	/// Storage: `Options::LastTraded` (r:1 w:1)
-	/// Proof: `Options::LastTraded` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Options::SeriesBook` (r:16 w:1)
+	/// Proof: `Options::SeriesBook` (`max_values`: None, `max_size`: Some(186), added: 2661, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Markets` (r:1 w:0)
 	/// Proof: `Options::Markets` (`max_values`: None, `max_size`: Some(135), added: 2610, mode: `MaxEncodedLen`)
 	/// Storage: `Options::LedgerActions` (r:1 w:0)
@@ -235,16 +231,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::TotalCollateral` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Pool::Deficits` (r:1 w:0)
 	/// Proof: `Pool::Deficits` (`max_values`: None, `max_size`: Some(212), added: 2687, mode: `MaxEncodedLen`)
-	/// Storage: `Equities::Actions` (r:1 w:0)
-	/// Proof: `Equities::Actions` (`max_values`: None, `max_size`: Some(315), added: 2790, mode: `MaxEncodedLen`)
-	/// Storage: `Assets::Account` (r:3 w:3)
-	/// Proof: `Assets::Account` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
-	/// Storage: `Assets::Asset` (r:3 w:1)
+	/// Storage: `Assets::Asset` (r:2 w:0)
 	/// Proof: `Assets::Asset` (`max_values`: None, `max_size`: Some(210), added: 2685, mode: `MaxEncodedLen`)
+	/// Storage: `Pool::Receivables` (r:1 w:1)
+	/// Proof: `Pool::Receivables` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
 	/// Storage: `Options::PoolMargin` (r:1 w:1)
 	/// Proof: `Options::PoolMargin` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Options::BookDelta` (r:1 w:1)
 	/// Proof: `Options::BookDelta` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `Options::LastTraded` (r:1 w:1)
+	/// Proof: `Options::LastTraded` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountSeries` (r:1 w:1)
 	/// Proof: `Options::AccountSeries` (`max_values`: None, `max_size`: Some(125), added: 2600, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Haircuts` (r:1 w:0)
@@ -255,29 +251,27 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `MarketCalendar::Years` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
 	/// Storage: `Prices::Params` (r:1 w:0)
 	/// Proof: `Prices::Params` (`max_values`: Some(1), `max_size`: Some(88), added: 583, mode: `MaxEncodedLen`)
+	/// Storage: `Equities::ActiveActions` (r:1 w:0)
+	/// Proof: `Equities::ActiveActions` (`max_values`: Some(1), `max_size`: Some(65), added: 560, mode: `MaxEncodedLen`)
 	/// Storage: `Options::OpenAccounts` (r:0 w:1)
 	/// Proof: `Options::OpenAccounts` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[1, 16]`.
 	fn trade(p: u32, ) -> Weight {
-		// Proof size: measured `4301 + p * (278 ±0)`, estimated `9045 + p * (2661 ±0)`.
-		// Minimum execution time: 815_694_000 picoseconds.
-		Weight::from_parts(1_123_010_713, 0)
-			.saturating_add(Weight::from_parts(0, 9045))
-			// Standard Error: 6_438_294
-			.saturating_add(Weight::from_parts(61_014_310, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(31))
+		// Proof size: measured `3684 + p * (278 ±0)`, estimated `8634 + p * (2661 ±0)`.
+		// Minimum execution time: 498_813_000 picoseconds.
+		Weight::from_parts(659_212_975, 0)
+			.saturating_add(Weight::from_parts(0, 8634))
+			// Standard Error: 1_557_378
+			.saturating_add(Weight::from_parts(81_961_342, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(27))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
-			.saturating_add(T::DbWeight::get().writes(13))
+			.saturating_add(T::DbWeight::get().writes(10))
 			.saturating_add(Weight::from_parts(0, 2661).saturating_mul(p.into()))
 	}
-	/// Storage: `Equities::ActiveActions` (r:1 w:0)
-	/// Proof: `Equities::ActiveActions` (`max_values`: Some(1), `max_size`: Some(65), added: 560, mode: `MaxEncodedLen`)
-	/// Storage: `Options::SeriesBook` (r:32 w:32)
-	/// Proof: `Options::SeriesBook` (`max_values`: None, `max_size`: Some(186), added: 2661, mode: `MaxEncodedLen`)
-	/// Storage: `Options::LastTraded` (r:1 w:1)
-	/// Proof: `Options::LastTraded` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Options::SeriesBook` (r:32 w:32)
+	/// Proof: `Options::SeriesBook` (`max_values`: None, `max_size`: Some(186), added: 2661, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Markets` (r:1 w:0)
 	/// Proof: `Options::Markets` (`max_values`: None, `max_size`: Some(135), added: 2610, mode: `MaxEncodedLen`)
 	/// Storage: `Options::LedgerActions` (r:1 w:0)
@@ -300,16 +294,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Options::TotalCollateral` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Pool::Deficits` (r:1 w:0)
 	/// Proof: `Pool::Deficits` (`max_values`: None, `max_size`: Some(212), added: 2687, mode: `MaxEncodedLen`)
-	/// Storage: `Equities::Actions` (r:1 w:0)
-	/// Proof: `Equities::Actions` (`max_values`: None, `max_size`: Some(315), added: 2790, mode: `MaxEncodedLen`)
-	/// Storage: `Assets::Account` (r:3 w:3)
-	/// Proof: `Assets::Account` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
-	/// Storage: `Assets::Asset` (r:3 w:1)
+	/// Storage: `Assets::Asset` (r:2 w:0)
 	/// Proof: `Assets::Asset` (`max_values`: None, `max_size`: Some(210), added: 2685, mode: `MaxEncodedLen`)
+	/// Storage: `Pool::Receivables` (r:1 w:1)
+	/// Proof: `Pool::Receivables` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
 	/// Storage: `Options::PoolMargin` (r:1 w:1)
 	/// Proof: `Options::PoolMargin` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Options::BookDelta` (r:1 w:1)
 	/// Proof: `Options::BookDelta` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `Options::LastTraded` (r:1 w:1)
+	/// Proof: `Options::LastTraded` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Options::AccountSeries` (r:32 w:32)
 	/// Proof: `Options::AccountSeries` (`max_values`: None, `max_size`: Some(125), added: 2600, mode: `MaxEncodedLen`)
 	/// Storage: `Options::Haircuts` (r:1 w:0)
@@ -320,19 +314,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `MarketCalendar::Years` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
 	/// Storage: `Prices::Params` (r:1 w:0)
 	/// Proof: `Prices::Params` (`max_values`: Some(1), `max_size`: Some(88), added: 583, mode: `MaxEncodedLen`)
+	/// Storage: `Equities::ActiveActions` (r:1 w:0)
+	/// Proof: `Equities::ActiveActions` (`max_values`: Some(1), `max_size`: Some(65), added: 560, mode: `MaxEncodedLen`)
 	/// Storage: `Options::OpenAccounts` (r:0 w:32)
 	/// Proof: `Options::OpenAccounts` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 32]`.
 	fn trades_in_block(n: u32, ) -> Weight {
-		// Proof size: measured `4769 + n * (282 ±0)`, estimated `9045 + n * (2661 ±0)`.
-		// Minimum execution time: 607_681_000 picoseconds.
-		Weight::from_parts(493_557_577, 0)
-			.saturating_add(Weight::from_parts(0, 9045))
-			// Standard Error: 22_315_195
-			.saturating_add(Weight::from_parts(618_591_144, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(29))
+		// Proof size: measured `4124 + n * (268 ±0)`, estimated `8634 + n * (2661 ±0)`.
+		// Minimum execution time: 735_408_000 picoseconds.
+		Weight::from_parts(769_307_000, 0)
+			.saturating_add(Weight::from_parts(0, 8634))
+			// Standard Error: 6_533_986
+			.saturating_add(Weight::from_parts(422_619_793, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(25))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(9))
+			.saturating_add(T::DbWeight::get().writes(6))
 			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2661).saturating_mul(n.into()))
 	}
@@ -363,14 +359,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `s` is `[1, 32]`.
 	/// The range of component `m` is `[1, 16]`.
 	fn accrue_funding(s: u32, m: u32, ) -> Weight {
-		// Proof size: measured `4244 + m * (142 ±0) + s * (197 ±0)`, estimated `32922 + m * (2448 ±21) + s * (2661 ±0)`.
-		// Minimum execution time: 382_698_000 picoseconds.
-		Weight::from_parts(155_734_956, 0)
+		// Proof size: measured `4300 + m * (142 ±0) + s * (197 ±0)`, estimated `32922 + m * (2448 ±21) + s * (2661 ±0)`.
+		// Minimum execution time: 588_454_000 picoseconds.
+		Weight::from_parts(632_217_804, 0)
 			.saturating_add(Weight::from_parts(0, 32922))
-			// Standard Error: 3_879_099
-			.saturating_add(Weight::from_parts(54_699_750, 0).saturating_mul(s.into()))
-			// Standard Error: 7_843_131
-			.saturating_add(Weight::from_parts(41_730_044, 0).saturating_mul(m.into()))
+			// Standard Error: 4_980_887
+			.saturating_add(Weight::from_parts(46_338_126, 0).saturating_mul(s.into()))
+			// Standard Error: 10_070_829
+			.saturating_add(Weight::from_parts(26_193_589, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(30))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(m.into())))
@@ -407,11 +403,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[10, 100000]`.
 	fn accrue_funding_positions(n: u32, ) -> Weight {
 		// Proof size: measured `6414`, estimated `59532`.
-		// Minimum execution time: 619_905_000 picoseconds.
-		Weight::from_parts(813_829_398, 0)
+		// Minimum execution time: 588_980_000 picoseconds.
+		Weight::from_parts(958_471_549, 0)
 			.saturating_add(Weight::from_parts(0, 59532))
-			// Standard Error: 1_387
-			.saturating_add(Weight::from_parts(12_339, 0).saturating_mul(n.into()))
+			// Standard Error: 1_576
+			.saturating_add(Weight::from_parts(10_957, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(43))
 			.saturating_add(T::DbWeight::get().writes(13))
 	}
@@ -420,44 +416,44 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures against RocksDB weights, for mock runtimes in unit tests.
 impl WeightInfo for () {
 	fn create_market() -> Weight {
-		Weight::from_parts(93_030_000, 0)
+		Weight::from_parts(95_910_000, 0)
 			.saturating_add(Weight::from_parts(0, 3605))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(2))
 	}
 	fn update_market() -> Weight {
-		Weight::from_parts(55_851_000, 0)
+		Weight::from_parts(55_942_000, 0)
 			.saturating_add(Weight::from_parts(0, 3600))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn list_series() -> Weight {
-		Weight::from_parts(413_615_000, 0)
+		Weight::from_parts(417_989_000, 0)
 			.saturating_add(Weight::from_parts(0, 83481))
 			.saturating_add(RocksDbWeight::get().reads(36))
 			.saturating_add(RocksDbWeight::get().writes(4))
 	}
 	fn set_series_active() -> Weight {
-		Weight::from_parts(67_511_000, 0)
+		Weight::from_parts(38_331_000, 0)
 			.saturating_add(Weight::from_parts(0, 3651))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn set_haircut() -> Weight {
-		Weight::from_parts(32_730_000, 0)
+		Weight::from_parts(21_895_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn deposit() -> Weight {
-		Weight::from_parts(240_553_000, 0)
+		Weight::from_parts(197_161_000, 0)
 			.saturating_add(Weight::from_parts(0, 6208))
 			.saturating_add(RocksDbWeight::get().reads(9))
 			.saturating_add(RocksDbWeight::get().writes(5))
 	}
 	fn withdraw(p: u32, ) -> Weight {
-		Weight::from_parts(400_264_163, 0)
+		Weight::from_parts(247_669_442, 0)
 			.saturating_add(Weight::from_parts(0, 8817))
-			.saturating_add(Weight::from_parts(356_290_660, 0).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(375_930_164, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(28))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(8))
@@ -465,29 +461,29 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2661).saturating_mul(p.into()))
 	}
 	fn trade(p: u32, ) -> Weight {
-		Weight::from_parts(1_123_010_713, 0)
-			.saturating_add(Weight::from_parts(0, 9045))
-			.saturating_add(Weight::from_parts(61_014_310, 0).saturating_mul(p.into()))
-			.saturating_add(RocksDbWeight::get().reads(31))
+		Weight::from_parts(659_212_975, 0)
+			.saturating_add(Weight::from_parts(0, 8634))
+			.saturating_add(Weight::from_parts(81_961_342, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(27))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(p.into())))
-			.saturating_add(RocksDbWeight::get().writes(13))
+			.saturating_add(RocksDbWeight::get().writes(10))
 			.saturating_add(Weight::from_parts(0, 2661).saturating_mul(p.into()))
 	}
 	fn trades_in_block(n: u32, ) -> Weight {
-		Weight::from_parts(493_557_577, 0)
-			.saturating_add(Weight::from_parts(0, 9045))
-			.saturating_add(Weight::from_parts(618_591_144, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(29))
+		Weight::from_parts(769_307_000, 0)
+			.saturating_add(Weight::from_parts(0, 8634))
+			.saturating_add(Weight::from_parts(422_619_793, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(25))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(9))
+			.saturating_add(RocksDbWeight::get().writes(6))
 			.saturating_add(RocksDbWeight::get().writes((5_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2661).saturating_mul(n.into()))
 	}
 	fn accrue_funding(s: u32, m: u32, ) -> Weight {
-		Weight::from_parts(155_734_956, 0)
+		Weight::from_parts(632_217_804, 0)
 			.saturating_add(Weight::from_parts(0, 32922))
-			.saturating_add(Weight::from_parts(54_699_750, 0).saturating_mul(s.into()))
-			.saturating_add(Weight::from_parts(41_730_044, 0).saturating_mul(m.into()))
+			.saturating_add(Weight::from_parts(46_338_126, 0).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(26_193_589, 0).saturating_mul(m.into()))
 			.saturating_add(RocksDbWeight::get().reads(30))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(m.into())))
@@ -496,9 +492,9 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2661).saturating_mul(s.into()))
 	}
 	fn accrue_funding_positions(n: u32, ) -> Weight {
-		Weight::from_parts(813_829_398, 0)
+		Weight::from_parts(958_471_549, 0)
 			.saturating_add(Weight::from_parts(0, 59532))
-			.saturating_add(Weight::from_parts(12_339, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(10_957, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(43))
 			.saturating_add(RocksDbWeight::get().writes(13))
 	}

@@ -172,6 +172,7 @@ mod benches {
         }
         // Made long ago: all due, whatever the runtime's `FlowDelay`.
         Queue::<T>::mutate(ASSET, |q| q.iter_mut().for_each(|r| r.at = 0));
+        <T as Config>::BenchmarkHelper::set_time(T::FlowDelay::get().saturating_add(1));
         let processed;
         #[block]
         {
@@ -193,6 +194,30 @@ mod benches {
             .map_err(|_| BenchmarkError::Stop("donate"))?;
         #[extrinsic_call]
         _(admin::<T>() as T::RuntimeOrigin, ASSET);
+        Ok(())
+    }
+
+    /// The block's end for one pool: its receivable (a fee with a protocol share) moves from
+    /// the account that owes it, in two token moves.
+    #[benchmark]
+    fn settle_receivable() -> Result<(), BenchmarkError> {
+        pool_with_lps::<T>(1)?;
+        let payer = funded::<T>("pot", 0);
+        <Pool<T> as perpetua_primitives::PoolLedger<T::AccountId>>::accrue_all(
+            ASSET,
+            &payer,
+            &[(Inflow::Fee, UNIT)],
+        )
+        .map_err(|_| BenchmarkError::Stop("accrue"))?;
+        let owed = Receivables::<T>::get(ASSET).ok_or(BenchmarkError::Stop("receivable"))?;
+        if owed.to_pool == 0 || owed.to_protocol == 0 {
+            return Err(BenchmarkError::Stop("both moves"));
+        }
+        #[block]
+        {
+            Pool::<T>::settle_receivables();
+        }
+        assert!(Receivables::<T>::get(ASSET).is_none());
         Ok(())
     }
 

@@ -117,6 +117,13 @@ impl<T: Config> Pallet<T> {
 }
 
 impl<T: Config> CorporateActionHandler<T::AccountId> for Pallet<T> {
+    /// The block's receivable reaches the pool account and the protocol's before the pots are
+    /// split or paid the dividend: a dividend on the fees the pool earned is the LPs', and a
+    /// split finds the pool account equal to its ledger.
+    fn prepare(asset: AssetId) -> sp_runtime::DispatchResult {
+        Self::settle_receivable(asset)
+    }
+
     fn holding_accounts(asset: AssetId) -> Vec<T::AccountId> {
         if Pools::<T>::contains_key(asset) {
             alloc::vec![Self::account(asset)]

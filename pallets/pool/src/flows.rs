@@ -142,6 +142,7 @@ impl<T: Config> Pallet<T> {
         let pool = Self::account(asset);
         match req.kind {
             RequestKind::Deposit { amount, .. } => {
+                Self::settle_receivable(asset)?;
                 T::Mover::transfer(asset, &pool, &req.who, amount)?;
                 Pools::<T>::try_mutate(asset, |p| -> DispatchResult {
                     let p = p.as_mut().ok_or(Error::<T>::UnknownPool)?;
@@ -404,6 +405,7 @@ impl<T: Config> Pallet<T> {
             Error::<T>::LiquidityLimit
         );
         T::Mover::burn(share, holder, shares)?;
+        Self::settle_receivable(asset)?;
         T::Mover::transfer(asset, &Self::account(asset), who, net)?;
         let after = t
             .with(tranche, |c| c.checked_sub(net))

@@ -187,6 +187,7 @@ impl<T: Config> Pallet<T> {
         let mut d = Deficits::<T>::get(asset).unwrap_or_default();
         let pay = claim.min(d.reserve);
         ensure!(pay > 0, Error::<T>::NothingToClaim);
+        Self::settle_receivable(asset)?;
         T::Mover::transfer(asset, &Self::account(asset), who, pay)?;
         let left = claim - pay;
         if left == 0 {
@@ -213,6 +214,8 @@ impl<T: Config> Pallet<T> {
         let mut d = Deficits::<T>::get(asset).ok_or(Error::<T>::NoDeficit)?;
         let amount = amount.min(d.uncovered());
         ensure!(amount > 0, Error::<T>::ZeroAmount);
+        // The protocol's share of the block's fees is in its account before it pays.
+        Self::settle_receivable(asset)?;
         T::Mover::transfer(
             asset,
             &T::ProtocolAccount::get(),
@@ -270,72 +273,39 @@ impl<T: Config> PoolLedger<T::AccountId> for Pallet<T> {
         Ok(())
     }
 
-    /// Claims not yet backed by cash are paid first; the rest splits by kind: fees between
-    /// the tranches and the protocol, ordinary gains by the one rule, penalties to insurance.
-    /// The parts are split one after the other, as separate receipts would be, and their sums
-    /// move in one transfer to the pool and one to the protocol.
     fn receive_all(
         settlement: AssetId,
         from: &T::AccountId,
         parts: &[(Inflow, Balance)],
     ) -> DispatchResult {
-        if parts.iter().all(|(_, amount)| *amount == 0) {
-            return Ok(());
-        }
-        let mut info = Pools::<T>::get(settlement).ok_or(Error::<T>::UnknownPool)?;
-        let params = Params::<T>::get(settlement).unwrap_or_default();
-        let mut deficit = Deficits::<T>::get(settlement).unwrap_or_default();
-        let mut t = Tranches {
-            main: info.main,
-            insurance: info.insurance,
-        };
-        let (mut to_pool, mut to_protocol_all, mut reserved): (Balance, Balance, Balance) =
-            (0, 0, 0);
-        for &(kind, amount) in parts.iter().filter(|(_, amount)| *amount > 0) {
-            let to_claims = amount.min(deficit.uncovered());
-            deficit.reserve = deficit.reserve.saturating_add(to_claims);
-            reserved = reserved.saturating_add(to_claims);
-            let rest = amount - to_claims;
-            let (to_main, to_ins, to_protocol) = match kind {
-                Inflow::Fee => {
-                    let m = params.fee_to_main.mul_floor(rest);
-                    let i = params.fee_to_insurance.mul_floor(rest);
-                    (m, i, rest - m - i)
-                }
-                Inflow::Gain | Inflow::LatencyFee => {
-                    let (m, i) = nav::split(rest, params.insurance_share);
-                    (m, i, 0)
-                }
-                Inflow::Penalty => (0, rest, 0),
+        // The ledger and the cash change together or not at all, in hooks too.
+        frame_support::storage::with_storage_layer(|| {
+            let Some(cash) = Self::book_inflows(settlement, parts)? else {
+                return Ok(());
             };
-            let add = |a: Balance, b: Balance| a.checked_add(b).ok_or(ArithmeticError::Overflow);
-            t.main = add(t.main, to_main)?;
-            t.insurance = add(t.insurance, to_ins)?;
-            to_pool = add(to_pool, amount - to_protocol)?;
-            to_protocol_all = add(to_protocol_all, to_protocol)?;
-            Self::deposit_event(Event::Received {
-                asset: settlement,
-                kind,
-                amount,
-                to_claims,
-                to_main,
-                to_insurance: to_ins,
-                to_protocol,
-            });
-        }
-        T::Mover::transfer(settlement, from, &Self::account(settlement), to_pool)?;
-        T::Mover::transfer(
-            settlement,
-            from,
-            &T::ProtocolAccount::get(),
-            to_protocol_all,
-        )?;
-        Self::write_tranches(settlement, &mut info, t)?;
-        Pools::<T>::insert(settlement, info);
-        if reserved > 0 {
-            Self::write_deficit(settlement, deficit);
-        }
-        Ok(())
+            Self::move_cash(settlement, from, &cash)
+        })
+    }
+
+    fn accrue_all(
+        settlement: AssetId,
+        from: &T::AccountId,
+        parts: &[(Inflow, Balance)],
+    ) -> DispatchResult {
+        let Some(cash) = Self::book_inflows(settlement, parts)? else {
+            return Ok(());
+        };
+        Self::add_receivable(settlement, from, cash)
+    }
+
+    fn receivable(settlement: AssetId, from: &T::AccountId) -> Balance {
+        Receivables::<T>::get(settlement)
+            .filter(|r| r.from == *from)
+            .map_or(0, |r| r.total())
+    }
+
+    fn receivable_settlement_weight() -> frame_support::weights::Weight {
+        <T as Config>::WeightInfo::settle_receivable()
     }
 
     fn pay(
@@ -349,12 +319,7 @@ impl<T: Config> PoolLedger<T::AccountId> for Pallet<T> {
         let mut info = Pools::<T>::get(settlement).ok_or(Error::<T>::UnknownPool)?;
         let params = Params::<T>::get(settlement).unwrap_or_default();
         let (t, d) = nav::debit(info.tranches(), amount, params.insurance_share);
-        T::Mover::transfer(
-            settlement,
-            &Self::account(settlement),
-            to,
-            d.from_main + d.from_insurance,
-        )?;
+        Self::pay_out_cash(settlement, to, d.from_main + d.from_insurance)?;
         Self::write_tranches(settlement, &mut info, t)?;
         Pools::<T>::insert(settlement, info);
         Self::deposit_event(Event::Paid {

@@ -34,6 +34,7 @@ mod ledger;
 #[cfg(test)]
 mod mock;
 pub mod nav;
+mod receivable;
 #[cfg(test)]
 mod tests;
 pub mod types;
@@ -41,6 +42,18 @@ pub mod weights;
 pub use weights::WeightInfo;
 
 pub use corporate::PlainAssets;
+
+/// What the benchmarks need from the runtime.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper {
+    /// Sets the clock `Config::Time` reads to `now` (ms).
+    fn set_time(now: Moment);
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl BenchmarkHelper for () {
+    fn set_time(_: Moment) {}
+}
 use frame_support::{
     ensure,
     pallet_prelude::DispatchResult,
@@ -131,6 +144,9 @@ pub mod pallet {
         type FirstShareAssetId: Get<AssetId>;
         /// Weights.
         type WeightInfo: WeightInfo;
+        /// Sets the chain's clock for benchmarks (queued flows are due only after `FlowDelay`).
+        #[cfg(feature = "runtime-benchmarks")]
+        type BenchmarkHelper: BenchmarkHelper;
     }
 
     /// Pools by settlement asset.
@@ -213,6 +229,13 @@ pub mod pallet {
         u32,
         ValueQuery,
     >;
+
+    /// Per pool, the cash its ledger counts but the pot still holds (see [`Receivable`]): at
+    /// most one entry per pool, written by `accrue_all`, zeroed when settled within the block
+    /// and removed when settled at its end.
+    #[pallet::storage]
+    pub type Receivables<T: Config> =
+        CountedStorageMap<_, Blake2_128Concat, AssetId, Receivable<T::AccountId>>;
 
     #[pallet::event]
     #[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -334,6 +357,20 @@ pub mod pallet {
         },
         /// The admin paid `amount` from the protocol account toward a pool's claims.
         DeficitSettled { asset: AssetId, amount: Balance },
+        /// The cash of inflows booked earlier (the block's trades) moved from `from` to the
+        /// pool account and the protocol's.
+        ReceivableSettled {
+            asset: AssetId,
+            from: T::AccountId,
+            to_pool: Balance,
+            to_protocol: Balance,
+        },
+        /// The block's receivable could not be moved at its end (`error`); the ledger already
+        /// counts it, the tokens stay where they are, and the next block's end tries again.
+        ReceivableDeferred {
+            asset: AssetId,
+            error: DispatchError,
+        },
     }
 
     #[pallet::error]
@@ -451,11 +488,23 @@ pub mod pallet {
         /// Queued LP flows execute here, before any transaction of the block: no trade shares
         /// their block position.
         fn on_initialize(_n: BlockNumberFor<T>) -> Weight {
+            // A receivable left by an earlier block's end (its move failed) is tried again at
+            // this block's end: charged here, since no trade of this block may open it.
+            let left = Receivables::<T>::count();
+            let retry = <T as Config>::WeightInfo::settle_receivable()
+                .saturating_mul(left as u64)
+                .saturating_add(T::DbWeight::get().reads(1));
             if QueuedPools::<T>::decode_len().unwrap_or(0) == 0 {
-                return T::DbWeight::get().reads(1);
+                return retry.saturating_add(T::DbWeight::get().reads(1));
             }
             let processed = Self::process(T::FlowsPerBlock::get());
-            Self::process_weight(processed.max(1))
+            retry.saturating_add(Self::process_weight(processed.max(1)))
+        }
+
+        /// The block's receivables move here, so every block ends with each pool account
+        /// holding what its ledger counts. Paid for by the trade that opened each one.
+        fn on_finalize(_n: BlockNumberFor<T>) {
+            Self::settle_receivables();
         }
 
         #[cfg(feature = "try-runtime")]
@@ -715,13 +764,14 @@ pub mod pallet {
             })
         }
 
-        /// Tokens the ledger says the pool account holds: both tranches, queued deposits and
-        /// the cash set aside for claims.
+        /// Tokens the ledger says the pool account holds now: both tranches, queued deposits
+        /// and the cash set aside for claims, less the receivable the pot still owes it.
         pub fn recorded(asset: AssetId, info: &PoolInfo) -> Balance {
             info.main
                 .saturating_add(info.insurance)
                 .saturating_add(info.queued_deposits)
                 .saturating_add(Deficits::<T>::get(asset).map_or(0, |d| d.reserve))
+                .saturating_sub(Self::receivable_to_pool(asset))
         }
 
         /// Invariants: every pool account holds at least its recorded capital, queued deposits

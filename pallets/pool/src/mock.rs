@@ -176,6 +176,8 @@ impl pallet_pool::Config for Test {
     type BookValuationWeight = BookWeight;
     type FirstShareAssetId = ConstU32<1_000_000>;
     type WeightInfo = ();
+    #[cfg(feature = "runtime-benchmarks")]
+    type BenchmarkHelper = BenchTime;
 }
 
 pub const ALICE: AccountId = 1;
@@ -231,4 +233,15 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
         pallet_timestamp::Now::<Test>::put(1_000_000_000);
     });
     ext
+}
+
+/// Benchmarks set the timestamp pallet's clock.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct BenchTime;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper for BenchTime {
+    fn set_time(now: perpetua_primitives::Moment) {
+        pallet_timestamp::Now::<Test>::put(now);
+    }
 }

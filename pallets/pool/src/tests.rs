@@ -38,8 +38,11 @@ fn check_exact() {
     check();
     assert_eq!(tsla(Pool::account(TSLA)), Pool::recorded(TSLA, &info()));
 }
-/// Starts the next block: queued flows execute in its `on_initialize`.
+/// Ends the block (the receivable moves) and starts the next: queued flows execute in its
+/// `on_initialize`.
 fn next_block() {
+    check();
+    Pool::on_finalize(System::block_number());
     check();
     let n = System::block_number() + 1;
     System::set_block_number(n);
@@ -659,6 +662,284 @@ fn one_receipt_of_several_inflows_is_the_same_as_each_received_alone() {
         // Each non-zero part is reported with its own split.
         assert_eq!(together.3, 4);
     }
+}
+
+/// Everything the ledger and the three token accounts say, to compare two runs: tranches,
+/// claims' cash, (NAVs, capital), and the pot's, protocol's and pool account's tokens.
+type PoolState = (
+    (Balance, Balance),
+    Option<Balance>,
+    (Navs, Balance),
+    [Balance; 3],
+);
+fn pool_state() -> PoolState {
+    (
+        (info().main, info().insurance),
+        Deficits::<Test>::get(TSLA).map(|d| d.reserve),
+        (Pool::navs(TSLA).unwrap(), Pool::capital(TSLA)),
+        [tsla(POT), tsla(Protocol::get()), tsla(Pool::account(TSLA))],
+    )
+}
+type Navs = (Balance, Balance);
+
+/// Issue 19: a block's trades book their inflows at once and pay their cash at the block's
+/// end. Within the block every ledger value (tranches, claims' cash, NAV, capital) is what
+/// receiving each inflow at once gives, so no LP flow or trade in the block sees the pool
+/// without them; at the block's end the three token accounts are exactly where immediate
+/// receipts leave them, in one move to the pool and one to the protocol.
+#[test]
+fn accrued_inflows_count_at_once_and_their_cash_moves_at_the_blocks_end() {
+    let trades = [
+        [
+            (Inflow::Fee, 1_234_567),
+            (Inflow::LatencyFee, 333_333),
+            (Inflow::Gain, 0),
+        ],
+        [
+            (Inflow::Fee, 7),
+            (Inflow::LatencyFee, 1),
+            (Inflow::Gain, 987_654),
+        ],
+        [
+            (Inflow::Fee, 50_001),
+            (Inflow::LatencyFee, 0),
+            (Inflow::Gain, 3),
+        ],
+    ];
+    for owed in [0, 1_500_000] {
+        let run = |accrue: bool| {
+            new_test_ext().execute_with(|| {
+                create(TSLA);
+                deposit(ALICE, Tranche::Main, 5_000_000);
+                deposit(BOB, Tranche::Insurance, 1_000_000);
+                if owed > 0 {
+                    assert_eq!(Pool::pay(TSLA, &POT, 6_000_000 + owed), Ok(owed));
+                    Pool::record_claim(TSLA, &CHARLIE, owed);
+                }
+                let cash_before = [tsla(POT), tsla(Protocol::get()), tsla(Pool::account(TSLA))];
+                System::reset_events();
+                for parts in &trades {
+                    if accrue {
+                        assert_ok!(Pool::accrue_all(TSLA, &POT, parts));
+                    } else {
+                        assert_ok!(Pool::receive_all(TSLA, &POT, parts));
+                    }
+                    check();
+                }
+                let in_block = pool_state();
+                if accrue {
+                    // No token has moved yet; the pot owes all of it.
+                    assert_eq!(in_block.3, cash_before);
+                    let total: Balance = trades.iter().flatten().map(|(_, a)| a).sum();
+                    assert_eq!(Pool::receivable(TSLA, &POT), total);
+                    assert_eq!(Pool::receivable(TSLA, &ALICE), 0);
+                }
+                next_block();
+                assert!(Receivables::<Test>::get(TSLA).is_none());
+                check_exact();
+                let settled = events()
+                    .into_iter()
+                    .filter(|e| matches!(e, Event::ReceivableSettled { .. }))
+                    .count();
+                (in_block.0, in_block.1, in_block.2, pool_state(), settled)
+            })
+        };
+        let (now, later) = (run(false), run(true));
+        // The ledger within the block and everything at its end are the same.
+        assert_eq!(
+            (later.0, later.1, later.2, later.3),
+            (now.0, now.1, now.2, now.3),
+            "owed {owed}"
+        );
+        assert_eq!((now.4, later.4), (0, 1));
+    }
+}
+
+/// Issue 19: paying the pot (a trader's profit) while it owes the pool nets the two: only the
+/// difference moves, and the block ends where immediate moves would have left it.
+#[test]
+fn paying_the_pot_nets_against_what_it_owes() {
+    let run = |accrue: bool| {
+        new_test_ext().execute_with(|| {
+            create(TSLA);
+            deposit(ALICE, Tranche::Main, 5_000_000);
+            let fee = [(Inflow::Fee, 100_000), (Inflow::Gain, 200_000)];
+            let book = |parts: &[(Inflow, Balance)]| {
+                if accrue {
+                    Pool::accrue_all(TSLA, &POT, parts)
+                } else {
+                    Pool::receive_all(TSLA, &POT, parts)
+                }
+            };
+            assert_ok!(book(&fee));
+            let pool_cash = tsla(Pool::account(TSLA));
+            // Less than the pot owes the pool (290,000): no token moves.
+            assert_eq!(Pool::pay(TSLA, &POT, 250_000), Ok(0));
+            if accrue {
+                assert_eq!(tsla(Pool::account(TSLA)), pool_cash);
+                assert_eq!(Pool::receivable(TSLA, &POT), 40_000 + 10_000);
+            }
+            check();
+            // More than it owes now: the difference moves.
+            assert_eq!(Pool::pay(TSLA, &POT, 100_000), Ok(0));
+            if accrue {
+                assert_eq!(tsla(Pool::account(TSLA)), pool_cash - 60_000);
+                assert_eq!(Pool::receivable(TSLA, &POT), 10_000);
+            }
+            check();
+            // Another account is paid in full, after the receivable moved.
+            assert_eq!(Pool::pay(TSLA, &CHARLIE, 30_000), Ok(0));
+            assert_eq!(Pool::receivable(TSLA, &POT), 0);
+            check();
+            assert_ok!(book(&fee));
+            next_block();
+            check_exact();
+            pool_state()
+        })
+    };
+    assert_eq!(run(true), run(false));
+}
+
+/// Issue 19, as an attacker: cash leaves the pool account (a claim paid, a queued deposit
+/// cancelled, the protocol settling claims) only after the block's receivable reached it, so
+/// a claimant paid from this block's inflows is paid in full and nobody is paid from tokens
+/// the pool does not hold.
+#[test]
+fn cash_leaves_the_pool_only_after_the_receivable_reached_it() {
+    new_test_ext().execute_with(|| {
+        create(TSLA);
+        deposit(ALICE, Tranche::Main, 1_000_000);
+        // The pool pays out everything it has and owes Charlie 500,000 more.
+        assert_eq!(Pool::pay(TSLA, &POT, 1_500_000), Ok(500_000));
+        Pool::record_claim(TSLA, &CHARLIE, 500_000);
+        assert_eq!(tsla(Pool::account(TSLA)), 0);
+        // A queued deposit of Bob's sits in the pool account.
+        assert_ok!(Pool::deposit(
+            RuntimeOrigin::signed(BOB),
+            TSLA,
+            Tranche::Main,
+            100_000,
+            0
+        ));
+        let request = Queue::<Test>::get(TSLA)[0].id;
+        // This block's trades owe 300,000: all of it is the claims' cash.
+        assert_ok!(Pool::accrue_all(TSLA, &POT, &[(Inflow::Gain, 300_000)]));
+        assert_eq!(Deficits::<Test>::get(TSLA).unwrap().reserve, 300_000);
+        assert_eq!(tsla(Pool::account(TSLA)), 100_000);
+        check();
+        // Charlie claims in the same block: the cash arrives first, he gets all 300,000 and
+        // Bob's escrow is untouched.
+        let charlie = tsla(CHARLIE);
+        assert_ok!(Pool::claim(RuntimeOrigin::signed(CHARLIE), TSLA));
+        assert_eq!(tsla(CHARLIE), charlie + 300_000);
+        assert_eq!(tsla(Pool::account(TSLA)), 100_000);
+        check_exact();
+        // Bob cancels: his escrow comes back whole.
+        let bob = tsla(BOB);
+        assert_ok!(Pool::cancel_request(
+            RuntimeOrigin::signed(BOB),
+            TSLA,
+            request
+        ));
+        assert_eq!(tsla(BOB), bob + 100_000);
+        next_block();
+        check_exact();
+    });
+    // The protocol pays toward claims from its account only with its share of the block's
+    // fees in hand.
+    new_test_ext().execute_with(|| {
+        create(TSLA);
+        deposit(ALICE, Tranche::Main, 1_000_000);
+        let protocol = tsla(Protocol::get());
+        assert_ok!(Pool::accrue_all(TSLA, &POT, &[(Inflow::Fee, 1_000)]));
+        assert_eq!(Pool::receivable(TSLA, &POT), 1_000);
+        // The pool pays the pot everything (netting the 900 the pot owes it) and owes more.
+        assert_eq!(Pool::pay(TSLA, &POT, 2_000_000), Ok(999_100));
+        Pool::record_claim(TSLA, &CHARLIE, 999_100);
+        assert_eq!(Pool::receivable(TSLA, &POT), 100);
+        check();
+        assert_ok!(Pool::settle_deficit(
+            RuntimeOrigin::root(),
+            TSLA,
+            protocol + 100
+        ));
+        assert_eq!(Deficits::<Test>::get(TSLA).unwrap().reserve, protocol + 100);
+        assert_eq!(
+            (tsla(Protocol::get()), Pool::receivable(TSLA, &POT)),
+            (0, 0)
+        );
+        check_exact();
+        next_block();
+        check_exact();
+    });
+}
+
+/// Issue 19: a receivable that cannot move at the block's end (the asset frozen) stays owed,
+/// counted by the ledger, is charged to the next block's `on_initialize`, and moves at the
+/// next block's end: nothing is lost or paid twice.
+#[test]
+fn a_receivable_that_cannot_move_waits_for_the_next_blocks_end() {
+    new_test_ext().execute_with(|| {
+        create(TSLA);
+        deposit(ALICE, Tranche::Main, 1_000_000);
+        let cash = [tsla(POT), tsla(Protocol::get()), tsla(Pool::account(TSLA))];
+        assert_ok!(Pool::accrue_all(TSLA, &POT, &[(Inflow::Fee, 10_000)]));
+        let main = info().main;
+        assert_ok!(Assets::freeze_asset(
+            RuntimeOrigin::signed(ALICE),
+            TSLA.into()
+        ));
+        Pool::on_finalize(System::block_number());
+        assert!(events()
+            .iter()
+            .any(|e| matches!(e, Event::ReceivableDeferred { asset: TSLA, .. })));
+        assert_eq!(Pool::receivable(TSLA, &POT), 10_000);
+        assert_eq!(
+            [tsla(POT), tsla(Protocol::get()), tsla(Pool::account(TSLA))],
+            cash
+        );
+        check();
+        System::set_block_number(System::block_number() + 1);
+        let quiet = {
+            let n = System::block_number();
+            Pool::on_initialize(n)
+        };
+        assert!(quiet.ref_time() >= <() as crate::WeightInfo>::settle_receivable().ref_time());
+        assert_ok!(Assets::thaw_asset(
+            RuntimeOrigin::signed(ALICE),
+            TSLA.into()
+        ));
+        next_block();
+        assert_eq!(Pool::receivable(TSLA, &POT), 0);
+        assert_eq!(info().main, main);
+        assert_eq!(
+            [tsla(POT), tsla(Protocol::get()), tsla(Pool::account(TSLA))],
+            [cash[0] - 10_000, cash[1] + 1_000, cash[2] + 9_000]
+        );
+        check_exact();
+    });
+}
+
+/// Issue 19: a corporate action of the settlement stock starts with the block's receivable
+/// moved (`prepare`), so a split finds the pool account equal to its ledger and takes nothing
+/// off the tranches as reaped dust.
+#[test]
+fn a_split_finds_the_receivable_moved() {
+    new_test_ext().execute_with(|| {
+        create(TSLA);
+        deposit(ALICE, Tranche::Main, 1_000_000);
+        assert_ok!(Pool::accrue_all(TSLA, &POT, &[(Inflow::Gain, 300_000)]));
+        let main = info().main;
+        assert_ok!(<Pool as perpetua_primitives::CorporateActionHandler<
+            AccountId,
+        >>::prepare(TSLA));
+        assert_eq!(Pool::receivable(TSLA, &POT), 0);
+        split_pool(2, 1);
+        assert_eq!(info().main, main * 2);
+        check_exact();
+        next_block();
+        check_exact();
+    });
 }
 
 /// Issue 12, item 4: bad debt is not a deficit (the pool owes nobody for it); insurance bears

@@ -164,6 +164,28 @@ impl PoolParams {
     }
 }
 
+/// Cash the pool's ledger already counts but that still sits in the account that owes it (the
+/// options pallet's pot): the block's trade fees and losses, booked at once and moved once, at
+/// the block's end or before anything needs the cash. Settlement base units.
+#[derive(
+    Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub struct Receivable<AccountId> {
+    /// The account that owes it.
+    pub from: AccountId,
+    /// Owed to the pool account (tranches and claims' cash).
+    pub to_pool: Balance,
+    /// Owed to the protocol account (its share of fees).
+    pub to_protocol: Balance,
+}
+
+impl<AccountId> Receivable<AccountId> {
+    /// Everything `from` owes.
+    pub fn total(&self) -> Balance {
+        self.to_pool.saturating_add(self.to_protocol)
+    }
+}
+
 /// What the pool owes traders and could not pay (claims, senior to the LPs), and the cash set
 /// aside for them from inflows since; settlement base units.
 #[derive(

@@ -246,6 +246,13 @@ pub trait DividendDistributor<AccountId> {
 /// in bounded steps (`process`), each user also on first touch; the action completes, and the
 /// next may start, once no handler reports `pending`.
 pub trait CorporateActionHandler<AccountId> {
+    /// Called first when an action on `asset` starts, before any pot is brought through it:
+    /// a pallet settles what its ledger already counts but its pot does not hold yet (the
+    /// pool's receivable of the block's trades), so the action finds every pot's balance
+    /// equal to its ledger. An error stops the action from starting.
+    fn prepare(_asset: AssetId) -> sp_runtime::DispatchResult {
+        Ok(())
+    }
     /// The accounts in which this pallet holds `asset` for its users (a handful at most).
     fn holding_accounts(asset: AssetId) -> alloc::vec::Vec<AccountId>;
     /// `pot`, one of the holding accounts, received `amount` of the dividend of `asset` paid
@@ -292,6 +299,10 @@ where
     A: CorporateActionHandler<AccountId>,
     B: CorporateActionHandler<AccountId>,
 {
+    fn prepare(asset: AssetId) -> sp_runtime::DispatchResult {
+        A::prepare(asset)?;
+        B::prepare(asset)
+    }
     fn holding_accounts(asset: AssetId) -> alloc::vec::Vec<AccountId> {
         let mut v = A::holding_accounts(asset);
         v.extend(B::holding_accounts(asset));
@@ -328,6 +339,9 @@ where
     B: CorporateActionHandler<AccountId>,
     C: CorporateActionHandler<AccountId>,
 {
+    fn prepare(asset: AssetId) -> sp_runtime::DispatchResult {
+        <(A, (B, C)) as CorporateActionHandler<AccountId>>::prepare(asset)
+    }
     fn holding_accounts(asset: AssetId) -> alloc::vec::Vec<AccountId> {
         <(A, (B, C)) as CorporateActionHandler<AccountId>>::holding_accounts(asset)
     }
@@ -553,6 +567,24 @@ pub trait PoolLedger<AccountId> {
         from: &AccountId,
         parts: &[(Inflow, Balance)],
     ) -> sp_runtime::DispatchResult;
+    /// Books several inflows now, exactly as [`Self::receive_all`] splits them, and moves
+    /// their cash from `from` at the block's end (or before anything takes cash out of the
+    /// pool account or the protocol's, and before a corporate action of `settlement` starts):
+    /// a block's trades then cost one token move to the pool and one to the protocol, not two
+    /// each. Every ledger value (tranches, claims' cash, NAV) counts the inflows at once; only
+    /// the pool account's balance waits, by [`Self::receivable`]. `from` is the one account
+    /// that owes a settlement's receivable (a second one settles the first's at once).
+    fn accrue_all(
+        settlement: AssetId,
+        from: &AccountId,
+        parts: &[(Inflow, Balance)],
+    ) -> sp_runtime::DispatchResult;
+    /// What `from` still owes the pool and the protocol for inflows booked with
+    /// [`Self::accrue_all`]: tokens in `from` that are no longer its users'.
+    fn receivable(settlement: AssetId, from: &AccountId) -> Balance;
+    /// What settling one settlement's receivable at the block's end costs: charged to the
+    /// block's first [`Self::accrue_all`] of that settlement (the first trade of a market).
+    fn receivable_settlement_weight() -> sp_runtime::Weight;
     /// Pays `amount` (a trader's profit, or funding the pool owes) from the pool to `to`: an
     /// ordinary outflow, split between the tranches by the same rule as inflows. Returns what
     /// neither tranche could pay (the caller records it as a claim with [`Self::record_claim`],

@@ -20,7 +20,8 @@ pub const MAX_STOCKS: u32 = MAX_FEED_VALUES - NON_STOCK_FEED_KEYS;
 
 parameter_types! {
     pub const EquitiesPalletId: PalletId = PalletId(*b"prp/equi");
-    /// What the start of an action may make the pallets do, at most: the pots of the options
+    /// What the start of an action may make the pallets do, at most: the pool's receivable of
+    /// the block's trades moved first (`prepare`), the pots of the options
     /// pallet and the pool brought through (as holders of the walk), the pool's queue rescaled
     /// or every queued request paid its dividend (as heavy as executing the whole queue), the
     /// dividend's pass-through on both share tokens started, and every series of the
@@ -38,6 +39,7 @@ parameter_types! {
                     .saturating_mul(2),
             )
             .saturating_add(pallet_options::weights::SubstrateWeight::<Runtime>::accrue_funding(series, 1))
+            .saturating_add(pallet_pool::weights::SubstrateWeight::<Runtime>::settle_receivable())
     };
 }
 

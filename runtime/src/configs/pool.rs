@@ -62,4 +62,17 @@ impl pallet_pool::Config for Runtime {
     type BookValuationWeight = BookValuationWeight;
     type FirstShareAssetId = ConstU32<FIRST_SHARE_ASSET_ID>;
     type WeightInfo = pallet_pool::weights::SubstrateWeight<Runtime>;
+    #[cfg(feature = "runtime-benchmarks")]
+    type BenchmarkHelper = PoolBenchmarkHelper;
+}
+
+/// The pool's benchmarks set the timestamp pallet's clock.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct PoolBenchmarkHelper;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_pool::BenchmarkHelper for PoolBenchmarkHelper {
+    fn set_time(now: perpetua_primitives::Moment) {
+        pallet_timestamp::Now::<Runtime>::put(now);
+    }
 }
