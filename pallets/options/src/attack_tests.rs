@@ -602,12 +602,7 @@ mod properties {
     /// floors of NAV keep from the parties.
     fn parties_value() -> i128 {
         let everyone = [LP, INSURER, BOB, CAROL, Protocol::get()];
-        let wallets: Balance = everyone
-            .iter()
-            .map(|w| Assets::balance(TSLA, w))
-            .sum::<Balance>()
-            + protocol_balance(TSLA)
-            - Assets::balance(TSLA, Protocol::get());
+        let wallets = wallets_tsla(&everyone);
         let collateral = TotalCollateral::<Test>::get(TSLA);
         let info = pallet_pool::Pools::<Test>::get(TSLA).unwrap();
         let (main, insurance) = PoolPallet::navs(TSLA).unwrap();

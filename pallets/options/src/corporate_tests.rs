@@ -315,12 +315,7 @@ mod properties {
     fn parties_usd() -> i128 {
         let mut everyone = vec![LP, INSURER, BOB, CAROL, Protocol::get(), FUNDER];
         everyone.extend(WHO);
-        let wallets: Balance = everyone
-            .iter()
-            .map(|w| Assets::balance(TSLA, w))
-            .sum::<Balance>()
-            + protocol_balance(TSLA)
-            - Assets::balance(TSLA, Protocol::get());
+        let wallets = wallets_tsla(&everyone);
         let collateral = Options::total_collateral(TSLA);
         let info = pallet_pool::Pools::<Test>::get(TSLA).unwrap();
         let (main, insurance) = Pool::navs(TSLA).unwrap();

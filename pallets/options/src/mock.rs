@@ -344,6 +344,19 @@ pub fn protocol_balance(asset: AssetId) -> Balance {
         + pallet_pool::Receivables::<Test>::get(asset).map_or(0, |r| r.to_protocol)
 }
 
+/// The TSLA in `who`'s wallets, the protocol's with its share of the block's fees still owed.
+pub fn wallets_tsla(who: &[AccountId]) -> Balance {
+    who.iter()
+        .map(|w| {
+            if *w == Protocol::get() {
+                protocol_balance(TSLA)
+            } else {
+                Assets::balance(TSLA, w)
+            }
+        })
+        .sum()
+}
+
 /// Ends the block (the pool's receivable moves, funding accrues) and starts the next one
 /// `BLOCK_MS` later.
 pub fn next_block() {
