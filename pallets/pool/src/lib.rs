@@ -592,7 +592,7 @@ pub mod pallet {
 
         /// Cancels one's own queued request and takes back its funds or shares.
         #[pallet::call_index(5)]
-        #[pallet::weight(<T as Config>::WeightInfo::cancel_request().saturating_add(T::ActionTouchWeight::get()))]
+        #[pallet::weight(<T as Config>::WeightInfo::cancel_request().saturating_add(<T as Config>::WeightInfo::settle_receivable()).saturating_add(T::ActionTouchWeight::get()))]
         pub fn cancel_request(
             origin: OriginFor<T>,
             asset: AssetId,
@@ -614,7 +614,7 @@ pub mod pallet {
         /// Pays the caller's claim on `asset`'s pool from the cash set aside for claims, as far
         /// as it goes.
         #[pallet::call_index(8)]
-        #[pallet::weight(<T as Config>::WeightInfo::cancel_request().saturating_add(T::ActionTouchWeight::get()))]
+        #[pallet::weight(<T as Config>::WeightInfo::cancel_request().saturating_add(<T as Config>::WeightInfo::settle_receivable()).saturating_add(T::ActionTouchWeight::get()))]
         pub fn claim(origin: OriginFor<T>, asset: AssetId) -> DispatchResult {
             let who = ensure_signed(origin)?;
             Self::do_claim(&who, asset)
@@ -623,7 +623,7 @@ pub mod pallet {
         /// Pays up to `amount` from the protocol account toward `asset`'s pool's claims
         /// (admin).
         #[pallet::call_index(9)]
-        #[pallet::weight(<T as Config>::WeightInfo::sweep_surplus().saturating_add(T::ActionTouchWeight::get()))]
+        #[pallet::weight(<T as Config>::WeightInfo::sweep_surplus().saturating_add(<T as Config>::WeightInfo::settle_receivable()).saturating_add(T::ActionTouchWeight::get()))]
         pub fn settle_deficit(
             origin: OriginFor<T>,
             asset: AssetId,
