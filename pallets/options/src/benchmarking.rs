@@ -207,7 +207,7 @@ mod benches {
     /// `n` traders, each opening one contract of its own series of one market, in one block
     /// of a full book. The slope over `n` is what one more trade adds to a block that has
     /// already traded on the market: its own series, position and margin account, while the
-    /// market's prices, the pool, the ledger totals and the pots' token accounts are read and
+    /// market's prices, the pool, the ledger totals and the pool's receivable are read and
     /// written once for the block (`Pallet::trade_weight`'s warm case).
     #[benchmark]
     fn trades_in_block(

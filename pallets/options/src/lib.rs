@@ -250,7 +250,7 @@ pub mod pallet {
 
     /// The block of each market's last successful trade that paid a fee. A trade that finds
     /// this block here finds the market's shared state (its prices, its settlement's pool,
-    /// ledger totals and the pots' token accounts) already read and written in this block, and
+    /// ledger totals and the pool's receivable) already read and written in this block, and
     /// is charged only its own items: the marginal weight `trades_in_block` measures.
     #[pallet::storage]
     pub type LastTraded<T: Config> = StorageMap<_, Twox64Concat, MarketId, BlockNumberFor<T>>;

@@ -1031,7 +1031,7 @@ fn charged(
 }
 
 /// The market's first trade of a block pays for its shared state (prices, the pool, the
-/// ledger totals, the pots' token accounts); the block's later trades on it pay only the
+/// ledger totals, the pool's receivable); the block's later trades on it pay only the
 /// measured marginal cost. A trade that failed, or a forced close (no fee), brought nothing
 /// into the block; a new block starts cold, and another market of the same settlement is cold
 /// until it trades.

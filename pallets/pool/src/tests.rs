@@ -615,6 +615,35 @@ fn inflows_split_by_kind() {
     });
 }
 
+/// A pool of 5,000,000 in main and 1,000,000 in insurance that then paid out all of it and
+/// owes a claim of `owed` more (none if 0).
+fn pool_owing(owed: Balance) {
+    create(TSLA);
+    deposit(ALICE, Tranche::Main, 5_000_000);
+    deposit(BOB, Tranche::Insurance, 1_000_000);
+    if owed > 0 {
+        assert_eq!(Pool::pay(TSLA, &POT, 6_000_000 + owed), Ok(owed));
+        Pool::record_claim(TSLA, &CHARLIE, owed);
+    }
+}
+
+/// Everything the ledger and the three token accounts say, to compare two runs: tranches,
+/// claims' cash, (NAVs, capital), and the pot's, protocol's and pool account's tokens.
+type PoolState = (
+    (Balance, Balance),
+    Option<Balance>,
+    ((Balance, Balance), Balance),
+    [Balance; 3],
+);
+fn pool_state() -> PoolState {
+    (
+        (info().main, info().insurance),
+        Deficits::<Test>::get(TSLA).map(|d| d.reserve),
+        (Pool::navs(TSLA).unwrap(), Pool::capital(TSLA)),
+        [tsla(POT), tsla(Protocol::get()), tsla(Pool::account(TSLA))],
+    )
+}
+
 /// A trade's fee, latency fee and loss reach the pool in one receipt: it leaves the tranches,
 /// the claims' reserve, the pool's and the protocol's tokens exactly where the same inflows
 /// received one by one leave them, with a deficit the first parts pay off and without one.
@@ -630,13 +659,7 @@ fn one_receipt_of_several_inflows_is_the_same_as_each_received_alone() {
     for owed in [0, 1_500_000, 10_000_000] {
         let run = |together: bool| {
             new_test_ext().execute_with(|| {
-                create(TSLA);
-                deposit(ALICE, Tranche::Main, 5_000_000);
-                deposit(BOB, Tranche::Insurance, 1_000_000);
-                if owed > 0 {
-                    assert_eq!(Pool::pay(TSLA, &POT, 6_000_000 + owed), Ok(owed));
-                    Pool::record_claim(TSLA, &CHARLIE, owed);
-                }
+                pool_owing(owed);
                 if together {
                     assert_ok!(Pool::receive_all(TSLA, &POT, &parts));
                 } else {
@@ -649,38 +672,15 @@ fn one_receipt_of_several_inflows_is_the_same_as_each_received_alone() {
                     .into_iter()
                     .filter(|e| matches!(e, Event::Received { .. }))
                     .count();
-                (
-                    (info().main, info().insurance),
-                    Deficits::<Test>::get(TSLA).map(|d| d.reserve),
-                    (tsla(POT), tsla(999), tsla(Pool::account(TSLA))),
-                    received,
-                )
+                (pool_state(), received)
             })
         };
         let (one_by_one, together) = (run(false), run(true));
         assert_eq!(together, one_by_one, "owed {owed}");
         // Each non-zero part is reported with its own split.
-        assert_eq!(together.3, 4);
+        assert_eq!(together.1, 4);
     }
 }
-
-/// Everything the ledger and the three token accounts say, to compare two runs: tranches,
-/// claims' cash, (NAVs, capital), and the pot's, protocol's and pool account's tokens.
-type PoolState = (
-    (Balance, Balance),
-    Option<Balance>,
-    (Navs, Balance),
-    [Balance; 3],
-);
-fn pool_state() -> PoolState {
-    (
-        (info().main, info().insurance),
-        Deficits::<Test>::get(TSLA).map(|d| d.reserve),
-        (Pool::navs(TSLA).unwrap(), Pool::capital(TSLA)),
-        [tsla(POT), tsla(Protocol::get()), tsla(Pool::account(TSLA))],
-    )
-}
-type Navs = (Balance, Balance);
 
 /// Issue 19: a block's trades book their inflows at once and pay their cash at the block's
 /// end. Within the block every ledger value (tranches, claims' cash, NAV, capital) is what
@@ -709,13 +709,7 @@ fn accrued_inflows_count_at_once_and_their_cash_moves_at_the_blocks_end() {
     for owed in [0, 1_500_000] {
         let run = |accrue: bool| {
             new_test_ext().execute_with(|| {
-                create(TSLA);
-                deposit(ALICE, Tranche::Main, 5_000_000);
-                deposit(BOB, Tranche::Insurance, 1_000_000);
-                if owed > 0 {
-                    assert_eq!(Pool::pay(TSLA, &POT, 6_000_000 + owed), Ok(owed));
-                    Pool::record_claim(TSLA, &CHARLIE, owed);
-                }
+                pool_owing(owed);
                 let cash_before = [tsla(POT), tsla(Protocol::get()), tsla(Pool::account(TSLA))];
                 System::reset_events();
                 for parts in &trades {
