@@ -21,7 +21,7 @@ sed -n '3,9p' "$CARGO_TARGET_DIR/fuzz-ci-report.md"
 step "pallet benchmarks as tests (runtime-benchmarks, mock runtimes)"
 SKIP_WASM_BUILD=1 cargo test --locked --features runtime-benchmarks \
   -p pallet-market-calendar -p pallet-equities -p pallet-prices -p pallet-pool -p pallet-options \
-  -p pallet-liquidation
+  -p pallet-liquidation -p pallet-governance -p pallet-validator-set
 
 step "perpetua-pricing builds no_std for wasm32v1-none"
 (cd primitives/pricing && cargo +"$PERPETUA_WASM_TOOLCHAIN" build --locked --release -q \

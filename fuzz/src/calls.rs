@@ -8,6 +8,8 @@
 //! parameters and listings; and every call is also sent, now and then, by someone who may
 //! not make it.
 
+mod governance;
+
 use crate::{
     actors::{Actors, ADMIN, CUSTODIAN, OPERATORS},
     rng::Rng,
@@ -375,9 +377,10 @@ impl Gen<'_> {
             6,  // assets
             4,  // balances
             2,  // utility
-            1,  // sudo
+            2,  // sudo
             1,  // system
             1,  // membership, oracle, timestamp, grandpa
+            6,  // governance, the brake, multisig, scheduler, session, validators
         ];
         match self.rng.weighted(&weights) {
             0 => self.options(),
@@ -391,7 +394,8 @@ impl Gen<'_> {
             8 => self.utility(),
             9 => self.sudo(),
             10 => self.system(),
-            _ => self.misc(),
+            11 => self.misc(),
+            _ => self.governance(),
         }
     }
 
@@ -1486,7 +1490,7 @@ impl Gen<'_> {
                 }
             }
             // Rarely: without a key the rest of the sequence has no admin.
-            _ if self.rng.chance(20) => C::remove_key {},
+            _ if self.rng.chance(40) => C::remove_key {},
             _ => C::sudo {
                 call: Box::new(self.inner()),
             },

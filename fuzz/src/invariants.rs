@@ -20,6 +20,11 @@ pub fn check(issuance_forced: i128) -> Result<(), String> {
     named("Pool", Pool::do_try_state())?;
     named("Options", Options::do_try_state())?;
     named("Liquidation", Liquidation::do_try_state())?;
+    named(
+        "ValidatorSet",
+        perpetua_runtime::ValidatorSet::do_try_state(),
+    )?;
+    named("Governance", perpetua_runtime::Governance::do_try_state())?;
     native_supply(issuance_forced)?;
     asset_supplies()?;
     accounts_value()?;

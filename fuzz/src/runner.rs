@@ -124,6 +124,16 @@ fn variant(pallet: &str, bytes: [u8; 4]) -> String {
         "Pool" => pallet_pool::Error<Runtime>,
         "Options" => pallet_options::Error<Runtime>,
         "Liquidation" => pallet_liquidation::Error<Runtime>,
+        "Session" => pallet_session::Error<Runtime>,
+        "ValidatorSet" => pallet_validator_set::Error<Runtime>,
+        "Preimage" => pallet_preimage::Error<Runtime>,
+        "Scheduler" => pallet_scheduler::Error<Runtime>,
+        "TechnicalCommittee" => pallet_collective::Error<Runtime, pallet_collective::Instance1>,
+        "TechnicalMembership" => pallet_membership::Error<Runtime, pallet_membership::Instance2>,
+        "Governance" => pallet_governance::Error<Runtime>,
+        "Multisig" => pallet_multisig::Error<Runtime>,
+        "SafeMode" => pallet_safe_mode::Error<Runtime>,
+        "TxPause" => pallet_tx_pause::Error<Runtime>,
     }
     .unwrap_or_else(|| format!("{bytes:?}"))
 }
@@ -407,7 +417,22 @@ impl<'a> World<'a> {
                         RuntimeEvent::Utility(U::BatchInterrupted { error, .. }) => {
                             return format!("interrupted: {}", error_name(error))
                         }
-                        RuntimeEvent::Utility(U::DispatchedAs { result }) => {
+                        RuntimeEvent::Utility(U::DispatchedAs { result })
+                        | RuntimeEvent::TechnicalCommittee(pallet_collective::Event::Executed {
+                            result,
+                            ..
+                        })
+                        | RuntimeEvent::TechnicalCommittee(
+                            pallet_collective::Event::MemberExecuted { result, .. },
+                        )
+                        | RuntimeEvent::Multisig(pallet_multisig::Event::MultisigExecuted {
+                            result,
+                            ..
+                        })
+                        | RuntimeEvent::Governance(pallet_governance::Event::Enacted {
+                            result,
+                            ..
+                        }) => {
                             return match result {
                                 Ok(()) => "ok".into(),
                                 Err(e) => error_name(e),

@@ -35,7 +35,8 @@ pub fn development_chain_spec() -> Result<ChainSpec, String> {
         .build())
 }
 
-/// A three-validator local testnet (Alice, Bob, Charlie).
+/// A four-validator local testnet (Alice, Bob, Charlie, Dave), governed by its committee: no
+/// sudo key.
 pub fn local_chain_spec() -> Result<ChainSpec, String> {
     Ok(ChainSpec::builder(wasm()?, None)
         .with_name("Perpetua Local Testnet")

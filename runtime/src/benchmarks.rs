@@ -17,4 +17,6 @@ frame_benchmarking::define_benchmarks!(
     [pallet_pool, Pool]
     [pallet_options, Options]
     [pallet_liquidation, Liquidation]
+    [pallet_governance, Governance]
+    [pallet_validator_set, ValidatorSet]
 );

@@ -1,9 +1,12 @@
-//! Genesis presets: `development` (one validator, Alice) and `local_testnet` (Alice, Bob and
-//! Charlie). Both carry the example stock tokens and the oracle operators.
+//! Genesis presets: `development` (one validator, Alice; Alice holds sudo) and `local_testnet`
+//! (four validators, Alice to Dave; no sudo key: `Root` only through the committee's delay).
+//! Both carry the example stock tokens, the oracle operators and the technical committee
+//! (Alice, Bob and Charlie).
 
 use crate::{
-    AccountId, AssetId, Balance, BalancesConfig, EquitiesConfig, MarketCalendarConfig,
-    OptionsConfig, OracleOperatorsConfig, PoolConfig, RuntimeGenesisConfig, SudoConfig, UNIT,
+    AccountId, AssetId, Balance, BalancesConfig, BlockNumber, EquitiesConfig, GovernanceConfig,
+    MarketCalendarConfig, OptionsConfig, OracleOperatorsConfig, PoolConfig, RuntimeGenesisConfig,
+    SessionConfig, SessionKeys, SudoConfig, TechnicalMembershipConfig, ValidatorSetConfig, UNIT,
 };
 use alloc::{string::String, vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -55,10 +58,57 @@ pub const EXAMPLE_STOCKS: [ExampleStock; 3] = [
     },
 ];
 
-/// The custodian of the example stock tokens on dev and test networks (Eve).
+/// The custodian of the example stock tokens on the development chain (Eve).
 pub fn example_custodian() -> AccountId {
     Sr25519Keyring::Eve.to_account_id()
 }
+
+/// The signers of the local testnet's custodian, a 2-of-3 multisig account.
+pub fn custodian_signers() -> Vec<AccountId> {
+    let mut signers: Vec<AccountId> = [
+        Sr25519Keyring::Dave,
+        Sr25519Keyring::Eve,
+        Sr25519Keyring::Ferdie,
+    ]
+    .into_iter()
+    .map(|k| k.to_account_id())
+    .collect();
+    signers.sort();
+    signers
+}
+
+/// Approvals the local testnet's custodian needs.
+pub const CUSTODIAN_THRESHOLD: u16 = 2;
+
+/// The local testnet's custodian: the multisig account of [`custodian_signers`].
+pub fn multisig_custodian() -> AccountId {
+    pallet_multisig::Pallet::<crate::Runtime>::multi_account_id(
+        &custodian_signers(),
+        CUSTODIAN_THRESHOLD,
+    )
+}
+
+/// The technical committee of the dev and test networks.
+pub fn example_committee() -> Vec<AccountId> {
+    [
+        Sr25519Keyring::Alice,
+        Sr25519Keyring::Bob,
+        Sr25519Keyring::Charlie,
+    ]
+    .into_iter()
+    .map(|k| k.to_account_id())
+    .collect()
+}
+
+/// Blocks per session on the local testnet: one minute, so that a validator joins within two.
+/// A live network's genesis sets an hour or more (docs/VALIDATORS.md).
+pub const LOCAL_SESSION_LENGTH: BlockNumber = 20;
+/// Blocks per session on the one-validator development chain: a day, the longest allowed (its
+/// set never changes).
+pub const DEV_SESSION_LENGTH: BlockNumber = crate::DAYS;
+/// Blocks a committee change waits on the dev and test networks: the shortest allowed, 30 s.
+/// A live network's genesis sets days (docs/GOVERNANCE.md).
+pub const TEST_ENACTMENT_DELAY: BlockNumber = 10;
 
 /// Whole shares of each example stock token given to each endowed dev account.
 pub const STOCK_ENDOWMENT_SHARES: Balance = 1_000;
@@ -118,15 +168,20 @@ fn dev_accounts() -> Vec<AccountId> {
     .collect()
 }
 
-fn authority(k: (Sr25519Keyring, Ed25519Keyring)) -> (AuraId, GrandpaId) {
-    (k.0.public().into(), k.1.public().into())
+/// A dev validator: its account (the sr25519 key) and its session keys.
+fn authority(k: (Sr25519Keyring, Ed25519Keyring)) -> (AccountId, SessionKeys) {
+    let aura: AuraId = k.0.public().into();
+    let grandpa: GrandpaId = k.1.public().into();
+    (k.0.to_account_id(), SessionKeys { aura, grandpa })
 }
 
 fn genesis(
-    authorities: Vec<(AuraId, GrandpaId)>,
+    validators: Vec<(AccountId, SessionKeys)>,
     endowed: Vec<AccountId>,
-    root: AccountId,
+    root: Option<AccountId>,
     oracle_operators: Vec<AccountId>,
+    custodian: AccountId,
+    session_length: BlockNumber,
 ) -> Value {
     let stock_holders: Vec<AccountId> = endowed.iter().take(6).cloned().collect();
     let (calendar_exchanges, calendar_years) = pallet_market_calendar::us_equities_genesis();
@@ -146,18 +201,21 @@ fn genesis(
                 .map(|k| (k, ENDOWMENT))
                 .collect::<Vec<_>>(),
         },
-        aura: pallet_aura::GenesisConfig {
-            authorities: authorities.iter().map(|x| x.0.clone()).collect::<Vec<_>>(),
-        },
-        grandpa: pallet_grandpa::GenesisConfig {
-            authorities: authorities
+        // Aura's and GRANDPA's authorities come from the session keys.
+        session: SessionConfig {
+            keys: validators
                 .iter()
-                .map(|x| (x.1.clone(), 1))
+                .map(|(account, keys)| (account.clone(), account.clone(), keys.clone()))
                 .collect::<Vec<_>>(),
         },
-        sudo: SudoConfig {
-            key: Some(root.clone())
+        validator_set: ValidatorSetConfig { session_length },
+        technical_membership: TechnicalMembershipConfig {
+            members: example_committee().try_into().unwrap_or_default(),
         },
+        governance: GovernanceConfig {
+            enactment_delay: TEST_ENACTMENT_DELAY,
+        },
+        sudo: SudoConfig { key: root },
         market_calendar: MarketCalendarConfig {
             exchanges: calendar_exchanges,
             years: calendar_years,
@@ -173,7 +231,7 @@ fn genesis(
                         name,
                         s.decimals,
                         s.exchange,
-                        example_custodian(),
+                        custodian.clone(),
                         STOCK_MIN_BALANCE,
                     )
                 })
@@ -206,37 +264,49 @@ fn genesis(
     })
 }
 
-/// The `development` preset: Alice validates alone and is sudo.
+/// The `development` preset: Alice validates alone and holds sudo, so that one developer can
+/// change anything at once. Eve is the custodian.
 pub fn development_config_genesis() -> Value {
     genesis(
         vec![authority((Sr25519Keyring::Alice, Ed25519Keyring::Alice))],
         dev_accounts(),
-        Sr25519Keyring::Alice.to_account_id(),
+        Some(Sr25519Keyring::Alice.to_account_id()),
         vec![
             Sr25519Keyring::Alice.to_account_id(),
             Sr25519Keyring::Bob.to_account_id(),
             Sr25519Keyring::Charlie.to_account_id(),
         ],
+        example_custodian(),
+        DEV_SESSION_LENGTH,
     )
 }
 
-/// The `local_testnet` preset: Alice, Bob and Charlie validate; Alice is sudo. The oracle
-/// operators are other keys (Ferdie and the two stashes): a price needs two of the three, and
-/// neither a validator nor the custodian (Eve) signs feeds.
+/// The `local_testnet` preset: Alice, Bob, Charlie and Dave validate (GRANDPA finalizes with
+/// any three). Nobody holds sudo: admin changes go through the committee and its delay. The
+/// oracle operators are other keys (Ferdie and the two stashes): a price needs two of the
+/// three, and no validator signs feeds. The custodian is a 2-of-3 multisig of Dave, Eve and
+/// Ferdie.
 pub fn local_config_genesis() -> Value {
     genesis(
         vec![
             authority((Sr25519Keyring::Alice, Ed25519Keyring::Alice)),
             authority((Sr25519Keyring::Bob, Ed25519Keyring::Bob)),
             authority((Sr25519Keyring::Charlie, Ed25519Keyring::Charlie)),
+            authority((Sr25519Keyring::Dave, Ed25519Keyring::Dave)),
         ],
-        dev_accounts(),
-        Sr25519Keyring::Alice.to_account_id(),
+        // The custodian multisig holds PRP: it funds dividends paid in PRP.
+        dev_accounts()
+            .into_iter()
+            .chain([multisig_custodian()])
+            .collect(),
+        None,
         vec![
             Sr25519Keyring::Ferdie.to_account_id(),
             Sr25519Keyring::AliceStash.to_account_id(),
             Sr25519Keyring::BobStash.to_account_id(),
         ],
+        multisig_custodian(),
+        LOCAL_SESSION_LENGTH,
     )
 }
 

@@ -201,6 +201,12 @@ mod runtime {
     pub type System = frame_system;
     #[runtime::pallet_index(1)]
     pub type Timestamp = pallet_timestamp;
+    // Session before Aura and GRANDPA: its genesis gives them their authorities. The validator
+    // set after Session: its genesis copies Session's.
+    #[runtime::pallet_index(11)]
+    pub type Session = pallet_session;
+    #[runtime::pallet_index(12)]
+    pub type ValidatorSet = pallet_validator_set;
     #[runtime::pallet_index(2)]
     pub type Aura = pallet_aura;
     #[runtime::pallet_index(3)]
@@ -214,11 +220,27 @@ mod runtime {
     #[runtime::pallet_index(8)]
     pub type Assets = pallet_assets;
 
-    // --- Governance and utilities
+    // --- Governance and utilities (configs/governance.rs)
     #[runtime::pallet_index(6)]
     pub type Sudo = pallet_sudo;
     #[runtime::pallet_index(7)]
     pub type Utility = pallet_utility;
+    #[runtime::pallet_index(13)]
+    pub type Preimage = pallet_preimage;
+    #[runtime::pallet_index(14)]
+    pub type Scheduler = pallet_scheduler;
+    #[runtime::pallet_index(15)]
+    pub type TechnicalCommittee = pallet_collective<Instance1>;
+    #[runtime::pallet_index(16)]
+    pub type TechnicalMembership = pallet_membership<Instance2>;
+    #[runtime::pallet_index(17)]
+    pub type Governance = pallet_governance;
+    #[runtime::pallet_index(18)]
+    pub type Multisig = pallet_multisig;
+    #[runtime::pallet_index(19)]
+    pub type SafeMode = pallet_safe_mode;
+    #[runtime::pallet_index(26)]
+    pub type TxPause = pallet_tx_pause;
 
     // --- Oracle
     #[runtime::pallet_index(9)]

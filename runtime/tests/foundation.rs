@@ -44,13 +44,16 @@ fn development_preset_builds_the_expected_genesis() {
 }
 
 #[test]
-fn local_testnet_preset_has_three_validators() {
+fn local_testnet_preset_has_four_validators_and_no_sudo() {
     new_ext("local_testnet").execute_with(|| {
-        assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 3);
+        assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 4);
         assert_eq!(
             pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(),
-            3
+            4
         );
+        assert_eq!(pallet_session::Validators::<Runtime>::get().len(), 4);
+        assert_eq!(pallet_validator_set::Validators::<Runtime>::get().len(), 4);
+        assert_eq!(pallet_sudo::Key::<Runtime>::get(), None);
     });
 }
 

@@ -2,14 +2,15 @@
 // the local preset's oracle operators (Ferdie and Alice's stash, two of three) feeds BTC, its volatility
 // and TSLA, and `prices_status` shows the quorum; Dave posts TSLA as margin, asks the
 // node's `options_quote` RPC for a price, buys BTC calls with a 1% slippage limit, and reads his
-// position and health back through `options_account`. Then the custodian (Eve) declares a
+// position and health back through `options_account`. Then the custodian (a 2-of-3 multisig: Eve
+// proposes, Ferdie approves) declares a
 // dividend in PRP on TSLA: `equities_corporateActions` shows it while the walk runs, and Dave is
 // paid on his wallet and on his margin as they stood at the declaration.
 //
 // Run by zombienet (`js-script`, export `run`) or alone: `node e2e/options.mjs ws://127.0.0.1:9944`.
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
-import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { createKeyMulti, cryptoWaitReady, encodeAddress, sortAddresses } from '@polkadot/util-crypto';
 import assert from 'node:assert/strict';
 
 const SHARE = 10n ** 12n; // TSLA has 12 decimals
@@ -110,12 +111,26 @@ export async function check(wsUri) {
     const tslaAfter = (await api.query.assets.account(TSLA, dave.address)).unwrap().balance.toBigInt();
     assert.equal(tslaAfter, tslaBefore - 100n * SHARE, 'the margin left the wallet');
 
-    // A dividend of 0.01 PRP per TSLA, declared and funded by the custodian.
+    // A dividend of 0.01 PRP per TSLA, declared and funded by the custodian: on the local
+    // testnet a 2-of-3 multisig of Dave, Eve and Ferdie. Eve proposes, Ferdie approves.
     const eve = keyring.addFromUri('//Eve');
     const perShare = SHARE / 100n;
     const margin = (await api.query.options.accounts(TSLA, dave.address)).collateral.toBigInt();
     const prpBefore = (await api.query.system.account(dave.address)).data.free.toBigInt();
-    const declared = await send(api, api.tx.equities.declareDividend(TSLA, null, perShare), eve);
+    const declare = api.tx.equities.declareDividend(TSLA, null, perShare);
+    const signers = [dave, eve, ferdie].map((k) => k.address);
+    const custodian = encodeAddress(createKeyMulti(signers, 2), 42);
+    assert.equal((await api.query.equities.stocks(TSLA)).unwrap().custodian.toString(), custodian);
+    const others = (k) => sortAddresses(signers.filter((a) => a !== k.address), 42);
+    const maxWeight = (await declare.paymentInfo(custodian)).weight;
+    await send(api, api.tx.multisig.asMulti(2, others(eve), null, declare.method, maxWeight), eve);
+    const pending = await api.query.multisig.multisigs(custodian, declare.method.hash);
+    assert.ok(pending.isSome, 'the first approval is pending');
+    assert.equal((await rpc(api, 'equities_corporateActions', [])).length, 0, 'one approval declared nothing');
+    const declared = await send(api, api.tx.multisig.asMulti(2, others(ferdie), pending.unwrap().when, declare.method, maxWeight), ferdie);
+    const executed = declared.find(({ event }) => api.events.multisig.MultisigExecuted.is(event));
+    assert.ok(executed, 'the second approval executed the call');
+    assert.ok(executed.event.data[4].isOk, `the custodian's call failed: ${executed.event.data[4].toString()}`);
     assert.ok(declared.find(({ event }) => api.events.equities.CorporateActionStarted.is(event)));
     let actions = await rpc(api, 'equities_corporateActions', []);
     assert.ok(actions.length <= 3, JSON.stringify(actions));

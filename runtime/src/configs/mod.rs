@@ -11,5 +11,6 @@ pub mod oracle;
 pub mod pool;
 pub mod prices;
 pub mod system;
+pub mod validators;
 
 pub use system::RuntimeBlockWeights;

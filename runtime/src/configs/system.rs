@@ -2,7 +2,7 @@
 
 use frame_support::{
     derive_impl, parameter_types,
-    traits::{ConstBool, ConstU32, ConstU64},
+    traits::{ConstBool, ConstU32, ConstU64, InsideBoth},
     weights::{constants::WEIGHT_REF_TIME_PER_SECOND, Weight},
 };
 use frame_system::limits::{BlockLength, BlockWeights};
@@ -13,8 +13,8 @@ use sp_version::RuntimeVersion;
 // `derive_impl` injects the aggregated runtime types by name: they must be in scope.
 use crate::{
     AccountId, Aura, Balance, Block, BlockNumber, Hash, Nonce, PalletInfo, Runtime, RuntimeCall,
-    RuntimeEvent, RuntimeOrigin, RuntimeTask, BLOCK_HASH_COUNT, SLOT_DURATION, SS58_PREFIX,
-    VERSION,
+    RuntimeEvent, RuntimeOrigin, RuntimeTask, SafeMode, TxPause, BLOCK_HASH_COUNT, SLOT_DURATION,
+    SS58_PREFIX, VERSION,
 };
 
 /// Share of a block that ordinary (non-operational) extrinsics may fill.
@@ -46,6 +46,9 @@ parameter_types! {
 ///   divides by, would count tokens nobody holds. Found by the fuzzer (docs/FUZZING.md).
 ///   Stock tokens leave through `Equities.redeem`, shares through `Pool.withdraw`; a refund
 ///   of an empty account is still open.
+///
+/// On top of these, the emergency brake: pallet-safe-mode and pallet-tx-pause (see
+/// `configs/governance.rs`).
 pub struct BaseFilter;
 impl frame_support::traits::Contains<RuntimeCall> for BaseFilter {
     fn contains(call: &RuntimeCall) -> bool {
@@ -62,7 +65,7 @@ impl frame_support::traits::Contains<RuntimeCall> for BaseFilter {
 
 #[derive_impl(frame_system::config_preludes::SolochainDefaultConfig)]
 impl frame_system::Config for Runtime {
-    type BaseCallFilter = BaseFilter;
+    type BaseCallFilter = InsideBoth<BaseFilter, InsideBoth<SafeMode, TxPause>>;
     type Block = Block;
     type BlockWeights = RuntimeBlockWeights;
     type BlockLength = RuntimeBlockLength;
@@ -86,7 +89,7 @@ impl frame_system::Config for Runtime {
 impl pallet_aura::Config for Runtime {
     type AuthorityId = AuraId;
     type DisabledValidators = ();
-    type MaxAuthorities = ConstU32<32>;
+    type MaxAuthorities = ConstU32<{ super::validators::MAX_VALIDATORS }>;
     type AllowMultipleBlocksPerSlot = ConstBool<false>;
     type SlotDuration = pallet_aura::MinimumPeriodTimesTwo<Runtime>;
 }
@@ -94,7 +97,7 @@ impl pallet_aura::Config for Runtime {
 impl pallet_grandpa::Config for Runtime {
     type RuntimeEvent = RuntimeEvent;
     type WeightInfo = ();
-    type MaxAuthorities = ConstU32<32>;
+    type MaxAuthorities = ConstU32<{ super::validators::MAX_VALIDATORS }>;
     type MaxNominators = ConstU32<0>;
     type MaxSetIdSessionEntries = ConstU64<0>;
     type KeyOwnerProof = sp_core::Void;

@@ -159,7 +159,11 @@ pub fn offchain_dev_ext() -> (sp_io::TestExternalities, TxPool) {
 
 /// Every pallet's invariants (`try_state`), as after every block.
 pub fn check_invariants() {
-    use perpetua_runtime::{Equities, Liquidation, MarketCalendar, Options, Pool, Prices};
+    use perpetua_runtime::{
+        Equities, Governance, Liquidation, MarketCalendar, Options, Pool, Prices, ValidatorSet,
+    };
+    ValidatorSet::do_try_state().unwrap();
+    Governance::do_try_state().unwrap();
     MarketCalendar::do_try_state().unwrap();
     Equities::do_try_state().unwrap();
     Prices::do_try_state().unwrap();
