@@ -130,6 +130,7 @@ fn context() -> signing::SigningContext {
         genesis_hash: System::block_hash(0),
         best_hash: System::block_hash(best),
         best_number: best,
+        spec_version: perpetua_runtime::VERSION.spec_version,
     }
 }
 

@@ -5,6 +5,7 @@ use crate::service::FullClient;
 use perpetua_runtime::{self as runtime, signing, AccountId, Balance, BalancesCall, SystemCall};
 use sc_cli::Result;
 use sc_client_api::{BlockBackend, HeaderBackend};
+use sp_api::{Core, ProvideRuntimeApi};
 
 use sp_inherents::{InherentData, InherentDataProvider};
 use sp_keyring::Sr25519Keyring;
@@ -21,10 +22,17 @@ fn signing_context(
         .ok()
         .flatten()
         .ok_or("the chain has no genesis block")?;
+    // Signed for the runtime the chain runs, which may be newer than this binary's.
+    let spec_version = client
+        .runtime_api()
+        .version(info.best_hash)
+        .map_err(|_| "the chain's runtime version is unreadable")?
+        .spec_version;
     Ok(signing::SigningContext {
         genesis_hash,
         best_hash: info.best_hash,
         best_number: info.best_number,
+        spec_version,
     })
 }
 

@@ -70,8 +70,9 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
     spec_name: alloc::borrow::Cow::Borrowed("perpetua"),
     impl_name: alloc::borrow::Cow::Borrowed("perpetua-node"),
     authoring_version: 1,
-    // Bump on every change of runtime logic; the node only runs the on-chain wasm.
-    spec_version: 100,
+    // Bump on every change of runtime logic; the node only runs the on-chain wasm. 101: the
+    // release of chain-spec/release/ (100) plus `Migrations` (docs/UPGRADES.md).
+    spec_version: 101,
     impl_version: 1,
     apis: apis::RUNTIME_API_VERSIONS,
     // Bump when the extrinsic format or a call's index/arguments change.
@@ -165,9 +166,11 @@ pub type UncheckedExtrinsic =
 /// The payload being signed in transactions.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
-/// All migrations of the runtime, aside from the ones declared in the pallets.
-#[allow(unused_parens)]
-type Migrations = ();
+/// The storage migrations from the last release (spec 100, chain-spec/release/) to this
+/// runtime, run once in the first block of the new code. Each is versioned: it runs only on a
+/// chain at the storage version it starts from, so a fresh chain (whose genesis writes the
+/// current versions) skips it. Remove one when no chain to upgrade is older than it.
+pub type Migrations = (pallet_equities::migrations::v1::MigrateV0ToV1<Runtime>,);
 
 /// Executive: handles dispatch to the various modules.
 pub type Executive = frame_executive::Executive<

@@ -11,13 +11,16 @@ use crate::{
     UncheckedExtrinsic, VERSION,
 };
 
-/// Where on the chain a transaction is signed: the genesis hash and the block its mortality
-/// starts at.
+/// Where on the chain a transaction is signed: the genesis hash, the block its mortality
+/// starts at, and the spec version of the runtime the chain runs there (which after a runtime
+/// upgrade is not this crate's `VERSION`: the signature covers it, the call's encoding does
+/// not change unless `transaction_version` does).
 #[derive(Clone, Copy, Debug)]
 pub struct SigningContext {
     pub genesis_hash: H256,
     pub best_hash: H256,
     pub best_number: u32,
+    pub spec_version: u32,
 }
 
 /// The mortality period used for signed transactions: the largest power of two that fits the
@@ -63,7 +66,7 @@ pub fn sign(
         ext.clone(),
         (
             (),
-            VERSION.spec_version,
+            ctx.spec_version,
             VERSION.transaction_version,
             ctx.genesis_hash,
             ctx.best_hash,

@@ -18,9 +18,9 @@ const FIXED = 10n ** 18n; // prices are FixedU128
 const TSLA = 1;
 const BTC_CALL_100K = 2; // the dev and local presets' BTC 100,000 call
 
-/// Signs and sends `tx`; resolves with the block's events once in a block, rejects with the
-/// module error's name if it fails.
-export function send(api, tx, signer) {
+/// Signs and sends `tx`; resolves with `{ events, blockHash }` once in a block, rejects with
+/// the module error's name if it fails.
+export function sendInBlock(api, tx, signer) {
   return new Promise((resolve, reject) => {
     let unsub;
     tx.signAndSend(signer, { nonce: -1 }, (result) => {
@@ -34,13 +34,19 @@ export function send(api, tx, signer) {
         reject(new Error(`dispatch failed: ${msg}`));
       } else if (result.status.isInBlock) {
         unsub?.();
-        resolve(result.events);
+        resolve({ events: result.events, blockHash: result.status.asInBlock.toHex() });
       } else if (result.isError) {
         unsub?.();
         reject(new Error(`transaction ${result.status.type}`));
       }
     }).then((u) => { unsub = u; }, reject);
   });
+}
+
+/// Signs and sends `tx`; resolves with the block's events once in a block, rejects with the
+/// module error's name if it fails.
+export async function send(api, tx, signer) {
+  return (await sendInBlock(api, tx, signer)).events;
 }
 
 function rpc(api, method, params) {

@@ -216,23 +216,9 @@ fn header_number(h: &serde_json::Value) -> Option<u32> {
         .and_then(|n| u32::from_str_radix(n.trim_start_matches("0x"), 16).ok())
 }
 
+/// The chain's genesis hash, once its runtime is one this feeder can sign for.
 async fn check_chain(client: &WsClient) -> Result<H256, FeedError> {
-    let version: serde_json::Value = client
-        .request("state_getRuntimeVersion", rpc_params![])
-        .await
-        .map_err(|e| FeedError::Rpc(e.to_string()))?;
-    let spec = version["specName"].as_str().unwrap_or_default();
-    let spec_version = version["specVersion"].as_u64().unwrap_or_default();
-    let tx_version = version["transactionVersion"].as_u64().unwrap_or_default();
-    if spec != VERSION.spec_name.as_ref()
-        || spec_version != VERSION.spec_version as u64
-        || tx_version != VERSION.transaction_version as u64
-    {
-        return Err(FeedError::WrongChain(format!(
-            "the node runs {spec} {spec_version} (tx {tx_version}); this feeder signs for {} {} (tx {})",
-            VERSION.spec_name, VERSION.spec_version, VERSION.transaction_version
-        )));
-    }
+    signing_spec_version(client, None).await?;
     let genesis: String = client
         .request("chain_getBlockHash", rpc_params![0u32])
         .await
@@ -241,6 +227,28 @@ async fn check_chain(client: &WsClient) -> Result<H256, FeedError> {
         .filter(|b| b.len() == 32)
         .map(|b| H256::from_slice(&b))
         .ok_or_else(|| FeedError::Rpc(format!("bad genesis hash {genesis}")))
+}
+
+/// The spec version to sign with at block `at` (the best block if `None`): the chain's own,
+/// which after a runtime upgrade is newer than this binary's, so that feeds go on through an
+/// upgrade. A chain of another name, or whose transaction format (`transaction_version`)
+/// differs from the one this binary encodes, is refused.
+async fn signing_spec_version(client: &WsClient, at: Option<&str>) -> Result<u32, FeedError> {
+    let version: serde_json::Value = client
+        .request("state_getRuntimeVersion", rpc_params![at])
+        .await
+        .map_err(|e| FeedError::Rpc(e.to_string()))?;
+    let spec = version["specName"].as_str().unwrap_or_default();
+    let spec_version = version["specVersion"].as_u64().unwrap_or_default();
+    let tx_version = version["transactionVersion"].as_u64().unwrap_or_default();
+    if spec != VERSION.spec_name.as_ref() || tx_version != VERSION.transaction_version as u64 {
+        return Err(FeedError::WrongChain(format!(
+            "the node runs {spec} {spec_version} (tx {tx_version}); this feeder signs for {} (tx {})",
+            VERSION.spec_name, VERSION.transaction_version
+        )));
+    }
+    u32::try_from(spec_version)
+        .map_err(|_| FeedError::Rpc(format!("bad spec version {spec_version}")))
 }
 
 /// The dispatch outcome of our extrinsic in block `hash`.
@@ -347,10 +355,16 @@ async fn feed_loop(cmd: &FeedCmd, pair: sr25519::Pair, source: Source) -> Result
                 Ok(n) => n,
                 Err(_) => continue 'reconnect,
             };
+            let spec_version = match signing_spec_version(&client, Some(&best)).await {
+                Ok(v) => v,
+                Err(FeedError::Rpc(_)) => continue 'reconnect,
+                Err(e) => return Err(e),
+            };
             let ctx = signing::SigningContext {
                 genesis_hash: genesis,
                 best_hash,
                 best_number: number,
+                spec_version,
             };
             let bounded = match values.clone().try_into() {
                 Ok(v) => v,

@@ -29,7 +29,7 @@ impl<T: Config> Pallet<T> {
             };
             ensure!(supply <= limit, "stock supply above its attested reserve");
         }
-        ensure!(count == StockCount::<T>::get(), "stock count mismatch");
+        ensure!(count == Stocks::<T>::count(), "stock count mismatch");
         let active = ActiveActions::<T>::get();
         let mut owed_native: Balance = 0;
         let mut owed_assets: Vec<(AssetId, Balance)> = Vec::new();

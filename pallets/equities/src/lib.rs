@@ -28,6 +28,7 @@ mod actions;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod invariants;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -68,7 +69,12 @@ pub mod pallet {
     use frame_support::{pallet_prelude::*, traits::Time, PalletId};
     use frame_system::pallet_prelude::*;
 
+    /// The storage layout's version (README, "Storage"); a change of layout bumps it and
+    /// ships a migration (`migrations.rs`, docs/UPGRADES.md). v1: `Stocks` counts itself.
+    pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
     #[pallet::pallet]
+    #[pallet::storage_version(STORAGE_VERSION)]
     pub struct Pallet<T>(_);
 
     #[pallet::config]
@@ -117,17 +123,15 @@ pub mod pallet {
         type WeightInfo: WeightInfo;
     }
 
-    /// Listed stock tokens by asset id.
+    /// Listed stock tokens by asset id, delisted ones included (a listing is never removed):
+    /// the map keeps its own count (`Stocks::count()`, bounded by `MaxStocks`).
     #[pallet::storage]
-    pub type Stocks<T: Config> = StorageMap<_, Blake2_128Concat, AssetId, StockInfo<T::AccountId>>;
+    pub type Stocks<T: Config> =
+        CountedStorageMap<_, Blake2_128Concat, AssetId, StockInfo<T::AccountId>>;
 
     /// Asset id of each ticker (tickers are unique).
     #[pallet::storage]
     pub type TickerIndex<T: Config> = StorageMap<_, Blake2_128Concat, Ticker, AssetId>;
-
-    /// Number of listed (including delisted) stocks.
-    #[pallet::storage]
-    pub type StockCount<T: Config> = StorageValue<_, u32, ValueQuery>;
 
     #[pallet::type_value]
     pub fn DefaultNextStockId() -> AssetId {
@@ -886,8 +890,10 @@ pub mod pallet {
             );
             ensure!(decimals <= 18, Error::<T>::InvalidDecimals);
             ensure!(min_balance > 0, Error::<T>::InvalidMinBalance);
-            let count = StockCount::<T>::get();
-            ensure!(count < T::MaxStocks::get(), Error::<T>::TooManyStocks);
+            ensure!(
+                Stocks::<T>::count() < T::MaxStocks::get(),
+                Error::<T>::TooManyStocks
+            );
             let asset = match asset {
                 Some(a) => a,
                 None => Self::next_free_asset_id()?,
@@ -921,7 +927,6 @@ pub mod pallet {
                     status: StockStatus::Active,
                 },
             );
-            StockCount::<T>::put(count.saturating_add(1));
             if NextStockId::<T>::get() <= asset {
                 NextStockId::<T>::put(asset.saturating_add(1));
             }

@@ -31,6 +31,8 @@ frame_support::construct_runtime!(
 impl frame_system::Config for Test {
     type Block = Block;
     type AccountData = pallet_balances::AccountData<Balance>;
+    // Real database weights, so that a migration's charge can be checked.
+    type DbWeight = frame_support::weights::constants::RocksDbWeight;
 }
 
 #[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
