@@ -34,6 +34,8 @@ declare -A DIRS=(
   [pallet_pool]=pallets/pool
   [pallet_options]=pallets/options
   [pallet_liquidation]=pallets/liquidation
+  [pallet_governance]=pallets/governance
+  [pallet_validator_set]=pallets/validator-set
 )
 pallets=("$@")
 [ ${#pallets[@]} -gt 0 ] || pallets=("${!DIRS[@]}")

@@ -3,7 +3,9 @@
 #   1. unit tests, property tests and the runtime integration tests (native runtime), the
 #      fuzzer's bounded run and its regressions (fuzz/, docs/FUZZING.md), and the node's CLI
 #      and chain-spec tests (real node binary, real wasm);
-#   2. the zombienet network test (3 validators) with the @polkadot/api end-to-end test.
+#   2. the runtime upgrade's migrations with their try-runtime checks;
+#   3. the zombienet network test (4 validators, upgraded from the last release during the
+#      test) with the @polkadot/api end-to-end tests.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$PERPETUA_ROOT"
@@ -22,6 +24,10 @@ step "pallet benchmarks as tests (runtime-benchmarks, mock runtimes)"
 SKIP_WASM_BUILD=1 cargo test --locked --features runtime-benchmarks \
   -p pallet-market-calendar -p pallet-equities -p pallet-prices -p pallet-pool -p pallet-options \
   -p pallet-liquidation -p pallet-governance -p pallet-validator-set
+
+step "runtime upgrade: migrations' pre/post checks and every pallet's try_state (try-runtime)"
+SKIP_WASM_BUILD=1 cargo test --locked --features try-runtime -p perpetua-runtime --test upgrade
+SKIP_WASM_BUILD=1 cargo test --locked --features try-runtime -p pallet-equities migrations
 
 step "perpetua-pricing builds no_std for wasm32v1-none"
 (cd primitives/pricing && cargo +"$PERPETUA_WASM_TOOLCHAIN" build --locked --release -q \

@@ -1618,12 +1618,27 @@ impl Gen<'_> {
     }
 
     fn membership(&mut self) -> Planned {
-        use pallet_membership::Call as C;
         // Mostly the operators and the traders: removing every operator stops prices, and
         // the chain must stay sound through that too.
+        let (origin, call) = self.membership_call(&OPERATORS, Some(20));
+        Planned {
+            origin,
+            call: RuntimeCall::OracleOperators(call),
+        }
+    }
+
+    /// A call of a pallet-membership instance whose members are usually `base`: adds,
+    /// removals and swaps of anyone, a reset to `base` (sometimes with one more, and with
+    /// chance `truncate` percent to its first member only), key changes and the prime.
+    fn membership_call<I: 'static>(
+        &mut self,
+        base: &[usize],
+        truncate: Option<u8>,
+    ) -> (Origin, pallet_membership::Call<Runtime, I>) {
+        use pallet_membership::Call as C;
         let a = self.anyone();
         let b = self.anyone();
-        let (origin, call) = match self.rng.below(7) {
+        match self.rng.below(7) {
             0 => (
                 self.admin(),
                 C::add_member {
@@ -1644,14 +1659,14 @@ impl Gen<'_> {
                 },
             ),
             3 => {
-                let mut members: Vec<AccountId> = OPERATORS
+                let mut members: Vec<AccountId> = base
                     .iter()
                     .map(|i| self.actors.all[*i].account.clone())
                     .collect();
                 if self.rng.chance(30) {
                     members.push(self.actors.all[a].account.clone());
                 }
-                if self.rng.chance(20) {
+                if truncate.is_some_and(|p| self.rng.chance(p.into())) {
                     members.truncate(1);
                 }
                 (self.admin(), C::reset_members { members })
@@ -1669,10 +1684,6 @@ impl Gen<'_> {
                 },
             ),
             _ => (self.admin(), C::clear_prime {}),
-        };
-        Planned {
-            origin,
-            call: RuntimeCall::OracleOperators(call),
         }
     }
 }

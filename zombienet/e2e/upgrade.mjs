@@ -100,7 +100,7 @@ export async function upgrade(wsUri) {
     await waitFor(api, 'the upgrade authorized', async (a) => (await a.query.system.authorizedUpgrade()).isSome, 40);
 
     // Anyone brings the code.
-    const { events, blockHash } = await sendInBlock(api, api.tx.system.applyAuthorizedUpgrade(code), ferdie);
+    const { events, blockHash } = await sendInBlock(api, api.tx.system.applyAuthorizedUpgrade(u8aToHex(code)), ferdie);
     assert.ok(events.some(({ event }) => api.events.system.CodeUpdated.is(event)), 'System.CodeUpdated');
     const n = (await api.rpc.chain.getHeader(blockHash)).number.toNumber();
     console.log(`upgrade: code set in block ${n}`);

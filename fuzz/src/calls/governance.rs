@@ -487,55 +487,7 @@ impl Gen<'_> {
     }
 
     fn technical_membership(&mut self) -> Planned {
-        use pallet_membership::Call as C;
-        let a = self.anyone();
-        let b = self.anyone();
-        let (origin, call) = match self.rng.below(7) {
-            0 => (
-                self.admin(),
-                C::add_member {
-                    who: self.actor_address(a),
-                },
-            ),
-            1 => (
-                self.admin(),
-                C::remove_member {
-                    who: self.actor_address(a),
-                },
-            ),
-            2 => (
-                self.admin(),
-                C::swap_member {
-                    remove: self.actor_address(a),
-                    add: self.actor_address(b),
-                },
-            ),
-            3 => {
-                let extra = self
-                    .rng
-                    .chance(30)
-                    .then(|| self.actors.all[a].account.clone());
-                let members: Vec<AccountId> = COMMITTEE
-                    .iter()
-                    .map(|i| self.actors.all[*i].account.clone())
-                    .chain(extra)
-                    .collect();
-                (self.admin(), C::reset_members { members })
-            }
-            4 => (
-                Origin::Signed(a),
-                C::change_key {
-                    new: self.actor_address(b),
-                },
-            ),
-            5 => (
-                self.admin(),
-                C::set_prime {
-                    who: self.actor_address(a),
-                },
-            ),
-            _ => (self.admin(), C::clear_prime {}),
-        };
+        let (origin, call) = self.membership_call(&COMMITTEE, None);
         Planned {
             origin,
             call: RuntimeCall::TechnicalMembership(call),
