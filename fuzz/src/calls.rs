@@ -1634,7 +1634,10 @@ impl Gen<'_> {
         &mut self,
         base: &[usize],
         truncate: Option<u8>,
-    ) -> (Origin, pallet_membership::Call<Runtime, I>) {
+    ) -> (Origin, pallet_membership::Call<Runtime, I>)
+    where
+        Runtime: pallet_membership::Config<I>,
+    {
         use pallet_membership::Call as C;
         let a = self.anyone();
         let b = self.anyone();

@@ -152,9 +152,9 @@ fn the_migration_changes_only_its_own_keys_and_keeps_every_balance_and_position(
         ];
         expected.sort();
         assert_eq!(changed, expected);
-        assert_eq!(after.get(&StockCount::hashed_key().to_vec()), None);
+        assert_eq!(after.get(StockCount::hashed_key().as_slice()), None);
         assert_eq!(
-            after.get(&CounterForStocks::hashed_key().to_vec()),
+            after.get(CounterForStocks::hashed_key().as_slice()),
             Some(&listings.encode())
         );
         assert_eq!(Equities::on_chain_storage_version(), 1);
