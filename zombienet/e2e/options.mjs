@@ -49,6 +49,23 @@ export async function send(api, tx, signer) {
   return (await sendInBlock(api, tx, signer)).events;
 }
 
+/// BTC at 100,000 USD, its implied volatility 60% and TSLA at 400 USD, fed by each of
+/// `operators` (two of the local preset's three make a quorum).
+export async function feedQuorum(api, operators) {
+  const values = [
+    [{ Crypto: 'Btc' }, 100000n * FIXED],
+    [{ ImpliedVol: 'Btc' }, 60n * FIXED / 100n],
+    [{ Asset: TSLA }, 400n * FIXED],
+  ];
+  for (const op of operators) await send(api, api.tx.prices.feed(values), op);
+}
+
+/// A decimal string of the RPCs ("98.25") as a FixedU128's inner value.
+export function fixed(decimal) {
+  const [int, frac = ''] = decimal.split('.');
+  return BigInt(int) * FIXED + BigInt(frac.padEnd(18, '0').slice(0, 18));
+}
+
 function rpc(api, method, params) {
   return api._rpcCore.provider.send(method, params);
 }
@@ -69,13 +86,7 @@ export async function check(wsUri) {
     assert.equal(all[BTC_CALL_100K].strike, '100000');
 
     // Two oracle operators feed the prices the market needs: one alone is not a quorum.
-    const values = [
-      [{ Crypto: 'Btc' }, 100000n * FIXED],
-      [{ ImpliedVol: 'Btc' }, 60n * FIXED / 100n],
-      [{ Asset: TSLA }, 400n * FIXED],
-    ];
-    await send(api, api.tx.prices.feed(values), ferdie);
-    await send(api, api.tx.prices.feed(values), aliceStash);
+    await feedQuorum(api, [ferdie, aliceStash]);
     const btc = await rpc(api, 'prices_status', ['BTC']);
     assert.equal(btc.status, 'fresh', JSON.stringify(btc));
     assert.equal(btc.quorum.quorum, 2, JSON.stringify(btc.quorum));
@@ -92,8 +103,7 @@ export async function check(wsUri) {
     // The wallet's quote, then the trade with a 1% slippage limit and a 2-minute deadline.
     const quote = await rpc(api, 'options_quote', [dave.address, BTC_CALL_100K, 10]);
     assert.equal(quote.error, null, JSON.stringify(quote));
-    const [int, frac = ''] = quote.price.split('.');
-    const price = BigInt(int) * FIXED + BigInt(frac.padEnd(18, '0'));
+    const price = fixed(quote.price);
     const limit = price * 101n / 100n;
     const now = (await api.query.timestamp.now()).toBigInt();
     const events = await send(api, api.tx.options.trade(BTC_CALL_100K, 10, limit, now + 120000n), dave);

@@ -19,10 +19,9 @@ import { u8aConcat, u8aToHex } from '@polkadot/util';
 import { blake2AsHex, cryptoWaitReady, xxhashAsU8a } from '@polkadot/util-crypto';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { send, sendInBlock } from './options.mjs';
+import { feedQuorum, fixed, send, sendInBlock } from './options.mjs';
 import { schedule, waitFor } from './committee.mjs';
 
-const FIXED = 10n ** 18n;
 const TSLA = 1;
 const BTC_CALL_100K = 2;
 
@@ -134,19 +133,12 @@ export async function upgrade(wsUri) {
     assert.equal(before['Equities.Stocks'].size, count, 'the counter is the number of listings');
 
     // The new runtime trades: fresh prices from two operators, Dave sells one call.
-    const values = [
-      [{ Crypto: 'Btc' }, 100000n * FIXED],
-      [{ ImpliedVol: 'Btc' }, 60n * FIXED / 100n],
-      [{ Asset: TSLA }, 400n * FIXED],
-    ];
-    await send(api, api.tx.prices.feed(values), ferdie);
-    await send(api, api.tx.prices.feed(values), aliceStash);
+    await feedQuorum(api, [ferdie, aliceStash]);
     const sizeBefore = BigInt((await raw(api, 'options_account', [dave.address, TSLA])).positions
       .find((p) => Number(p.series) === BTC_CALL_100K).size);
     const quote = await raw(api, 'options_quote', [dave.address, BTC_CALL_100K, -1]);
     assert.equal(quote.error, null, JSON.stringify(quote));
-    const [int, frac = ''] = quote.price.split('.');
-    const price = BigInt(int) * FIXED + BigInt(frac.padEnd(18, '0'));
+    const price = fixed(quote.price);
     const now = (await api.query.timestamp.now()).toBigInt();
     await send(api, api.tx.options.trade(BTC_CALL_100K, -1, price * 99n / 100n, now + 120000n), dave);
     const sizeAfter = BigInt((await raw(api, 'options_account', [dave.address, TSLA])).positions
