@@ -80,19 +80,24 @@ mod tests {
     #[frame_support::storage_alias]
     type CounterForStocks<T: Config> = StorageValue<Pallet<T>, u32>;
 
-    /// The chain as a v0 runtime left it, with `listings` in all: the count in `StockCount`,
-    /// no counter, storage version 0.
-    fn v0_chain(count: u32) -> u32 {
+    /// Lists `ticker` on exchange 1 with the mock's custodian.
+    fn list(ticker: &[u8]) {
         assert_ok!(Equities::list_stock(
             RuntimeOrigin::root(),
-            BoundedVec::truncate_from(b"NVDA".to_vec()),
-            BoundedVec::truncate_from(b"NVIDIA".to_vec()),
+            BoundedVec::truncate_from(ticker.to_vec()),
+            BoundedVec::truncate_from(b"Company".to_vec()),
             6,
             0,
             CUSTODIAN,
             None,
             1,
         ));
+    }
+
+    /// The chain as a v0 runtime left it, with `listings` in all: the count in `StockCount`,
+    /// no counter, storage version 0.
+    fn v0_chain(count: u32) -> u32 {
+        list(b"NVDA");
         let listings = Stocks::<Test>::iter_keys().count() as u32;
         CounterForStocks::<Test>::kill();
         v1::StockCount::<Test>::put(count);
@@ -122,16 +127,7 @@ mod tests {
             let again = v1::MigrateV0ToV1::<Test>::on_runtime_upgrade();
             assert_eq!(again, db.reads(1));
             assert_eq!(Stocks::<Test>::count(), 2);
-            assert_ok!(Equities::list_stock(
-                RuntimeOrigin::root(),
-                BoundedVec::truncate_from(b"AAPL".to_vec()),
-                BoundedVec::truncate_from(b"Apple".to_vec()),
-                6,
-                0,
-                CUSTODIAN,
-                None,
-                1,
-            ));
+            list(b"AAPL");
             assert_eq!(Stocks::<Test>::count(), 3);
             assert_ok!(Equities::do_try_state());
         });
