@@ -308,6 +308,7 @@ impl_runtime_apis! {
         }
     }
 
+    #[api_version(2)]
     impl perpetua_primitives::runtime_api::OptionsApi<Block, AccountId> for Runtime {
         fn quote(
             who: AccountId,
@@ -334,6 +335,14 @@ impl_runtime_apis! {
 
         fn all_series() -> Vec<perpetua_primitives::runtime_api::OptionSeriesInfo> {
             Options::all_series_info()
+        }
+
+        fn greeks(series: u32) -> Option<perpetua_primitives::runtime_api::SeriesGreeks> {
+            Options::series_greeks(series)
+        }
+
+        fn haircut(settlement: perpetua_primitives::AssetId) -> perpetua_primitives::FixedU128 {
+            Options::haircut_info(settlement)
         }
     }
 

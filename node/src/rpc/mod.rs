@@ -3,6 +3,7 @@
 pub mod calendar;
 pub mod equities;
 pub mod options;
+pub mod pool;
 pub mod prices;
 
 use std::sync::Arc;
@@ -37,12 +38,14 @@ where
     C::Api: perpetua_primitives::runtime_api::PricesApi<Block, perpetua_runtime::AccountId>,
     C::Api: perpetua_primitives::runtime_api::OptionsApi<Block, AccountId>,
     C::Api: perpetua_primitives::runtime_api::EquitiesApi<Block>,
+    C::Api: perpetua_primitives::runtime_api::PoolApi<Block>,
     P: TransactionPool + 'static,
 {
     use calendar::{Calendar, CalendarApiServer};
     use equities::EquitiesRpcServer;
     use options::OptionsRpcServer;
     use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
+    use pool::PoolRpcServer;
     use prices::PricesRpcServer;
     use substrate_frame_rpc_system::{System, SystemApiServer};
 
@@ -54,7 +57,8 @@ where
     module.merge(Calendar::new(client.clone()).into_rpc())?;
     module.merge(prices::Prices::new(client.clone()).into_rpc())?;
     module.merge(equities::Equities::new(client.clone()).into_rpc())?;
-    module.merge(options::Options::new(client).into_rpc())?;
+    module.merge(options::Options::new(client.clone()).into_rpc())?;
+    module.merge(pool::Pool::new(client).into_rpc())?;
 
     Ok(module)
 }

@@ -12,14 +12,15 @@ use jsonrpsee::{
 use perpetua_primitives::{
     runtime_api::{
         AccountHealth, OptionAccount, OptionPosition, OptionQuote, OptionSeriesInfo, OptionsApi,
+        SeriesGreeks,
     },
     AssetId, FixedI128, OptionKind,
 };
 use perpetua_runtime::{opaque::Block, AccountId};
 use serde::{Deserialize, Serialize};
-use sp_api::ProvideRuntimeApi;
+use sp_api::{ApiExt, ProvideRuntimeApi};
 use sp_blockchain::HeaderBackend;
-use sp_runtime::FixedPointNumber;
+use sp_runtime::{traits::Block as BlockT, FixedPointNumber};
 
 use super::prices::decimal;
 
@@ -188,6 +189,34 @@ pub struct SeriesJson {
     pub open_long: String,
     pub open_short: String,
     pub price_error: Option<String>,
+    /// Delta, gamma and vega per contract, and the volatility priced at (`None` if the series
+    /// cannot be priced now, or the runtime is older than options API version 2).
+    pub greeks: Option<GreeksJson>,
+}
+
+/// A series' greeks per contract as JSON.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GreeksJson {
+    /// USD per contract per USD of the index.
+    pub delta: String,
+    /// Delta's change per USD of the index.
+    pub gamma: String,
+    /// USD per contract per 1.00 of volatility.
+    pub vega: String,
+    /// Annualised (0.65 = 65%).
+    pub volatility: String,
+}
+
+impl From<SeriesGreeks> for GreeksJson {
+    fn from(g: SeriesGreeks) -> Self {
+        GreeksJson {
+            delta: signed_decimal(g.delta),
+            gamma: signed_decimal(g.gamma),
+            vega: signed_decimal(g.vega),
+            volatility: decimal(g.volatility),
+        }
+    }
 }
 
 impl From<OptionSeriesInfo> for SeriesJson {
@@ -212,6 +241,7 @@ impl From<OptionSeriesInfo> for SeriesJson {
             open_long: s.long.to_string(),
             open_short: s.short.to_string(),
             price_error: s.price_error,
+            greeks: None,
         }
     }
 }
@@ -232,13 +262,19 @@ pub trait OptionsRpc {
     #[method(name = "options_accounts")]
     fn accounts(&self, who: AccountId) -> RpcResult<Vec<AccountJson>>;
 
-    /// A series: mark, index, funding rate and open interest.
+    /// A series: mark, index, funding rate, open interest and greeks, at block `at` (the best
+    /// block if `None`; an older block needs its state, which a pruned node keeps for 256
+    /// blocks: the web app's charts read history this way).
     #[method(name = "options_series")]
-    fn series(&self, series: u32) -> RpcResult<SeriesJson>;
+    fn series(&self, series: u32, at: Option<<Block as BlockT>::Hash>) -> RpcResult<SeriesJson>;
 
     /// Every listed series.
     #[method(name = "options_allSeries")]
     fn all_series(&self) -> RpcResult<Vec<SeriesJson>>;
+
+    /// The haircut on `settlement` collateral now, a decimal fraction ("0.05").
+    #[method(name = "options_haircut")]
+    fn haircut(&self, settlement: AssetId) -> RpcResult<String>;
 }
 
 /// The RPC handler.
@@ -257,6 +293,11 @@ impl<C> Options<C> {
 pub const CANNOT_QUOTE: i32 = 7201;
 /// No such series.
 pub const UNKNOWN_SERIES: i32 = 7202;
+/// The runtime does not have the method yet (options API version too old).
+pub const NOT_IN_RUNTIME: i32 = 7203;
+
+/// Options API version that added `greeks` and `haircut`.
+const GREEKS_API_VERSION: u32 = 2;
 
 fn error(code: i32, msg: impl Into<String>) -> ErrorObjectOwned {
     ErrorObject::owned(code, msg.into(), None::<()>)
@@ -267,6 +308,42 @@ fn runtime_error(e: impl std::fmt::Display) -> ErrorObjectOwned {
         super::calendar::RUNTIME_ERROR,
         format!("runtime error: {e}"),
     )
+}
+
+impl<C> Options<C>
+where
+    C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
+    C::Api: OptionsApi<Block, AccountId>,
+{
+    /// Whether the runtime at `at` serves options API version 2 (greeks and haircut).
+    fn has_greeks(&self, at: <Block as BlockT>::Hash) -> RpcResult<bool> {
+        let version = self
+            .client
+            .runtime_api()
+            .api_version::<dyn OptionsApi<Block, AccountId>>(at)
+            .map_err(runtime_error)?;
+        Ok(version.is_some_and(|v| v >= GREEKS_API_VERSION))
+    }
+
+    /// `info` as JSON, with its greeks if the runtime has them.
+    fn series_json(
+        &self,
+        at: <Block as BlockT>::Hash,
+        info: OptionSeriesInfo,
+        greeks: bool,
+    ) -> RpcResult<SeriesJson> {
+        let id = info.series;
+        let mut json = SeriesJson::from(info);
+        if greeks {
+            json.greeks = self
+                .client
+                .runtime_api()
+                .greeks(at, id)
+                .map_err(runtime_error)?
+                .map(Into::into);
+        }
+        Ok(json)
+    }
 }
 
 impl<C> OptionsRpcServer for Options<C>
@@ -305,14 +382,16 @@ where
         Ok(accounts.into_iter().map(Into::into).collect())
     }
 
-    fn series(&self, series: u32) -> RpcResult<SeriesJson> {
-        let best = self.client.info().best_hash;
-        self.client
+    fn series(&self, series: u32, at: Option<<Block as BlockT>::Hash>) -> RpcResult<SeriesJson> {
+        let best = at.unwrap_or_else(|| self.client.info().best_hash);
+        let info = self
+            .client
             .runtime_api()
             .series(best, series)
             .map_err(runtime_error)?
-            .map(Into::into)
-            .ok_or_else(|| error(UNKNOWN_SERIES, format!("no series {series}")))
+            .ok_or_else(|| error(UNKNOWN_SERIES, format!("no series {series}")))?;
+        let greeks = self.has_greeks(best)?;
+        self.series_json(best, info, greeks)
     }
 
     fn all_series(&self) -> RpcResult<Vec<SeriesJson>> {
@@ -322,7 +401,26 @@ where
             .runtime_api()
             .all_series(best)
             .map_err(runtime_error)?;
-        Ok(all.into_iter().map(Into::into).collect())
+        let greeks = self.has_greeks(best)?;
+        all.into_iter()
+            .map(|info| self.series_json(best, info, greeks))
+            .collect()
+    }
+
+    fn haircut(&self, settlement: AssetId) -> RpcResult<String> {
+        let best = self.client.info().best_hash;
+        if !self.has_greeks(best)? {
+            return Err(error(
+                NOT_IN_RUNTIME,
+                "the runtime's options API is older than version 2",
+            ));
+        }
+        let haircut = self
+            .client
+            .runtime_api()
+            .haircut(best, settlement)
+            .map_err(runtime_error)?;
+        Ok(decimal(haircut))
     }
 }
 

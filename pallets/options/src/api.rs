@@ -5,7 +5,7 @@ use crate::*;
 use alloc::{string::String, vec::Vec};
 use frame_support::storage::{with_transaction, TransactionOutcome};
 use perpetua_primitives::runtime_api::{
-    AccountHealth, OptionAccount, OptionPosition, OptionQuote, OptionSeriesInfo,
+    AccountHealth, OptionAccount, OptionPosition, OptionQuote, OptionSeriesInfo, SeriesGreeks,
 };
 
 /// The name of a dispatch error (`InsufficientMargin`, `StalePrice`, ...).
@@ -228,6 +228,31 @@ impl<T: Config> Pallet<T> {
             info.price_error = Some(error_name(e.into()));
         }
         Some(info)
+    }
+
+    /// A series' greeks per contract now (`None` if unknown or not priceable).
+    pub fn series_greeks(id: SeriesId) -> Option<SeriesGreeks> {
+        let series = SeriesBook::<T>::get(id)?;
+        let market = Markets::<T>::get(series.market)?;
+        let prices = Self::market_prices(&market).ok()?;
+        let q = valuation::quote_at(&series, &market, prices.spot, prices.vol).ok()?;
+        let per_contract = |x| {
+            valuation::per_contract(x, &market)
+                .ok()
+                .map(valuation::to_i)
+        };
+        Some(SeriesGreeks {
+            series: id,
+            delta: per_contract(q.delta)?,
+            gamma: per_contract(q.gamma)?,
+            vega: per_contract(q.vega)?,
+            volatility: valuation::to_u(prices.vol),
+        })
+    }
+
+    /// The haircut on `settlement` collateral now, as a fraction.
+    pub fn haircut_info(settlement: AssetId) -> FixedU128 {
+        valuation::to_u(Self::haircut(settlement))
     }
 
     /// Every listed series.

@@ -196,6 +196,22 @@ pub struct OptionSeriesInfo {
     pub price_error: Option<String>,
 }
 
+/// A series' sensitivities per contract at the index now: what a trader's position in it
+/// moves with.
+#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, Debug, Serialize, Deserialize)]
+pub struct SeriesGreeks {
+    pub series: u32,
+    /// USD per contract per USD of the index (a call's is between 0 and the contract size in
+    /// index units).
+    pub delta: FixedI128,
+    /// Change of delta per USD of the index, per contract.
+    pub gamma: FixedI128,
+    /// USD per contract per 1.00 (100 points) of annualised volatility.
+    pub vega: FixedI128,
+    /// The implied volatility the series is priced at (0.65 = 65%).
+    pub volatility: FixedU128,
+}
+
 /// What a corporate action does.
 #[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, Debug, Serialize, Deserialize)]
 pub enum CorporateActionKind {
@@ -238,7 +254,8 @@ sp_api::decl_runtime_apis! {
         fn corporate_actions() -> Vec<CorporateActionInfo>;
     }
 
-    /// Perpetual option markets (pallet-options).
+    /// Perpetual option markets (pallet-options). Version 2 adds `greeks` and `haircut`.
+    #[api_version(2)]
     pub trait OptionsApi<AccountId> where AccountId: Codec {
         /// What buying (`size` > 0) or selling `size` contracts of `series` would do for `who`
         /// now. `Err` with an error name if it cannot even be priced.
@@ -251,6 +268,14 @@ sp_api::decl_runtime_apis! {
         fn series(series: u32) -> Option<OptionSeriesInfo>;
         /// Every listed series.
         fn all_series() -> Vec<OptionSeriesInfo>;
+        /// A series' greeks now (`None` if there is no such series or it cannot be priced:
+        /// `series` says why).
+        #[api_version(2)]
+        fn greeks(series: u32) -> Option<SeriesGreeks>;
+        /// The haircut on `settlement` collateral now (a fraction of its value): it grows
+        /// while the stock's market is closed.
+        #[api_version(2)]
+        fn haircut(settlement: AssetId) -> FixedU128;
     }
 
     /// The liquidity pools (pallet-pool).

@@ -1,0 +1,88 @@
+// Dev-chain prices for the web app: two of the dev preset's oracle operators (Alice and Bob,
+// a quorum) feed BTC, ETH, their implied volatilities and the example stocks every few
+// blocks, as a gentle random walk around realistic levels (or fixed, with --fixed).
+//
+//   node dev/feed.mjs [--ws ws://127.0.0.1:9944] [--every 6] [--fixed] [--once]
+//
+// A real network's operators run `perpetua-node feed` with their own keys and sources.
+
+import { ApiPromise, WsProvider } from '@polkadot/api';
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+
+const FIXED = 10n ** 18n;
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const ws = opt('--ws', 'ws://127.0.0.1:9944');
+const every = Number(opt('--every', '6')) * 1000;
+const fixedPrices = args.includes('--fixed');
+const once = args.includes('--once');
+
+/** Starting levels, USD (volatility as a fraction). */
+const levels = {
+  btc: 100000, eth: 3500, btcVol: 0.6, ethVol: 0.7, tsla: 400, nvda: 180, aapl: 230,
+};
+
+function toFixed(x) {
+  return BigInt(Math.round(x * 1e6)) * (FIXED / 1_000_000n);
+}
+
+function step() {
+  if (fixedPrices) return;
+  const walk = (v, sigma) => v * Math.exp(sigma * (Math.random() - 0.5));
+  levels.btc = walk(levels.btc, 0.004);
+  levels.eth = walk(levels.eth, 0.005);
+  levels.tsla = walk(levels.tsla, 0.003);
+  levels.nvda = walk(levels.nvda, 0.003);
+  levels.aapl = walk(levels.aapl, 0.002);
+}
+
+export function values(stockIds) {
+  const v = [
+    [{ Crypto: 'Btc' }, toFixed(levels.btc)],
+    [{ Crypto: 'Eth' }, toFixed(levels.eth)],
+    [{ ImpliedVol: 'Btc' }, toFixed(levels.btcVol)],
+    [{ ImpliedVol: 'Eth' }, toFixed(levels.ethVol)],
+  ];
+  const stock = [levels.tsla, levels.nvda, levels.aapl];
+  stockIds.forEach((id, i) => v.push([{ Asset: id }, toFixed(stock[i] ?? 100)]));
+  return v;
+}
+
+function inBlock(api, tx, signer) {
+  return new Promise((resolve, reject) => {
+    tx.signAndSend(signer, ({ status, dispatchError }) => {
+      if (status.isInBlock) {
+        if (dispatchError) {
+          const d = dispatchError.isModule ? api.registry.findMetaError(dispatchError.asModule).name : dispatchError.toString();
+          reject(new Error(d));
+        } else resolve();
+      }
+    }).catch(reject);
+  });
+}
+
+async function main() {
+  await cryptoWaitReady();
+  const api = await ApiPromise.create({ provider: new WsProvider(ws), noInitWarn: true });
+  const keyring = new Keyring({ type: 'sr25519' });
+  const operators = [keyring.addFromUri('//Alice'), keyring.addFromUri('//Bob')];
+  const stockIds = [1, 2, 3];
+  for (;;) {
+    step();
+    const v = values(stockIds);
+    await Promise.all(operators.map((op) => inBlock(api, api.tx.prices.feed(v), op)));
+    console.log(`[feed] BTC ${levels.btc.toFixed(0)} ETH ${levels.eth.toFixed(0)} TSLA ${levels.tsla.toFixed(2)}`);
+    if (once) break;
+    await new Promise((r) => setTimeout(r, every));
+  }
+  await api.disconnect();
+}
+
+main().catch((e) => {
+  console.error(`[feed] ${e.message ?? e}`);
+  process.exit(1);
+});
