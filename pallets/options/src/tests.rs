@@ -924,6 +924,48 @@ fn the_api_reports_series_and_accounts() {
     });
 }
 
+#[test]
+fn the_api_reports_greeks_and_the_haircut() {
+    new_test_ext().execute_with(|| {
+        setup();
+        let fi = |x: FixedI128| x.into_inner() as f64 / 1e18;
+        let call = Options::series_greeks(CALL).unwrap();
+        let put = Options::series_greeks(PUT).unwrap();
+        let size = f(Markets::<Test>::get(0).unwrap().params.contract_size);
+        // Per contract: a call's delta is in (0, contract size), a put's in (-contract size,
+        // 0), and at one strike they differ by exactly one contract of the index (put-call
+        // parity of everlasting options: the same time value).
+        assert!(
+            fi(call.delta) > 0.0 && fi(call.delta) < size,
+            "{}",
+            fi(call.delta)
+        );
+        assert!(
+            fi(put.delta) < 0.0 && fi(put.delta) > -size,
+            "{}",
+            fi(put.delta)
+        );
+        // (`setup` lists both at 100,000.)
+        assert!((fi(call.delta) - fi(put.delta) - size).abs() < 1e-12);
+        assert_eq!(call.gamma, put.gamma);
+        assert_eq!(call.vega, put.vega);
+        assert!(fi(call.gamma) > 0.0 && fi(call.vega) > 0.0);
+        assert_eq!(
+            call.volatility,
+            MockPrices::implied_vol(CryptoIndex::Btc).unwrap()
+        );
+        assert_eq!(Options::series_greeks(99), None);
+        // The haircut the API reports is the one health applies.
+        assert_eq!(
+            Options::haircut_info(TSLA),
+            valuation::to_u(Options::haircut(TSLA))
+        );
+        // Unpriceable: no greeks rather than wrong ones.
+        MockPrices::set(BTC, Err(PriceError::Stale));
+        assert_eq!(Options::series_greeks(CALL), None);
+    });
+}
+
 /// Each series' dollar delta now, USD, from a fresh quote at the oracle's prices.
 fn fresh_dollar_delta(id: SeriesId) -> f64 {
     let series = SeriesBook::<Test>::get(id).unwrap();
