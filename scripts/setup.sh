@@ -5,7 +5,9 @@
 #   protoc                     litep2p's build script needs it
 #   a wasm32v1-none toolchain  rustup cannot download wasm targets here; we assemble one from
 #                              Debian's rustc-web (1.96, with std sources) and link it into rustup
-#   npm packages               zombienet and @polkadot/api for the network tests
+#   npm packages               zombienet and @polkadot/api for the network tests; the web app's
+#                              (Vite, TypeScript, vitest, playwright-core) in app/
+#   chromium                   Debian's, for the web app's browser test (npm cannot download one)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
@@ -15,7 +17,7 @@ SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 # --- 1. Debian packages -------------------------------------------------------------------
-APT_PKGS=(protobuf-compiler rustc-web cargo-web rust-web-src libstd-rust-web-dev rust-web-llvm lld-22)
+APT_PKGS=(protobuf-compiler rustc-web cargo-web rust-web-src libstd-rust-web-dev rust-web-llvm lld-22 chromium)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -95,14 +97,15 @@ if [ "${PERPETUA_SKIP_NPM:-0}" != 1 ]; then
     log "installing Node.js"
     $SUDO apt-get install -y -qq nodejs npm >/dev/null
   fi
-  ZDIR="$PERPETUA_ROOT/zombienet"
-  if [ -f "$ZDIR/package.json" ]; then
+  for dir in zombienet app; do
+    ZDIR="$PERPETUA_ROOT/$dir"
+    [ -f "$ZDIR/package.json" ] || continue
     if [ ! -d "$ZDIR/node_modules" ] || [ "$ZDIR/package-lock.json" -nt "$ZDIR/node_modules/.package-lock.json" ]; then
-      log "installing npm packages in zombienet/"
+      log "installing npm packages in $dir/"
       (cd "$ZDIR" && npm ci --no-audit --no-fund --loglevel=error)
     else
-      log "npm packages present"
+      log "npm packages present in $dir/"
     fi
-  fi
+  done
 fi
 log "done"

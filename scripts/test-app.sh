@@ -10,6 +10,7 @@ cd "$PERPETUA_ROOT/app"
   || npm ci --no-audit --no-fund --loglevel=error
 command -v chromium >/dev/null || { echo "chromium missing: run scripts/setup.sh" >&2; exit 1; }
 
+bash "$PERPETUA_ROOT/scripts/build-node.sh"
 npm run -s build
 npx vitest run
 
@@ -31,9 +32,10 @@ for _ in $(seq 1 60); do
 done
 node dev/feed.mjs --ws "ws://127.0.0.1:$RPC_PORT" --every 6 --fixed > "$LOGS/feed.log" 2>&1 &
 pids+=($!)
-npx vite preview --port "$WEB_PORT" --strictPort > "$LOGS/preview.log" 2>&1 &
+node_modules/.bin/vite preview --port "$WEB_PORT" --strictPort > "$LOGS/preview.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 30); do curl -sf "http://127.0.0.1:$WEB_PORT/" >/dev/null && break; sleep 1; done
+curl -sf "http://127.0.0.1:$WEB_PORT/" >/dev/null || { echo "vite preview did not start: $(cat "$LOGS/preview.log")" >&2; exit 1; }
 
 APP_URL="http://127.0.0.1:$WEB_PORT/" WS="ws://127.0.0.1:$RPC_PORT" \
   SHOTS="$CARGO_TARGET_DIR/app-screenshots" DOCS_SHOTS="${DOCS_SHOTS:+$PERPETUA_ROOT/$DOCS_SHOTS}" \

@@ -4,7 +4,8 @@
 #      fuzzer's bounded run and its regressions (fuzz/, docs/FUZZING.md), and the node's CLI
 #      and chain-spec tests (real node binary, real wasm);
 #   2. the runtime upgrade's migrations with their try-runtime checks;
-#   3. the zombienet network test (4 validators, upgraded from the last release during the
+#   3. the web app: type check, build, unit tests and the browser test (Chromium, dev chain);
+#   4. the zombienet network test (4 validators, upgraded from the last release during the
 #      test) with the @polkadot/api end-to-end tests.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -32,6 +33,9 @@ SKIP_WASM_BUILD=1 cargo test --locked --features try-runtime -p pallet-equities 
 step "perpetua-pricing builds no_std for wasm32v1-none"
 (cd primitives/pricing && cargo +"$PERPETUA_WASM_TOOLCHAIN" build --locked --release -q \
   --no-default-features --target wasm32v1-none --target-dir "$CARGO_TARGET_DIR/wasm-check")
+
+step "web app: build, unit tests, browser test against a dev chain (screenshots: \$CARGO_TARGET_DIR/app-screenshots)"
+bash scripts/test-app.sh
 
 step "zombienet: local testnet + @polkadot/api end-to-end"
 bash scripts/zombienet.sh

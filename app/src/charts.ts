@@ -38,11 +38,10 @@ export function pathOf(points: Point[], x0: number, x1: number, y0: number, y1: 
     .join(' ');
 }
 
-function label(v: number): string {
-  const abs = Math.abs(v);
-  if (abs >= 1000) return v.toLocaleString('en-US', { maximumFractionDigits: 0 });
-  if (abs >= 1) return v.toLocaleString('en-US', { maximumFractionDigits: 2 });
-  return v.toPrecision(3);
+/** An axis label with enough decimals to tell the two ends of `span` apart. */
+export function label(v: number, span: number): string {
+  const places = span > 0 ? Math.min(12, Math.max(0, Math.ceil(-Math.log10(span)) + 2)) : 2;
+  return v.toLocaleString('en-US', { minimumFractionDigits: places, maximumFractionDigits: places });
 }
 
 /** A chart with axes labels and a legend, as an SVG element's markup. */
@@ -67,8 +66,8 @@ export function chartSvg(title: string, lines: Line[], width = 560, height = 180
 <text x="8" y="14" class="chart-title">${title}</text>${legend}
 <g transform="translate(${pad.l},${pad.t})">
 <line x1="0" y1="${h}" x2="${w}" y2="${h}" class="axis"/><line x1="0" y1="0" x2="0" y2="${h}" class="axis"/>
-<text x="-6" y="8" text-anchor="end" class="tick">${label(y1)}</text>
-<text x="-6" y="${h}" text-anchor="end" class="tick">${label(y0)}</text>
+<text x="-6" y="8" text-anchor="end" class="tick">${label(y1, y1 - y0)}</text>
+<text x="-6" y="${h}" text-anchor="end" class="tick">${label(y0, y1 - y0)}</text>
 <text x="0" y="${h + 16}" class="tick">#${x0}</text>
 <text x="${w}" y="${h + 16}" text-anchor="end" class="tick">#${x1}</text>
 ${paths}</g></svg>`;

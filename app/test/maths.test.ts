@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chartSvg, pathOf, yRange } from '../src/charts';
+import { chartSvg, label, pathOf, yRange } from '../src/charts';
 import { errorText } from '../src/errors';
 import { FIXED_ONE } from '../src/format';
 import { deadline, fundingPerDay, healthBar, income, limitPrice, minAmount, minShares, sampleBlocks, seriesLabel, shareValue, signedSize, slippageBps } from '../src/maths';
@@ -105,6 +105,10 @@ describe('history sampling and charts', () => {
     expect(pathOf([{ x: 0, y: 0 }, { x: 10, y: 10 }], 0, 10, 0, 10, 100, 50)).toBe('M0.0 50.0 L100.0 0.0');
     expect(yRange([{ name: 'a', color: '#000', points: [{ x: 1, y: 5 }] }])[0]).toBeLessThan(5);
     expect(chartSvg('t', [])).toContain('no history yet');
+    // Labels keep the digits that differ: NAV per share moves in the fourth decimal.
+    expect(label(1.000113, 0.0002)).toBe('1.000113');
+    expect(label(1.0, 0.0002)).toBe('1.000000');
+    expect(label(100234, 500)).toBe('100,234');
     expect(chartSvg('t', [{ name: 'mark', color: '#123', points: [{ x: 1, y: 2 }, { x: 2, y: 3 }] }])).toContain('<path');
   });
 });
