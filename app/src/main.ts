@@ -3,9 +3,9 @@
 
 import './style.css';
 import { Chain, nodeUrl, type TxResult } from './chain';
-import { toUnits } from './format';
+import { statusText, toUnits } from './format';
 import { advance, backfill, emptyHistory } from './history';
-import { minAmount, minShares } from './maths';
+import { deadline, minAmount, minShares, signedSize, slippageBps } from './maths';
 import { parseQueue, type AppState } from './state';
 import { marketsView } from './views/markets';
 import { poolView, type PoolForm } from './views/pool';
@@ -98,7 +98,10 @@ async function requote(): Promise<void> {
   const seq = ++quoteSeq;
   const who = state.account?.address ?? state.signers[0]?.address;
   try {
-    const size = order({ ...ticket, quote: { price: '0' } as never }, state.now).size;
+    // The ticket's fields are checked before asking the node, so a typo shows in words.
+    const size = signedSize(ticket.size, ticket.side);
+    slippageBps(ticket.slippage);
+    deadline(state.now, ticket.deadline);
     if (!who) throw new Error('pick an account');
     const q = await state.chain.quote(who, ticket.series, size);
     if (seq !== quoteSeq) return;
@@ -309,8 +312,10 @@ async function start(): Promise<void> {
   });
   // The market countdown ticks every second without asking the node.
   setInterval(() => {
-    for (const el of root.querySelectorAll<HTMLElement>('[data-testid="market-status"]')) el.dataset.tick = String(Date.now());
-    if (!document.activeElement || document.activeElement === document.body) render();
+    for (const el of root.querySelectorAll<HTMLElement>('[data-testid="market-status"]')) {
+      const status = s.status.get(Number(el.dataset.settlement));
+      if (status) el.textContent = statusText(status, Date.now());
+    }
   }, 1000);
 }
 

@@ -13,7 +13,7 @@ export function statusBanner(state: AppState, settlement: number): string {
   const cls = status?.status ?? 'unknown';
   return `<div class="status" data-testid="status-${stock.symbol}">
     <span class="badge ${cls}">${esc(stock.symbol)}</span>
-    <span data-testid="market-status" class="status-text">${esc(text)}</span>
+    <span data-testid="market-status" data-settlement="${settlement}" class="status-text">${esc(text)}</span>
     <span class="haircut">collateral haircut <b data-testid="haircut">${fmtPercent(state.haircut.get(settlement))}</b></span>
   </div>`;
 }
