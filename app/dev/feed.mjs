@@ -9,6 +9,7 @@
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { inBlock } from './tx.mjs';
 
 const FIXED = 10n ** 18n;
 const args = process.argv.slice(2);
@@ -40,7 +41,7 @@ function step() {
   levels.aapl = walk(levels.aapl, 0.002);
 }
 
-export function values(stockIds) {
+function values(stockIds) {
   const v = [
     [{ Crypto: 'Btc' }, toFixed(levels.btc)],
     [{ Crypto: 'Eth' }, toFixed(levels.eth)],
@@ -50,19 +51,6 @@ export function values(stockIds) {
   const stock = [levels.tsla, levels.nvda, levels.aapl];
   stockIds.forEach((id, i) => v.push([{ Asset: id }, toFixed(stock[i] ?? 100)]));
   return v;
-}
-
-function inBlock(api, tx, signer) {
-  return new Promise((resolve, reject) => {
-    tx.signAndSend(signer, ({ status, dispatchError }) => {
-      if (status.isInBlock) {
-        if (dispatchError) {
-          const d = dispatchError.isModule ? api.registry.findMetaError(dispatchError.asModule).name : dispatchError.toString();
-          reject(new Error(d));
-        } else resolve();
-      }
-    }).catch(reject);
-  });
 }
 
 async function main() {

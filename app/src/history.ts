@@ -4,15 +4,15 @@
 // node keeps state for 256 blocks (`scripts/run-dev.sh` runs the dev chain as an archive);
 // pool income comes from the `pool.Received` events of every block in the same window.
 
-import type { Chain } from './chain';
+import type { Chain, PoolState, Series } from './chain';
 import type { Point } from './charts';
-import { parseFixed } from './format';
 import { income, sampleBlocks, type Income, type Inflow } from './maths';
 
 export const HISTORY_BLOCKS = 200;
 export const HISTORY_POINTS = 50;
 
-const toNumber = (d: string | null | undefined) => (d == null ? NaN : Number(parseFixed(d)) / 1e18);
+/** A chart's y: the RPC's decimal string read as the nearest double (charts need no more). */
+const toNumber = (d: string | null | undefined) => (d == null ? NaN : Number(d));
 
 export interface History {
   series: number | null;
@@ -36,14 +36,10 @@ export function windowIncome(h: History): Income {
   return income(h.inflows.map((i) => i.inflow));
 }
 
-/** Adds the state at `block` (`hash`) to `h`. */
-export async function sample(chain: Chain, h: History, block: number, hash: string, settlement: number): Promise<void> {
+/** Adds `series` (the charted one) and `pool` as they were at `block` to `h`. */
+export function record(h: History, block: number, series: Series | null, pool: PoolState | null): void {
   // Backfill and the live subscription may both reach the best block: one sample per block.
   if ((h.navMain.at(-1)?.x ?? -1) >= block || (h.mark.at(-1)?.x ?? -1) >= block) return;
-  const [series, pool] = await Promise.all([
-    h.series == null ? Promise.resolve(null) : chain.series(h.series, hash).catch(() => null),
-    chain.pool(settlement, hash).catch(() => null),
-  ]);
   if (series) {
     h.mark.push({ x: block, y: toNumber(series.mark) });
     h.theoretical.push({ x: block, y: toNumber(series.theoretical) });
@@ -56,6 +52,15 @@ export async function sample(chain: Chain, h: History, block: number, hash: stri
   }
   const keep = (p: Point[]) => p.splice(0, Math.max(0, p.length - 400));
   [h.mark, h.theoretical, h.index, h.funding, h.navMain, h.navInsurance].forEach(keep);
+}
+
+/** Reads the charted series and the pool at an older block `hash` and records them. */
+async function sampleAt(chain: Chain, h: History, block: number, hash: string, settlement: number): Promise<void> {
+  const [series, pool] = await Promise.all([
+    h.series == null ? Promise.resolve(null) : chain.series(h.series, hash).catch(() => null),
+    chain.pool(settlement, hash).catch(() => null),
+  ]);
+  record(h, block, series, pool);
 }
 
 /** The pool inflows of block `hash`, for `settlement`. */
@@ -82,16 +87,19 @@ export async function backfill(chain: Chain, h: History, best: number, settlemen
     return hashes.get(n) as string;
   };
   for (const n of sampleBlocks(from, best, HISTORY_POINTS)) {
-    await sample(chain, h, n, await hashOf(n), settlement);
+    await sampleAt(chain, h, n, await hashOf(n), settlement);
   }
   for (let n = from; n <= best; n++) {
     for (const inflow of await inflowsAt(chain, await hashOf(n), settlement).catch(() => [])) h.inflows.push({ block: n, inflow });
   }
 }
 
-/** Adds block `block` to `h` and drops what left the window. */
-export async function advance(chain: Chain, h: History, block: number, hash: string, settlement: number): Promise<void> {
-  await sample(chain, h, block, hash, settlement);
+/**
+ * Adds the new best block to `h` from the series and pool the page has just read for it, and
+ * its pool inflows; drops what left the window.
+ */
+export async function advance(chain: Chain, h: History, block: number, hash: string, settlement: number, series: Series | null, pool: PoolState | null): Promise<void> {
+  record(h, block, series, pool);
   if (h.inflows.some((i) => i.block === block)) return;
   for (const inflow of await inflowsAt(chain, hash, settlement).catch(() => [])) h.inflows.push({ block, inflow });
   h.from = Math.max(h.from, block - HISTORY_BLOCKS);

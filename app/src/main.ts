@@ -90,7 +90,11 @@ async function refresh(s: AppState, hash?: string): Promise<void> {
     s.wallet = new Map(assets.map((id, i) => [id, balances[i]]));
     for (const id of [...s.wallet.keys()]) if (!s.stocks.has(id) && s.wallet.get(id) === 0n) s.wallet.delete(id);
   }
-  if (hash) await advance(c, s.history, s.block, hash, s.settlements[0] ?? 1).catch(() => undefined);
+  if (hash) {
+    const settlement = s.settlements[0] ?? 1;
+    const charted = s.series.find((x) => x.series === s.history.series) ?? null;
+    await advance(c, s.history, s.block, hash, settlement, charted, s.pools.get(settlement) ?? null).catch(() => undefined);
+  }
 }
 
 async function requote(): Promise<void> {

@@ -17,6 +17,7 @@ import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { chromium } from 'playwright-core';
+import { inBlock } from '../dev/tx.mjs';
 
 const APP_URL = process.env.APP_URL ?? 'http://127.0.0.1:4173/';
 const WS = process.env.WS ?? 'ws://127.0.0.1:9944';
@@ -32,17 +33,6 @@ if (DOCS_SHOTS) mkdirSync(DOCS_SHOTS, { recursive: true });
 
 function log(msg) {
   console.log(`[browser] ${msg}`);
-}
-
-function inBlock(api, tx, signer) {
-  return new Promise((resolve, reject) => {
-    tx.signAndSend(signer, ({ status, dispatchError }) => {
-      if (!status.isInBlock) return;
-      if (dispatchError) {
-        reject(new Error(dispatchError.isModule ? api.registry.findMetaError(dispatchError.asModule).name : dispatchError.toString()));
-      } else resolve();
-    }).catch(reject);
-  });
 }
 
 async function shot(page, name, docs = false) {

@@ -4,6 +4,7 @@ import { errorText } from '../src/errors';
 import { FIXED_ONE } from '../src/format';
 import { deadline, fundingPerDay, healthBar, income, limitPrice, minAmount, minShares, sampleBlocks, seriesLabel, shareValue, signedSize, slippageBps } from '../src/maths';
 import { parseQueue } from '../src/state';
+import { emptyHistory, record } from '../src/history';
 
 const usd = (n: number) => String(n);
 
@@ -110,6 +111,23 @@ describe('history sampling and charts', () => {
     expect(label(1.0, 0.0002)).toBe('1.000000');
     expect(label(100234, 500)).toBe('100,234');
     expect(chartSvg('t', [{ name: 'mark', color: '#123', points: [{ x: 1, y: 2 }, { x: 2, y: 3 }] }])).toContain('<path');
+  });
+});
+
+describe('chart history', () => {
+  it('keeps one sample per block when backfill and the live block meet', () => {
+    const h = emptyHistory();
+    const series = { mark: '11.5', theoretical: '11.1', indexPrice: '100000', fundingIndex: '0.01' } as never;
+    const tranche = (nav: string) => ({ shareAsset: 0, capital: '0', nav: null, supply: '0', navPerShare: nav });
+    const pool = { main: tranche('1.0001'), insurance: tranche('1.0002') } as never;
+    record(h, 10, series, pool);
+    record(h, 10, series, pool);
+    record(h, 9, series, pool);
+    record(h, 11, null, pool);
+    expect(h.mark.map((p) => p.x)).toEqual([10]);
+    expect(h.navMain.map((p) => p.x)).toEqual([10, 11]);
+    expect(h.navMain[1].y).toBeCloseTo(1.0001, 12);
+    expect(h.index[0].y).toBe(100000);
   });
 });
 

@@ -15,6 +15,15 @@ use sp_api::ProvideRuntimeApi;
 use sp_block_builder::BlockBuilder;
 use sp_blockchain::{Error as BlockChainError, HeaderBackend, HeaderMetadata};
 
+/// A runtime call failed (the runtime panicked, or the block's state is gone).
+pub fn runtime_error(e: impl std::fmt::Display) -> jsonrpsee::types::ErrorObjectOwned {
+    jsonrpsee::types::ErrorObject::owned(
+        calendar::RUNTIME_ERROR,
+        format!("runtime error: {e}"),
+        None::<()>,
+    )
+}
+
 /// What the RPC methods need from the node.
 pub struct FullDeps<C, P> {
     /// The client.
@@ -61,4 +70,24 @@ where
     module.merge(pool::Pool::new(client).into_rpc())?;
 
     Ok(module)
+}
+
+#[cfg(test)]
+mod tests {
+    /// A client tells errors apart by their code: no two of the node's mean the same number.
+    #[test]
+    fn error_codes_are_distinct() {
+        let codes = [
+            super::calendar::RUNTIME_ERROR,
+            super::calendar::NOT_FOUND,
+            super::prices::BAD_KEY,
+            super::options::CANNOT_QUOTE,
+            super::options::UNKNOWN_SERIES,
+            super::options::NOT_IN_RUNTIME,
+            super::equities::RUNTIME_ERROR,
+            super::pool::UNKNOWN_POOL,
+        ];
+        let unique: std::collections::BTreeSet<_> = codes.iter().collect();
+        assert_eq!(unique.len(), codes.len(), "{codes:?}");
+    }
 }

@@ -303,12 +303,7 @@ fn error(code: i32, msg: impl Into<String>) -> ErrorObjectOwned {
     ErrorObject::owned(code, msg.into(), None::<()>)
 }
 
-fn runtime_error(e: impl std::fmt::Display) -> ErrorObjectOwned {
-    error(
-        super::calendar::RUNTIME_ERROR,
-        format!("runtime error: {e}"),
-    )
-}
+use super::runtime_error;
 
 impl<C> Options<C>
 where

@@ -18,7 +18,7 @@ use sp_runtime::{traits::Block as BlockT, FixedPointNumber};
 use super::prices::decimal;
 
 /// No pool for the asset.
-pub const UNKNOWN_POOL: i32 = 7301;
+pub const UNKNOWN_POOL: i32 = 7401;
 
 /// One tranche of a pool.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -151,13 +151,7 @@ where
             .client
             .runtime_api()
             .pool_state(best, settlement)
-            .map_err(|e| {
-                ErrorObject::owned(
-                    super::calendar::RUNTIME_ERROR,
-                    format!("runtime error: {e}"),
-                    None::<()>,
-                )
-            })?
+            .map_err(super::runtime_error)?
             .ok_or_else(|| {
                 ErrorObject::owned(
                     UNKNOWN_POOL,
