@@ -561,6 +561,9 @@ pub mod pallet {
                 // Insurance first; the pool owes nobody for it, so no deficit opens.
                 T::Pool::absorb_loss(settlement, bad_debt);
             }
+            // Debt the settlement collateral could not pay, backed by other stocks: they are
+            // auctioned to keepers for the settlement stock.
+            T::Engine::start_auction(who, settlement);
             LiquidatedThisBlock::<T>::insert(who, settlement, ());
             LiquidationCount::<T>::mutate(|c| *c = c.saturating_add(1));
             Self::deposit_event(Event::Liquidated {

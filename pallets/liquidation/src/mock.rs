@@ -215,6 +215,7 @@ impl pallet_options::Config for Test {
     type MaxSeriesPerSettlement = ConstU32<16>;
     type MaxSeries = ConstU32<32>;
     type MaxPositions = ConstU32<4>;
+    type MaxCollateralAssets = ConstU32<4>;
     type WeightInfo = ();
     #[cfg(feature = "runtime-benchmarks")]
     type BenchmarkHelper = OptionsBench;

@@ -8,12 +8,7 @@ use sp_runtime::DispatchResult;
 impl<T: Config> Pallet<T> {
     /// The prices `market` needs now, or the named reason they are not usable.
     pub fn market_prices(market: &Market) -> Result<MarketPrices, Error<T>> {
-        let e = |err: PriceError| match err {
-            PriceError::Stale => Error::<T>::StalePrice,
-            PriceError::CircuitOpen => Error::<T>::CircuitOpen,
-            PriceError::Missing => Error::<T>::MissingPrice,
-            PriceError::Halted => Error::<T>::SettlementHalted,
-        };
+        let e = Error::<T>::from;
         let spot = T::Prices::price(OracleKey::Crypto(market.index)).map_err(e)?;
         let vol = T::Prices::implied_vol(market.index).map_err(e)?;
         let key = OracleKey::Asset(market.settlement);
@@ -180,8 +175,13 @@ impl<T: Config> Pallet<T> {
             traders_usd = traders_usd.checked_add(u).ok_or(PriceError::Stale)?;
             owed_tokens = owed_tokens.checked_add(f).ok_or(PriceError::Stale)?;
         }
+        // Debt the accounts owe the pool is a receivable like their losses.
+        let debt = Self::total_debt(settlement);
         let Some(settle) = price else {
-            return Ok(Default::default());
+            return Ok(perpetua_primitives::BookValue {
+                value: debt.min(i128::MAX as u128) as i128,
+                uncollectible: 0,
+            });
         };
         let traders_tokens = traders_usd.checked_div(settle).ok_or(PriceError::Stale)?;
         let pool_tokens = owed_tokens
@@ -189,10 +189,14 @@ impl<T: Config> Pallet<T> {
             .ok_or(PriceError::Stale)?;
         let units = valuation::tokens_to_units_for_pool(pool_tokens, decimals).map_err(stale)?;
         // Rounded toward the traders: the book's value is never overstated by rounding.
-        let value = units.saturating_sub(1);
-        // The pool can collect at most the traders' collateral: a net receivable beyond it
-        // is bad debt waiting to happen (counted over all accounts together: see README).
-        let collateral = Self::total_collateral(settlement);
+        let value = units
+            .saturating_sub(1)
+            .saturating_add(debt.min(i128::MAX as u128) as i128);
+        // The pool can collect at most the traders' collateral, their extra collateral at its
+        // liquidation haircut included: a net receivable beyond it is bad debt waiting to
+        // happen (counted over all accounts together: see README).
+        let collateral = Self::total_collateral(settlement)
+            .saturating_add(Self::extra_collateral_units(settlement, settle, decimals));
         let uncollectible = if value > 0 {
             (value as u128).saturating_sub(collateral)
         } else {

@@ -99,12 +99,22 @@ impl<T: Config> Pallet<T> {
     }
 }
 
+impl<T: Config> Pallet<T> {
+    /// Whether `asset` settles markets or its pot holds margin collateral.
+    fn is_settlement_pot_in_use(asset: AssetId) -> bool {
+        !SettlementSeries::<T>::get(asset).is_empty() || Self::total_collateral(asset) > 0
+    }
+}
+
 impl<T: Config> CorporateActionHandler<T::AccountId> for Pallet<T> {
+    /// The stock's own pot if it settles markets, and every settlement's pot that holds it
+    /// as extra collateral.
     fn holding_accounts(asset: AssetId) -> Vec<T::AccountId> {
-        if SettlementSeries::<T>::get(asset).is_empty() && Self::total_collateral(asset) == 0 {
-            return Vec::new();
+        let mut pots = Self::collateral_pots(asset);
+        if Self::is_settlement_pot_in_use(asset) {
+            pots.insert(0, Self::pot(asset));
         }
-        alloc::vec![Self::pot(asset)]
+        pots
     }
 
     fn on_dividend(
@@ -135,7 +145,9 @@ impl<T: Config> CorporateActionHandler<T::AccountId> for Pallet<T> {
     }
 
     fn on_split(asset: AssetId, numerator: u32, denominator: u32) {
-        if Self::holding_accounts(asset).is_empty() {
+        // Extra collateral: the pots' holdings scale; the accounts' shares do not change.
+        Self::split_holdings(asset, numerator, denominator);
+        if !Self::is_settlement_pot_in_use(asset) {
             return;
         }
         // The series' funding index is in settlement tokens per contract: it scales now;
@@ -172,8 +184,17 @@ impl<T: Config> CorporateActionHandler<T::AccountId> for Pallet<T> {
     /// The settlement pot holds its accounts' collateral and what it still owes the pool for
     /// the block's trades (payouts of a dividend in another asset keep the pot's minimum
     /// balance, topped up when declared).
+    /// A settlement's pot holding another stock as extra collateral holds the accounts' part.
     fn recorded(asset: AssetId, who: &T::AccountId) -> Option<Balance> {
-        (*who == Self::pot(asset))
-            .then(|| Self::total_collateral(asset).saturating_add(T::Pool::receivable(asset, who)))
+        if *who == Self::pot(asset) {
+            return Some(
+                Self::total_collateral(asset).saturating_add(T::Pool::receivable(asset, who)),
+            );
+        }
+        Self::settlements()
+            .into_iter()
+            .find(|s| Self::pot(*s) == *who)
+            .and_then(|s| CollateralHoldings::<T>::try_get(s, asset).ok())
+            .map(|h| h.amount)
     }
 }

@@ -185,7 +185,7 @@ impl<T: Config> Pallet<T> {
             let due = units.unsigned_abs();
             let unpaid = Self::pay_trader(who, settlement, due, policy, gaps)?;
             let paid = due.saturating_sub(unpaid);
-            Self::credit(who, settlement, paid);
+            Self::credit(who, settlement, paid)?;
             Funding::<T>::mutate(settlement, |f| {
                 f.paid_to_traders = f.paid_to_traders.saturating_add(paid)
             });

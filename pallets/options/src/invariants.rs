@@ -194,6 +194,96 @@ impl<T: Config> Pallet<T> {
                 "book delta is not the sum of its series'"
             );
         }
+        Self::collateral_try_state()
+    }
+
+    /// The extra-collateral ledger, per settlement and stock: each holding's shares are the
+    /// sum of the baskets' and the pot holds at least its tokens; each settlement's debt is the
+    /// sum of the accounts' (those a split has not reached in `UnscaledDebt`); an account with
+    /// debt is in the open-account index, an auction runs only on debt, a basket holds listed
+    /// stocks once each with shares, and every basket has a ledger entry (the walk of a split
+    /// of the settlement stock reaches its debt).
+    fn collateral_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+        let mut shares: Vec<(AssetId, AssetId, Balance)> = Vec::new();
+        let mut debts: Vec<(AssetId, Balance, Balance)> = Vec::new();
+        for (settlement, who, basket) in Baskets::<T>::iter() {
+            ensure!(!basket.is_empty(), "empty basket stored");
+            let account = Accounts::<T>::try_get(settlement, &who)
+                .map_err(|_| "basket without a ledger entry")?;
+            ensure!(
+                basket.auction.is_none() || basket.debt > 0,
+                "auction without debt"
+            );
+            if basket.debt > 0 {
+                ensure!(
+                    OpenAccounts::<T>::contains_key(settlement, &who),
+                    "account with debt not indexed"
+                );
+            }
+            let behind = LedgerActions::<T>::get(settlement).is_some_and(|a| {
+                account.epoch < a.epoch && matches!(a.kind, LedgerActionKind::Split { .. })
+            });
+            let (done, left) = if behind {
+                (0, basket.debt)
+            } else {
+                (basket.debt, 0)
+            };
+            match debts.iter_mut().find(|d| d.0 == settlement) {
+                Some(d) => {
+                    d.1 = d.1.saturating_add(done);
+                    d.2 = d.2.saturating_add(left);
+                }
+                None => debts.push((settlement, done, left)),
+            }
+            for (i, (asset, n)) in basket.assets.iter().enumerate() {
+                ensure!(*n > 0, "basket entry without shares");
+                ensure!(
+                    CollateralAssets::<T>::contains_key(asset),
+                    "basket holds an unlisted stock"
+                );
+                ensure!(
+                    !basket.assets[..i].iter().any(|(a, _)| a == asset),
+                    "basket holds a stock twice"
+                );
+                match shares
+                    .iter_mut()
+                    .find(|x| x.0 == settlement && x.1 == *asset)
+                {
+                    Some(x) => x.2 = x.2.saturating_add(*n),
+                    None => shares.push((settlement, *asset, *n)),
+                }
+            }
+        }
+        for (settlement, asset, holding) in CollateralHoldings::<T>::iter() {
+            let sum = shares
+                .iter()
+                .find(|x| x.0 == settlement && x.1 == asset)
+                .map_or(0, |x| x.2);
+            ensure!(holding.shares == sum, "holding's shares are not the baskets'");
+            ensure!(asset != settlement, "settlement stock held as extra collateral");
+            let held = pallet_assets::Pallet::<T>::balance(asset, Self::pot(settlement));
+            ensure!(held >= holding.amount, "pot holds less than its extra collateral");
+        }
+        for (settlement, asset, _) in &shares {
+            ensure!(
+                CollateralHoldings::<T>::contains_key(settlement, asset),
+                "basket shares of no holding"
+            );
+        }
+        for (settlement, total) in TotalDebt::<T>::iter() {
+            let sum = debts.iter().find(|d| d.0 == settlement).map_or(0, |d| d.1);
+            ensure!(total == sum, "total debt is not the sum of the accounts'");
+        }
+        for (settlement, unscaled) in UnscaledDebt::<T>::iter() {
+            let sum = debts.iter().find(|d| d.0 == settlement).map_or(0, |d| d.2);
+            ensure!(unscaled == sum, "unscaled debt is not the sum of the accounts behind");
+        }
+        for (settlement, done, left) in debts {
+            ensure!(
+                TotalDebt::<T>::get(settlement) == done && UnscaledDebt::<T>::get(settlement) == left,
+                "an account's debt is not in the totals"
+            );
+        }
         Ok(())
     }
 }

@@ -9,12 +9,17 @@ use sp_runtime::DispatchResult;
 
 impl<T: Config> Pallet<T> {
     /// Adds `amount` to `who`'s collateral in `settlement` (the caller has moved the tokens
-    /// into the pot, or they are the pot's already).
-    pub(crate) fn credit(who: &T::AccountId, settlement: AssetId, amount: Balance) {
+    /// into the pot, or they are the pot's already). Debt is repaid first: that part moves on
+    /// to the pool now.
+    pub(crate) fn credit(who: &T::AccountId, settlement: AssetId, amount: Balance) -> DispatchResult {
         if amount == 0 {
-            return;
+            return Ok(());
         }
         Self::sync(who, settlement);
+        let amount = Self::repay_from_pot(who, settlement, amount)?;
+        if amount == 0 {
+            return Ok(());
+        }
         // A new account starts in the current epoch: no action before it concerns it.
         let mut a = Accounts::<T>::try_get(settlement, who).unwrap_or(MarginAccount {
             collateral: 0,
@@ -23,6 +28,34 @@ impl<T: Config> Pallet<T> {
         a.collateral = a.collateral.saturating_add(amount);
         Accounts::<T>::insert(settlement, who, a);
         TotalCollateral::<T>::mutate(settlement, |t| *t = t.saturating_add(amount));
+        Ok(())
+    }
+
+    /// Gives `who` a ledger entry in `settlement` if it has none: the walk of a corporate
+    /// action reaches every account with positions, extra collateral or debt.
+    pub(crate) fn ensure_account(who: &T::AccountId, settlement: AssetId) {
+        if !Accounts::<T>::contains_key(settlement, who) {
+            Accounts::<T>::insert(
+                settlement,
+                who,
+                MarginAccount {
+                    collateral: 0,
+                    epoch: ActionEpoch::<T>::get(settlement),
+                },
+            );
+        }
+    }
+
+    /// Keeps `who` in the open-account index of `settlement` (what liquidation scans) while
+    /// it has positions or debt.
+    pub(crate) fn index_open(who: &T::AccountId, settlement: AssetId) {
+        let open = !AccountSeries::<T>::get(who, settlement).is_empty()
+            || Baskets::<T>::get(settlement, who).debt > 0;
+        if open {
+            OpenAccounts::<T>::insert(settlement, who, ());
+        } else {
+            OpenAccounts::<T>::remove(settlement, who);
+        }
     }
 
     /// `who`'s collateral in `settlement`, carried through any corporate action in progress.
@@ -84,6 +117,7 @@ impl<T: Config> Pallet<T> {
                 TotalCollateral::<T>::mutate(settlement, |t| {
                     *t = t.saturating_add(account.collateral)
                 });
+                Self::split_debt(who, settlement, n, d);
                 for id in AccountSeries::<T>::get(who, settlement) {
                     Positions::<T>::mutate(who, id, |p| {
                         if let Some(p) = p {
@@ -133,6 +167,7 @@ impl<T: Config> Pallet<T> {
             *e
         });
         let unscaled = TotalCollateral::<T>::take(settlement);
+        Self::start_debt_split(settlement);
         LedgerActions::<T>::insert(
             settlement,
             LedgerAction {
@@ -169,9 +204,10 @@ impl<T: Config> Pallet<T> {
         Ok(())
     }
 
-    /// Takes `owed` from `who`'s collateral: all of it, or under a policy that allows a
-    /// shortfall what there is, the rest reported as the shortfall (bad debt). Returns what
-    /// was taken.
+    /// Takes `owed` from `who`'s collateral: all of it; or, if the account holds extra
+    /// collateral, what there is, the rest becoming its debt (the margin checks and
+    /// liquidation see it); or, under a policy that allows a shortfall, what there is, the
+    /// rest reported as the shortfall (bad debt). Returns what was taken now.
     pub(crate) fn take_owed(
         who: &T::AccountId,
         settlement: AssetId,
@@ -184,9 +220,15 @@ impl<T: Config> Pallet<T> {
             Self::debit(who, settlement, owed)?;
             return Ok(owed);
         }
+        let rest = owed.saturating_sub(have);
+        if Self::has_extra(who, settlement) {
+            Self::debit(who, settlement, have)?;
+            Self::borrow(who, settlement, rest);
+            return Ok(have);
+        }
         // Only a forced close may leave a loss or funding unpaid: the gap is bad debt.
         ensure!(policy.shortfall_allowed, Error::<T>::InsufficientCollateral);
-        gaps.shortfall = gaps.shortfall.saturating_add(owed.saturating_sub(have));
+        gaps.shortfall = gaps.shortfall.saturating_add(rest);
         Self::debit(who, settlement, have)?;
         Ok(have)
     }
@@ -209,7 +251,7 @@ impl<T: Config> Pallet<T> {
                 s.len()
             });
             if left == 0 {
-                OpenAccounts::<T>::remove(settlement, who);
+                Self::index_open(who, settlement);
             }
             return Ok(());
         }
@@ -223,18 +265,7 @@ impl<T: Config> Pallet<T> {
             },
         );
         if old_size == 0 {
-            // Every account with positions has a ledger entry: the walk of a corporate action
-            // reaches it.
-            if !Accounts::<T>::contains_key(settlement, who) {
-                Accounts::<T>::insert(
-                    settlement,
-                    who,
-                    MarginAccount {
-                        collateral: 0,
-                        epoch: ActionEpoch::<T>::get(settlement),
-                    },
-                );
-            }
+            Self::ensure_account(who, settlement);
             let count = AccountSeries::<T>::try_mutate(who, settlement, |s| {
                 s.try_push(series_id).map(|_| s.len())
             })

@@ -32,6 +32,9 @@ mod attack_tests;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod book;
+mod collateral;
+#[cfg(test)]
+mod collateral_tests;
 pub mod corporate;
 #[cfg(test)]
 mod corporate_tests;
@@ -95,6 +98,8 @@ pub struct Health {
     pub funding_owed: Fixed,
     /// The haircut applied to collateral.
     pub haircut: Fixed,
+    /// Extra collateral (other stocks) after their haircuts, USD.
+    pub extra: Fixed,
 }
 
 #[frame_support::pallet]
@@ -150,6 +155,9 @@ pub mod pallet {
         /// Most positions of one account in one settlement asset.
         #[pallet::constant]
         type MaxPositions: Get<u32>;
+        /// Most stocks one margin account holds as extra collateral.
+        #[pallet::constant]
+        type MaxCollateralAssets: Get<u32>;
         /// Weights.
         type WeightInfo: WeightInfo;
         /// Sets up a pool and prices for the benchmarks.
@@ -260,6 +268,54 @@ pub mod pallet {
     #[pallet::storage]
     pub type LastTraded<T: Config> = StorageMap<_, Twox64Concat, MarketId, BlockNumberFor<T>>;
 
+    /// Stocks accepted as extra collateral of margin accounts, with their haircuts.
+    #[pallet::storage]
+    pub type CollateralAssets<T: Config> =
+        StorageMap<_, Twox64Concat, AssetId, CollateralParams>;
+
+    /// The Dutch auctions' parameters.
+    #[pallet::storage]
+    pub type Auction<T: Config> = StorageValue<_, AuctionParams, ValueQuery>;
+
+    /// Each margin account's extra collateral (shares of its settlement pot's holdings), debt
+    /// and auction: (settlement asset, trader). Written only by `collateral.rs`.
+    #[pallet::storage]
+    pub type Baskets<T: Config> = StorageDoubleMap<
+        _,
+        Twox64Concat,
+        AssetId,
+        Blake2_128Concat,
+        T::AccountId,
+        Basket<BlockNumberFor<T>, T::MaxCollateralAssets>,
+        ValueQuery,
+    >;
+
+    /// What a settlement's pot holds of each stock for its accounts' extra collateral:
+    /// (settlement asset, stock). Its shares are the sum of the baskets'.
+    #[pallet::storage]
+    pub type CollateralHoldings<T: Config> = StorageDoubleMap<
+        _,
+        Twox64Concat,
+        AssetId,
+        Twox64Concat,
+        AssetId,
+        CollateralHolding,
+        ValueQuery,
+    >;
+
+    /// The settlement stock owed to the pool over all accounts (the sum of the baskets'
+    /// debts carried through any split in progress).
+    #[pallet::storage]
+    pub type TotalDebt<T: Config> = StorageMap<_, Twox64Concat, AssetId, Balance, ValueQuery>;
+
+    /// Debt of accounts a split of the settlement stock has not reached yet, pre-split units.
+    #[pallet::storage]
+    pub type UnscaledDebt<T: Config> = StorageMap<_, Twox64Concat, AssetId, Balance, ValueQuery>;
+
+    /// Auction purchases in the current block: (block, count).
+    #[pallet::storage]
+    pub type AuctionBuys<T: Config> = StorageValue<_, (BlockNumberFor<T>, u32), ValueQuery>;
+
     #[pallet::event]
     #[pallet::generate_deposit(pub(super) fn deposit_event)]
     pub enum Event<T: Config> {
@@ -332,6 +388,66 @@ pub mod pallet {
         HaircutSet {
             settlement: AssetId,
             params: HaircutParams,
+        },
+        /// A stock's parameters as extra collateral changed.
+        CollateralParamsSet {
+            asset: AssetId,
+            params: CollateralParams,
+        },
+        /// The Dutch auctions' parameters changed.
+        AuctionParamsSet { params: AuctionParams },
+        /// Extra collateral deposited into a margin account.
+        CollateralDeposited {
+            who: T::AccountId,
+            settlement: AssetId,
+            asset: AssetId,
+            amount: Balance,
+        },
+        /// Extra collateral withdrawn from a margin account.
+        CollateralWithdrawn {
+            who: T::AccountId,
+            settlement: AssetId,
+            asset: AssetId,
+            amount: Balance,
+        },
+        /// What the settlement collateral could not pay became debt, backed by the account's
+        /// extra collateral.
+        Borrowed {
+            who: T::AccountId,
+            settlement: AssetId,
+            amount: Balance,
+            debt: Balance,
+        },
+        /// Debt repaid (by a deposit, a profit or an auction purchase).
+        Repaid {
+            who: T::AccountId,
+            settlement: AssetId,
+            amount: Balance,
+            debt: Balance,
+        },
+        /// A liquidation left debt: the account's extra collateral is auctioned.
+        AuctionStarted {
+            who: T::AccountId,
+            settlement: AssetId,
+            debt: Balance,
+        },
+        /// A keeper bought `amount` of `asset` from the account's auction for `paid` of the
+        /// settlement stock, at `price` settlement tokens per token.
+        CollateralAuctioned {
+            who: T::AccountId,
+            settlement: AssetId,
+            asset: AssetId,
+            keeper: T::AccountId,
+            amount: Balance,
+            paid: Balance,
+            price: FixedU128,
+        },
+        /// The auction ended: the debt was repaid, or `bad_debt` was left with nothing to
+        /// sell (absorbed by the pool, insurance first).
+        AuctionEnded {
+            who: T::AccountId,
+            settlement: AssetId,
+            bad_debt: Balance,
         },
     }
 
@@ -409,6 +525,42 @@ pub mod pallet {
         NotReducing,
         /// Arithmetic overflow.
         Overflow,
+        /// The stock is not listed as extra collateral.
+        NotCollateral,
+        /// The stock takes no new deposits as extra collateral.
+        CollateralNotAccepted,
+        /// The settlement stock is the account's own collateral (`deposit`), not extra.
+        SettlementAsExtraCollateral,
+        /// The pot would hold more of the stock than its cap.
+        CollateralCapReached,
+        /// `MaxCollateralAssets` stocks in this account already.
+        TooManyCollateralAssets,
+        /// Not that much of the stock in the account.
+        InsufficientExtraCollateral,
+        /// Collateral parameters: the maintenance haircut is above the initial one.
+        MaintenanceHaircutAboveInitial,
+        /// Collateral parameters: a base haircut is above the maximum.
+        HaircutAboveMax,
+        /// Collateral parameters: the maximum haircut is 100% or more.
+        MaxHaircutNotBelowOne,
+        /// Collateral parameters: the cap is zero.
+        ZeroCollateralCap,
+        /// Auction parameters: the start discount is above the floor's.
+        StartDiscountAboveMax,
+        /// Auction parameters: the discount step is zero.
+        ZeroAuctionStep,
+        /// Auction parameters: the floor's discount is 50% or more.
+        MaxDiscountTooLarge,
+        /// Auction parameters: no purchase would fit in a block.
+        ZeroBuysPerBlock,
+        /// The account's extra collateral is not being auctioned.
+        NoAuction,
+        /// The auction's current price is above the keeper's limit.
+        AuctionPriceAboveLimit,
+        /// The block's auction purchases are used up.
+        AuctionBlockCap,
+        /// Nothing to buy: the account holds none of the stock, or owes nothing.
+        NothingToBuy,
     }
 
     #[pallet::genesis_config]
@@ -564,7 +716,7 @@ pub mod pallet {
                 Error::<T>::UnknownMarket
             );
             T::Mover::transfer(settlement, &who, &Self::pot(settlement), amount)?;
-            Self::credit(&who, settlement, amount);
+            Self::credit(&who, settlement, amount)?;
             Self::deposit_event(Event::Deposited {
                 who,
                 settlement,
@@ -576,7 +728,7 @@ pub mod pallet {
         /// Withdraws `amount` of collateral, if equity stays above the initial margin
         /// (funding is settled first).
         #[pallet::call_index(6)]
-        #[pallet::weight(<T as Config>::WeightInfo::withdraw(T::MaxPositions::get()).saturating_add(T::ActionTouchWeight::get()))]
+        #[pallet::weight(<T as Config>::WeightInfo::withdraw(T::MaxPositions::get()).saturating_add(Pallet::<T>::max_basket_weight()).saturating_add(T::ActionTouchWeight::get()))]
         #[allow(clippy::useless_conversion)]
         pub fn withdraw(
             origin: OriginFor<T>,
@@ -588,12 +740,10 @@ pub mod pallet {
             Self::sync(&who, settlement);
             Self::settle_account_funding(&who, settlement)?;
             Self::debit(&who, settlement, amount)?;
-            if !AccountSeries::<T>::get(&who, settlement).is_empty() {
-                let h = Self::health(&who, settlement)?;
-                ensure!(h.equity >= h.initial, Error::<T>::InsufficientMargin);
-            }
+            Self::ensure_initial_margin(&who, settlement)?;
             T::Mover::transfer(settlement, &Self::pot(settlement), &who, amount)?;
             let positions = AccountSeries::<T>::decode_len(&who, settlement).unwrap_or(0) as u32;
+            let basket = Self::basket_len(&who, settlement);
             Self::deposit_event(Event::Withdrawn {
                 who,
                 settlement,
@@ -602,6 +752,7 @@ pub mod pallet {
             // Charged for the positions valued, not for the most an account may hold.
             Ok(Some(
                 <T as Config>::WeightInfo::withdraw(positions.max(1))
+                    .saturating_add(Self::basket_weight(basket))
                     .saturating_add(T::ActionTouchWeight::get()),
             )
             .into())
@@ -611,7 +762,7 @@ pub mod pallet {
         /// worse than `limit_price` (USD per contract, before the fee) and not after
         /// `deadline` (ms). Reducing a position realises its PnL.
         #[pallet::call_index(7)]
-        #[pallet::weight(Pallet::<T>::trade_weight(T::MaxPositions::get(), false).saturating_add(T::ActionTouchWeight::get()))]
+        #[pallet::weight(Pallet::<T>::trade_weight(T::MaxPositions::get(), false).saturating_add(Pallet::<T>::max_basket_weight()).saturating_add(T::ActionTouchWeight::get()))]
         #[allow(clippy::useless_conversion)]
         pub fn trade(
             origin: OriginFor<T>,
@@ -630,8 +781,91 @@ pub mod pallet {
             )?;
             // Charged for the positions valued, not for the most an account may hold, and
             // for the market's shared state only if no trade has brought it into this block.
-            let weight = Self::trade_weight(fill.positions.max(1), fill.warm);
+            let weight = Self::trade_weight(fill.positions.max(1), fill.warm)
+                .saturating_add(Self::basket_weight(fill.basket));
             Ok(Some(weight.saturating_add(T::ActionTouchWeight::get())).into())
+        }
+
+        /// Lists a stock as extra collateral of margin accounts, or changes its haircuts and
+        /// cap (admin). Existing collateral is valued at the new haircuts at once.
+        #[pallet::call_index(8)]
+        #[pallet::weight(<T as Config>::WeightInfo::set_collateral_params())]
+        pub fn set_collateral_params(
+            origin: OriginFor<T>,
+            asset: AssetId,
+            params: CollateralParams,
+        ) -> DispatchResult {
+            T::AdminOrigin::ensure_origin(origin)?;
+            params.validate().map_err(Error::<T>::from)?;
+            ensure!(
+                pallet_assets::Asset::<T>::contains_key(asset),
+                Error::<T>::NotCollateral
+            );
+            ensure!(
+                pallet_assets::Metadata::<T>::get(asset).decimals <= MAX_SETTLEMENT_DECIMALS,
+                Error::<T>::SettlementDecimalsTooLarge
+            );
+            CollateralAssets::<T>::insert(asset, params);
+            Self::deposit_event(Event::CollateralParamsSet { asset, params });
+            Ok(())
+        }
+
+        /// Sets the Dutch auctions' parameters (admin).
+        #[pallet::call_index(9)]
+        #[pallet::weight(<T as Config>::WeightInfo::set_auction_params())]
+        pub fn set_auction_params(origin: OriginFor<T>, params: AuctionParams) -> DispatchResult {
+            T::AdminOrigin::ensure_origin(origin)?;
+            params.validate().map_err(Error::<T>::from)?;
+            Auction::<T>::put(params);
+            Self::deposit_event(Event::AuctionParamsSet { params });
+            Ok(())
+        }
+
+        /// Deposits `amount` of the stock `asset` into `who`'s margin account of `settlement`
+        /// as extra collateral, valued at its price less its own haircut. It repays nothing:
+        /// debt is repaid in the settlement stock (`deposit`).
+        #[pallet::call_index(10)]
+        #[pallet::weight(<T as Config>::WeightInfo::deposit_collateral().saturating_add(T::ActionTouchWeight::get()))]
+        pub fn deposit_collateral(
+            origin: OriginFor<T>,
+            settlement: AssetId,
+            asset: AssetId,
+            amount: Balance,
+        ) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            Self::do_deposit_collateral(&who, settlement, asset, amount)
+        }
+
+        /// Withdraws `amount` of the extra collateral `asset`, if the account's equity stays
+        /// at or above its initial margin (funding is settled first).
+        #[pallet::call_index(11)]
+        #[pallet::weight(<T as Config>::WeightInfo::withdraw_collateral(T::MaxPositions::get()).saturating_add(T::ActionTouchWeight::get()))]
+        pub fn withdraw_collateral(
+            origin: OriginFor<T>,
+            settlement: AssetId,
+            asset: AssetId,
+            amount: Balance,
+        ) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            Self::do_withdraw_collateral(&who, settlement, asset, amount)
+        }
+
+        /// Buys up to `amount` of `asset` from the auction of `who`'s extra collateral in
+        /// `settlement`, paying the settlement stock at the auction's current price (no more
+        /// than `max_price` settlement tokens per token), which repays `who`'s debt. Buys no
+        /// more than the debt needs.
+        #[pallet::call_index(12)]
+        #[pallet::weight(<T as Config>::WeightInfo::buy_collateral().saturating_add(T::ActionTouchWeight::get()))]
+        pub fn buy_collateral(
+            origin: OriginFor<T>,
+            settlement: AssetId,
+            who: T::AccountId,
+            asset: AssetId,
+            amount: Balance,
+            max_price: FixedU128,
+        ) -> DispatchResult {
+            let keeper = ensure_signed(origin)?;
+            Self::do_buy_collateral(&keeper, &who, settlement, asset, amount, max_price)
         }
     }
 
@@ -649,6 +883,23 @@ pub mod pallet {
         /// Warm (a trade that paid a fee came first, and opened the receivable): what one more
         /// trade adds to a block of trades on the market (`trades_in_block`'s slope), plus
         /// what the account's other positions add (`trade(positions) - trade(1)`).
+        /// What an account's extra collateral adds to a call that values the account: the
+        /// basket's read, and with `assets` stocks in it their valuation and a repayment of
+        /// debt from the pot (`basket_touch`).
+        pub fn basket_weight(assets: u32) -> Weight {
+            <T as Config>::WeightInfo::basket_touch(assets)
+        }
+
+        /// The most `basket_weight` (a basket of `MaxCollateralAssets` stocks).
+        pub fn max_basket_weight() -> Weight {
+            Self::basket_weight(T::MaxCollateralAssets::get())
+        }
+
+        /// Stocks in `who`'s basket in `settlement`.
+        pub fn basket_len(who: &T::AccountId, settlement: AssetId) -> u32 {
+            Baskets::<T>::get(settlement, who).assets.len() as u32
+        }
+
         pub fn trade_weight(positions: u32, warm: bool) -> Weight {
             let w = |p| <T as Config>::WeightInfo::trade(p);
             if !warm {
@@ -747,6 +998,42 @@ pub mod pallet {
                 kind,
             });
             Ok(id)
+        }
+    }
+}
+
+impl<T: Config> From<PriceError> for Error<T> {
+    /// A price's named reason it is not usable.
+    fn from(e: PriceError) -> Self {
+        match e {
+            PriceError::Stale => Error::<T>::StalePrice,
+            PriceError::CircuitOpen => Error::<T>::CircuitOpen,
+            PriceError::Missing => Error::<T>::MissingPrice,
+            PriceError::Halted => Error::<T>::SettlementHalted,
+        }
+    }
+}
+
+impl<T: Config> From<CollateralParamsError> for Error<T> {
+    fn from(e: CollateralParamsError) -> Self {
+        match e {
+            CollateralParamsError::MaintenanceHaircutAboveInitial => {
+                Error::<T>::MaintenanceHaircutAboveInitial
+            }
+            CollateralParamsError::HaircutAboveMax => Error::<T>::HaircutAboveMax,
+            CollateralParamsError::MaxHaircutNotBelowOne => Error::<T>::MaxHaircutNotBelowOne,
+            CollateralParamsError::ZeroCollateralCap => Error::<T>::ZeroCollateralCap,
+        }
+    }
+}
+
+impl<T: Config> From<AuctionParamsError> for Error<T> {
+    fn from(e: AuctionParamsError) -> Self {
+        match e {
+            AuctionParamsError::StartDiscountAboveMax => Error::<T>::StartDiscountAboveMax,
+            AuctionParamsError::ZeroAuctionStep => Error::<T>::ZeroAuctionStep,
+            AuctionParamsError::MaxDiscountTooLarge => Error::<T>::MaxDiscountTooLarge,
+            AuctionParamsError::ZeroBuysPerBlock => Error::<T>::ZeroBuysPerBlock,
         }
     }
 }

@@ -73,6 +73,7 @@ thread_local! {
     static EMAS: RefCell<BTreeMap<OracleKey, Price>> = const { RefCell::new(BTreeMap::new()) };
     static NEXT_OPEN: RefCell<Option<Moment>> = const { RefCell::new(None) };
     static CLOSED_UNKNOWN: RefCell<bool> = const { RefCell::new(false) };
+    static UNPRICED: RefCell<BTreeMap<AssetId, Moment>> = const { RefCell::new(BTreeMap::new()) };
 }
 
 /// Prices the tests set (every price usable and fresh unless set otherwise).
@@ -80,6 +81,10 @@ pub struct MockPrices;
 impl MockPrices {
     pub fn set(key: OracleKey, p: Result<Price, PriceError>) {
         PRICES.with(|m| m.borrow_mut().insert(key, p));
+    }
+    /// How long a stock other than TSLA has gone unpriced (its market closed), ms.
+    pub fn set_unpriced(asset: AssetId, ms: Moment) {
+        UNPRICED.with(|m| m.borrow_mut().insert(asset, ms));
     }
     /// An EMA that lags the price (after a crash), until set again.
     pub fn set_ema(key: OracleKey, p: Price) {
@@ -108,7 +113,7 @@ impl PriceProvider for MockPrices {
     /// While closed: the time until the open stands for the whole unpriced interval.
     fn unpriced_interval(asset: AssetId) -> Option<Moment> {
         if asset != TSLA {
-            return Some(0);
+            return Some(UNPRICED.with(|m| m.borrow().get(&asset).copied().unwrap_or(0)));
         }
         let now = pallet_timestamp::Now::<Test>::get();
         match NEXT_OPEN.with(|x| *x.borrow()) {
@@ -208,6 +213,7 @@ impl pallet_options::Config for Test {
     type MaxSeriesPerSettlement = ConstU32<16>;
     type MaxSeries = ConstU32<32>;
     type MaxPositions = ConstU32<4>;
+    type MaxCollateralAssets = ConstU32<4>;
     type WeightInfo = ();
     #[cfg(feature = "runtime-benchmarks")]
     type BenchmarkHelper = BenchHelper;
@@ -309,6 +315,7 @@ pub fn new_test_ext() -> Ext {
     .unwrap();
     PRICES.with(|m| m.borrow_mut().clear());
     EMAS.with(|m| m.borrow_mut().clear());
+    UNPRICED.with(|m| m.borrow_mut().clear());
     MockPrices::set(BTC, Ok(p(100_000)));
     MockPrices::set(BTC_VOL, Ok(Price::from_rational(60, 100)));
     MockPrices::set(TSLA_KEY, Ok(p(400)));

@@ -240,8 +240,13 @@ impl<T: Config> Pallet<T> {
             Some(s) => s,
             None => {
                 // No positions: collateral only, at the settlement price if there is one.
-                let Ok(p) = T::Prices::price(OracleKey::Asset(settlement)) else {
-                    return Ok((h, out));
+                // An account with debt cannot be valued without it.
+                let p = match T::Prices::price(OracleKey::Asset(settlement)) {
+                    Ok(p) => p,
+                    Err(e) if Baskets::<T>::get(settlement, who).debt > 0 => {
+                        return Err(Error::<T>::from(e).into())
+                    }
+                    Err(_) => return Ok((h, out)),
                 };
                 (
                     valuation::fx(p),
@@ -250,23 +255,38 @@ impl<T: Config> Pallet<T> {
             }
         };
         h.haircut = Self::cached_haircut(settlement, cache);
+        let basket = Baskets::<T>::get(settlement, who);
         let collateral_tokens =
             Fixed::from_units(account.collateral, decimals as u32).ok_or_else(overflow)?;
+        let debt_tokens = Fixed::from_units(basket.debt, decimals as u32).ok_or_else(overflow)?;
         let net_tokens = collateral_tokens
             .checked_sub(h.funding_owed)
+            .and_then(|t| t.checked_sub(debt_tokens))
             .ok_or_else(overflow)?;
         let kept = Fixed::ONE.checked_sub(h.haircut).ok_or_else(overflow)?;
+        // Settlement tokens held count less the haircut; owed by an account with debt, more
+        // by it (the settlement stock may gap up against the collateral backing the debt).
+        let owed_factor = Fixed::ONE.checked_add(h.haircut).ok_or_else(overflow)?;
         let value = net_tokens
             .checked_mul(settle)
             .and_then(|v| {
                 if v.is_positive() {
                     v.mul_round(kept, Rounding::Down)
+                } else if basket.debt > 0 {
+                    v.mul_round(owed_factor, Rounding::Down)
                 } else {
                     Some(v)
                 }
             })
             .ok_or_else(overflow)?;
-        h.equity = value.checked_add(h.unrealised).ok_or_else(overflow)?;
+        if !basket.assets.is_empty() {
+            h.extra =
+                Self::basket_value(settlement, &basket, matches!(basis, Basis::Liquidation))?;
+        }
+        h.equity = value
+            .checked_add(h.unrealised)
+            .and_then(|e| e.checked_add(h.extra))
+            .ok_or_else(overflow)?;
         Ok((h, out))
     }
 
@@ -394,6 +414,10 @@ impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
         })
     }
 
+    fn start_auction(who: &T::AccountId, settlement: AssetId) -> bool {
+        Self::start_auction(who, settlement)
+    }
+
     fn seize_to_pool(
         who: &T::AccountId,
         settlement: AssetId,
@@ -455,7 +479,7 @@ impl<T: Config> Pallet<T> {
                 &Self::pot(settlement),
                 collateral,
             )?;
-            Self::credit(&who, settlement, collateral);
+            Self::credit(&who, settlement, collateral)?;
             for id in &series {
                 let Some(mut s) = SeriesBook::<T>::get(id) else {
                     continue;

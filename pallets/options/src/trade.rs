@@ -331,6 +331,7 @@ impl<T: Config> Pallet<T> {
             penalty,
             warm,
             positions: AccountSeries::<T>::decode_len(who, settlement).unwrap_or(0) as u32,
+            basket: Self::basket_len(who, settlement),
         };
         Self::deposit_event(Event::Traded {
             who: who.clone(),
@@ -369,13 +370,21 @@ impl<T: Config> Pallet<T> {
             valuation::usd_to_units(usd, price, decimals, r).map_err(Self::verr)
         };
         let fee = units(priced.fee, prices.settle_low, Rounding::Up)?;
-        Self::debit(who, settlement, fee)?;
+        // An account with extra collateral may owe the part of the fee its settlement
+        // collateral cannot pay; the pool receives what is paid now (the rest, when repaid,
+        // as a trading result).
+        let fee_paid = if fee > 0 && Self::has_extra(who, settlement) {
+            Self::take_owed(who, settlement, fee, policy, gaps)?
+        } else {
+            Self::debit(who, settlement, fee)?;
+            fee
+        };
         // The latency part of the fee pays the pool for trading against an oracle that is
         // always a little behind: it goes to the tranches like a trading result, not into the
         // fee split (where the protocol's share would leave the LPs short of it).
-        let latency = units(priced.latency, prices.settle_low, Rounding::Down)?.min(fee);
+        let latency = units(priced.latency, prices.settle_low, Rounding::Down)?.min(fee_paid);
         let fees = [
-            (Inflow::Fee, fee.saturating_sub(latency)),
+            (Inflow::Fee, fee_paid.saturating_sub(latency)),
             (Inflow::LatencyFee, latency),
         ];
 
@@ -398,7 +407,7 @@ impl<T: Config> Pallet<T> {
             let gain = units(change.realised, prices.settle_high, Rounding::Down)?;
             let unpaid = Self::pay_trader(who, settlement, gain, policy, gaps)?;
             let paid = gain.saturating_sub(unpaid);
-            Self::credit(who, settlement, paid);
+            Self::credit(who, settlement, paid)?;
             paid as i128
         };
 

@@ -458,4 +458,272 @@ pub struct Fill {
     /// The trader's positions in the settlement asset after the trade (what its weight
     /// valued).
     pub positions: u32,
+    /// Stocks in the trader's basket of extra collateral (what its weight valued).
+    pub basket: u32,
+}
+
+/// How a listed stock is valued as extra collateral of a margin account (besides the
+/// settlement stock): its price less a haircut `min(max, base + per_sqrt_hour * sqrt(hours
+/// unpriced))`, where `base` is `initial` for opening risk and withdrawals and `maintenance`
+/// for liquidation (loan-to-value and liquidation threshold: Kamino's TSLAx 55/65 is
+/// `initial` 45%, `maintenance` 35%). The hours are the stock's own unpriced interval, so a
+/// stock whose market is closed for the weekend is valued lower on Monday morning than on
+/// Friday at noon, whatever the settlement stock does.
+#[derive(
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    Debug,
+    Serialize,
+    Deserialize,
+)]
+pub struct CollateralParams {
+    /// Haircut for opening risk and withdrawing (its volatility tier), e.g. 45%.
+    pub initial: Perbill,
+    /// Haircut below which the account is liquidated, e.g. 35%.
+    pub maintenance: Perbill,
+    /// The market-hours gap term per square root of an unpriced hour, e.g. 2%.
+    pub per_sqrt_hour: Perbill,
+    /// The most haircut, e.g. 90%.
+    pub max: Perbill,
+    /// The most of this stock held as extra collateral in one settlement's pot, base units:
+    /// what one settlement's auctions may have to sell.
+    pub cap: Balance,
+    /// Whether new deposits are taken (existing collateral keeps its value either way).
+    pub accepted: bool,
+}
+
+/// Why collateral parameters were refused: one name per bound.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum CollateralParamsError {
+    /// The maintenance haircut is above the initial one: liquidation would come before the
+    /// margin check that opens risk refuses.
+    MaintenanceHaircutAboveInitial,
+    /// A base haircut is above the maximum.
+    HaircutAboveMax,
+    /// The maximum haircut is 100% or more: the asset would count for nothing (list it as
+    /// not accepted instead).
+    MaxHaircutNotBelowOne,
+    /// The cap is zero.
+    ZeroCollateralCap,
+}
+
+impl CollateralParams {
+    /// Every bound, each with its own error.
+    pub fn validate(&self) -> Result<(), CollateralParamsError> {
+        use CollateralParamsError::*;
+        if self.maintenance > self.initial {
+            return Err(MaintenanceHaircutAboveInitial);
+        }
+        if self.initial > self.max {
+            return Err(HaircutAboveMax);
+        }
+        if self.max >= Perbill::one() {
+            return Err(MaxHaircutNotBelowOne);
+        }
+        if self.cap == 0 {
+            return Err(ZeroCollateralCap);
+        }
+        Ok(())
+    }
+
+    /// The gap-risk parameters at `level` (`initial` or `maintenance` as the base).
+    pub fn haircut_at(&self, liquidation: bool) -> HaircutParams {
+        HaircutParams {
+            base: if liquidation {
+                self.maintenance
+            } else {
+                self.initial
+            },
+            per_sqrt_hour: self.per_sqrt_hour,
+            max: self.max,
+        }
+    }
+}
+
+/// The Dutch auction of a margin account's extra collateral, sold to keepers for the
+/// settlement stock to repay the account's debt: the price of a token starts at the oracle's
+/// (in settlement tokens: the asset's price over the settlement's) less `start_discount`,
+/// and falls by `step` per block to the oracle's less `max_discount`.
+#[derive(
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    Debug,
+    Serialize,
+    Deserialize,
+)]
+pub struct AuctionParams {
+    /// The discount on the oracle's price in the auction's first block, e.g. 1%.
+    pub start_discount: Perbill,
+    /// How much the discount grows per block, e.g. 0.5%.
+    pub step: Perbill,
+    /// The floor: the most discount, e.g. 15%.
+    pub max_discount: Perbill,
+    /// The most auction purchases in one block, over all accounts.
+    pub max_buys_per_block: u32,
+}
+
+impl Default for AuctionParams {
+    fn default() -> Self {
+        AuctionParams {
+            start_discount: Perbill::from_percent(1),
+            step: Perbill::from_parts(5_000_000),
+            max_discount: Perbill::from_percent(15),
+            max_buys_per_block: 50,
+        }
+    }
+}
+
+/// Why auction parameters were refused.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum AuctionParamsError {
+    /// The start discount is above the floor's.
+    StartDiscountAboveMax,
+    /// The discount never grows: an auction that nobody takes would never clear.
+    ZeroAuctionStep,
+    /// The floor's discount is 50% or more: the owner would lose more to the keeper than any
+    /// haircut holds back.
+    MaxDiscountTooLarge,
+    /// No purchase fits in a block.
+    ZeroBuysPerBlock,
+}
+
+impl AuctionParams {
+    /// Every bound, each with its own error.
+    pub fn validate(&self) -> Result<(), AuctionParamsError> {
+        use AuctionParamsError::*;
+        if self.start_discount > self.max_discount {
+            return Err(StartDiscountAboveMax);
+        }
+        if self.step.is_zero() {
+            return Err(ZeroAuctionStep);
+        }
+        if self.max_discount >= Perbill::from_percent(50) {
+            return Err(MaxDiscountTooLarge);
+        }
+        if self.max_buys_per_block == 0 {
+            return Err(ZeroBuysPerBlock);
+        }
+        Ok(())
+    }
+
+    /// The discount `blocks` after the auction started.
+    pub fn discount(&self, blocks: u32) -> Perbill {
+        let parts = (self.step.deconstruct() as u64)
+            .saturating_mul(blocks as u64)
+            .saturating_add(self.start_discount.deconstruct() as u64)
+            .min(self.max_discount.deconstruct() as u64);
+        Perbill::from_parts(parts as u32)
+    }
+}
+
+/// One stock held as extra collateral by a settlement's pot for its margin accounts: the
+/// tokens and the shares they are divided into. An account holds shares, so a split of the
+/// stock (which scales the tokens) keeps every account's part without touching the accounts.
+#[derive(
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    Debug,
+)]
+pub struct CollateralHolding {
+    /// Tokens of the stock the pot holds for the accounts, base units.
+    pub amount: Balance,
+    /// Shares over all accounts.
+    pub shares: Balance,
+}
+
+impl CollateralHolding {
+    /// Tokens of `shares` shares, rounded down.
+    pub fn tokens_of(&self, shares: Balance) -> Balance {
+        if self.shares == 0 {
+            return 0;
+        }
+        perpetua_pricing::fixed::mul_div_u128(shares, self.amount, self.shares, perpetua_pricing::Rounding::Down).unwrap_or(0)
+    }
+
+    /// Shares `tokens` tokens buy, rounded down (the first deposit: one share per token).
+    pub fn shares_for(&self, tokens: Balance) -> Balance {
+        if self.shares == 0 || self.amount == 0 {
+            return tokens;
+        }
+        perpetua_pricing::fixed::mul_div_u128(tokens, self.shares, self.amount, perpetua_pricing::Rounding::Down).unwrap_or(0)
+    }
+
+    /// Shares to burn to take `tokens` tokens out, rounded up.
+    pub fn shares_to_take(&self, tokens: Balance) -> Option<Balance> {
+        if self.amount == 0 {
+            return None;
+        }
+        perpetua_pricing::fixed::mul_div_u128(tokens, self.shares, self.amount, perpetua_pricing::Rounding::Up)
+    }
+}
+
+/// A margin account's extra collateral and its debt in the settlement stock.
+#[derive(
+    Clone,
+    PartialEq,
+    Eq,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    Debug,
+)]
+#[scale_info(skip_type_params(MaxAssets))]
+pub struct Basket<BlockNumber, MaxAssets: frame_support::traits::Get<u32>> {
+    /// Settlement-stock base units owed to the pool: what the settlement collateral could
+    /// not pay of a loss, funding or penalty. Backed by the extra collateral.
+    pub debt: Balance,
+    /// Shares of each stock's holding in the settlement's pot.
+    pub assets: frame_support::BoundedVec<(AssetId, Balance), MaxAssets>,
+    /// The block the auction of this account's extra collateral started, while it runs.
+    pub auction: Option<BlockNumber>,
+}
+
+impl<B, M: frame_support::traits::Get<u32>> Default for Basket<B, M> {
+    fn default() -> Self {
+        Basket {
+            debt: 0,
+            assets: Default::default(),
+            auction: None,
+        }
+    }
+}
+
+impl<B, M: frame_support::traits::Get<u32>> Basket<B, M> {
+    /// Shares of `asset`.
+    pub fn shares(&self, asset: AssetId) -> Balance {
+        self.assets
+            .iter()
+            .find(|(a, _)| *a == asset)
+            .map(|(_, s)| *s)
+            .unwrap_or(0)
+    }
+
+    /// Whether the basket holds nothing and owes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.debt == 0 && self.assets.is_empty()
+    }
 }

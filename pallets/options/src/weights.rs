@@ -51,6 +51,12 @@ pub trait WeightInfo {
 	fn trades_in_block(n: u32, ) -> Weight;
 	fn accrue_funding(s: u32, m: u32, ) -> Weight;
 	fn accrue_funding_positions(n: u32, ) -> Weight;
+	fn set_collateral_params() -> Weight;
+	fn set_auction_params() -> Weight;
+	fn deposit_collateral() -> Weight;
+	fn withdraw_collateral(p: u32, ) -> Weight;
+	fn buy_collateral() -> Weight;
+	fn basket_touch(a: u32, ) -> Weight;
 }
 
 /// Weights measured on the Perpetua runtime.
@@ -411,6 +417,39 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(43))
 			.saturating_add(T::DbWeight::get().writes(13))
 	}
+	fn set_collateral_params() -> Weight {
+		Weight::from_parts(40_000_000, 0)
+			.saturating_add(T::DbWeight::get().reads(2))
+			.saturating_add(T::DbWeight::get().writes(1))
+	}
+	fn set_auction_params() -> Weight {
+		Weight::from_parts(25_000_000, 0)
+			.saturating_add(T::DbWeight::get().writes(1))
+	}
+	fn deposit_collateral() -> Weight {
+		Weight::from_parts(250_000_000, 0)
+			.saturating_add(T::DbWeight::get().reads(12))
+			.saturating_add(T::DbWeight::get().writes(6))
+	}
+	fn withdraw_collateral(p: u32, ) -> Weight {
+		Weight::from_parts(900_000_000, 0)
+			.saturating_add(Weight::from_parts(400_000_000, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(40))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
+			.saturating_add(T::DbWeight::get().writes(10))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(p.into())))
+	}
+	fn buy_collateral() -> Weight {
+		Weight::from_parts(900_000_000, 0)
+			.saturating_add(T::DbWeight::get().reads(30))
+			.saturating_add(T::DbWeight::get().writes(14))
+	}
+	fn basket_touch(a: u32, ) -> Weight {
+		Weight::from_parts(20_000_000, 0)
+			.saturating_add(Weight::from_parts(150_000_000, 0).saturating_mul(a.into()))
+			.saturating_add(T::DbWeight::get().reads(1))
+			.saturating_add(T::DbWeight::get().reads((10_u64).saturating_mul(a.into())))
+	}
 }
 
 /// The same figures against RocksDB weights, for mock runtimes in unit tests.
@@ -497,5 +536,38 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(10_957, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(43))
 			.saturating_add(RocksDbWeight::get().writes(13))
+	}
+	fn set_collateral_params() -> Weight {
+		Weight::from_parts(40_000_000, 0)
+			.saturating_add(RocksDbWeight::get().reads(2))
+			.saturating_add(RocksDbWeight::get().writes(1))
+	}
+	fn set_auction_params() -> Weight {
+		Weight::from_parts(25_000_000, 0)
+			.saturating_add(RocksDbWeight::get().writes(1))
+	}
+	fn deposit_collateral() -> Weight {
+		Weight::from_parts(250_000_000, 0)
+			.saturating_add(RocksDbWeight::get().reads(12))
+			.saturating_add(RocksDbWeight::get().writes(6))
+	}
+	fn withdraw_collateral(p: u32, ) -> Weight {
+		Weight::from_parts(900_000_000, 0)
+			.saturating_add(Weight::from_parts(400_000_000, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(40))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(p.into())))
+			.saturating_add(RocksDbWeight::get().writes(10))
+			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(p.into())))
+	}
+	fn buy_collateral() -> Weight {
+		Weight::from_parts(900_000_000, 0)
+			.saturating_add(RocksDbWeight::get().reads(30))
+			.saturating_add(RocksDbWeight::get().writes(14))
+	}
+	fn basket_touch(a: u32, ) -> Weight {
+		Weight::from_parts(20_000_000, 0)
+			.saturating_add(Weight::from_parts(150_000_000, 0).saturating_mul(a.into()))
+			.saturating_add(RocksDbWeight::get().reads(1))
+			.saturating_add(RocksDbWeight::get().reads((10_u64).saturating_mul(a.into())))
 	}
 }

@@ -728,6 +728,12 @@ pub trait MarginEngine<AccountId> {
         amount: Balance,
         to: &AccountId,
     ) -> Result<Balance, sp_runtime::DispatchError>;
+    /// After a liquidation: if the account still owes debt backed by extra collateral, starts
+    /// (or keeps) the Dutch auction of that collateral; with nothing left to sell, the debt is
+    /// bad debt absorbed by the pool. Returns whether an auction runs.
+    fn start_auction(_who: &AccountId, _settlement: AssetId) -> bool {
+        false
+    }
     /// Moves up to `amount` of `who`'s collateral into the settlement's pool as `kind`; returns
     /// what moved.
     fn seize_to_pool(

@@ -28,6 +28,7 @@ impl pallet_options::Config for Runtime {
     type MaxSeries = ConstU32<128>;
     /// An account's health is valued over its positions on every trade and withdrawal.
     type MaxPositions = ConstU32<16>;
+    type MaxCollateralAssets = ConstU32<4>;
     type WeightInfo = pallet_options::weights::SubstrateWeight<Runtime>;
     #[cfg(feature = "runtime-benchmarks")]
     type BenchmarkHelper = benchmark_helper::OptionsHelper;
