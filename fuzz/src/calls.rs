@@ -358,6 +358,17 @@ impl Gen<'_> {
             .collateral
     }
 
+    /// The tokens of `asset` in `who`'s basket of extra collateral in `settlement`.
+    fn extra_collateral(&self, who: usize, settlement: AssetId, asset: AssetId) -> Balance {
+        pallet_options::Pallet::<Runtime>::extra_collateral(
+            &self.actors.all[who].account,
+            settlement,
+        )
+        .into_iter()
+        .find(|(a, _)| *a == asset)
+        .map_or(0, |(_, n)| n)
+    }
+
     fn free(&self, who: usize) -> Balance {
         pallet_balances::Pallet::<Runtime>::free_balance(&self.actors.all[who].account)
     }
@@ -404,7 +415,10 @@ impl Gen<'_> {
         let who = self.trader();
         // Mostly the settlement stock of the markets.
         let settlement = if self.rng.chance(80) { 1 } else { self.stock() };
-        let (origin, call) = match self.rng.weighted(&[20, 45, 12, 2, 2, 2, 2, 2]) {
+        let (origin, call) = match self
+            .rng
+            .weighted(&[20, 45, 12, 2, 2, 2, 2, 2, 10, 4, 4, 1, 1])
+        {
             0 => {
                 let held = self.stock_balance(settlement, who);
                 (
@@ -508,7 +522,7 @@ impl Gen<'_> {
                     active: self.rng.chance(70),
                 },
             ),
-            _ => {
+            7 => {
                 let current = pallet_options::Haircuts::<Runtime>::get(settlement);
                 let params = HaircutParams {
                     base: self.perbill_near(current.base),
@@ -516,6 +530,95 @@ impl Gen<'_> {
                     max: self.perbill_near(current.max),
                 };
                 (self.admin(), C::set_haircut { settlement, params })
+            }
+            8 => {
+                // Another stock posted as extra collateral (sometimes the settlement stock
+                // itself, or one that is not listed as collateral).
+                let asset = self.stock();
+                let held = self.stock_balance(asset, who);
+                (
+                    Origin::Signed(who),
+                    C::deposit_collateral {
+                        settlement,
+                        asset,
+                        amount: self.amount(held / 3),
+                    },
+                )
+            }
+            9 => {
+                let asset = self.stock();
+                let held = self.extra_collateral(who, settlement, asset);
+                (
+                    Origin::Signed(who),
+                    C::withdraw_collateral {
+                        settlement,
+                        asset,
+                        amount: self.amount(held),
+                    },
+                )
+            }
+            10 => {
+                // A keeper buys from an auction: mostly of an account that has one running,
+                // at a limit around the auction's price.
+                let auctioned: Vec<usize> = (0..self.actors.len())
+                    .filter(|i| {
+                        pallet_options::Baskets::<Runtime>::get(
+                            settlement,
+                            &self.actors.all[*i].account,
+                        )
+                        .auction
+                        .is_some()
+                    })
+                    .collect();
+                let owner = if !auctioned.is_empty() && self.rng.chance(80) {
+                    *self.rng.pick(&auctioned)
+                } else {
+                    self.trader()
+                };
+                let asset = self.stock();
+                let held = self.extra_collateral(owner, settlement, asset);
+                (
+                    Origin::Signed(self.trader()),
+                    C::buy_collateral {
+                        settlement,
+                        who: self.actors.all[owner].account.clone(),
+                        asset,
+                        amount: self.amount(held),
+                        max_price: self.price_near(0.5),
+                    },
+                )
+            }
+            11 => {
+                let asset = self.stock();
+                let current = pallet_options::CollateralAssets::<Runtime>::get(asset).unwrap_or(
+                    pallet_options::CollateralParams {
+                        initial: Perbill::from_percent(45),
+                        maintenance: Perbill::from_percent(35),
+                        per_sqrt_hour: Perbill::from_percent(1),
+                        max: Perbill::from_percent(90),
+                        cap: 1_000_000 * 10u128.pow(12),
+                        accepted: true,
+                    },
+                );
+                let params = pallet_options::CollateralParams {
+                    initial: self.perbill_near(current.initial),
+                    maintenance: self.perbill_near(current.maintenance),
+                    per_sqrt_hour: self.perbill_near(current.per_sqrt_hour),
+                    max: self.perbill_near(current.max),
+                    cap: self.amount(current.cap),
+                    accepted: self.rng.chance(90),
+                };
+                (self.admin(), C::set_collateral_params { asset, params })
+            }
+            _ => {
+                let current = pallet_options::Auction::<Runtime>::get();
+                let params = pallet_options::AuctionParams {
+                    start_discount: self.perbill_near(current.start_discount),
+                    step: self.perbill_near(current.step),
+                    max_discount: self.perbill_near(current.max_discount),
+                    max_buys_per_block: self.rng.range(0, 100) as u32,
+                };
+                (self.admin(), C::set_auction_params { params })
             }
         };
         Planned {

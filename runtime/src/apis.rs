@@ -308,7 +308,7 @@ impl_runtime_apis! {
         }
     }
 
-    #[api_version(2)]
+    #[api_version(3)]
     impl perpetua_primitives::runtime_api::OptionsApi<Block, AccountId> for Runtime {
         fn quote(
             who: AccountId,
@@ -339,6 +339,13 @@ impl_runtime_apis! {
 
         fn greeks(series: u32) -> Option<perpetua_primitives::runtime_api::SeriesGreeks> {
             Options::series_greeks(series)
+        }
+
+        fn collateral(
+            who: AccountId,
+            settlement: perpetua_primitives::AssetId,
+        ) -> perpetua_primitives::runtime_api::CollateralInfo {
+            Options::collateral_info(&who, settlement)
         }
 
         fn haircut(settlement: perpetua_primitives::AssetId) -> perpetua_primitives::FixedU128 {

@@ -119,6 +119,26 @@ const STOCK_MIN_BALANCE: Balance = 1_000_000;
 pub const BTC_STRIKES: [u32; 3] = [90_000, 100_000, 110_000];
 pub const ETH_STRIKES: [u32; 3] = [3_000, 3_500, 4_000];
 
+/// The example stocks besides TSLA accepted as extra collateral of TSLA-settled accounts,
+/// by volatility tier (after Kamino's limits for tokenized stocks: NVDA like TSLAx, 55% of its
+/// value to open risk and 65% before liquidation; AAPL 60/70), each with a gap term of 1% per
+/// square root of an unpriced hour (a weekend adds about 8%).
+pub fn example_collateral() -> Vec<(AssetId, pallet_options::CollateralParams)> {
+    use sp_runtime::Perbill;
+    let tier = |initial, maintenance| pallet_options::CollateralParams {
+        initial: Perbill::from_percent(initial),
+        maintenance: Perbill::from_percent(maintenance),
+        per_sqrt_hour: Perbill::from_percent(1),
+        max: Perbill::from_percent(90),
+        cap: 1_000_000 * 1_000_000_000_000,
+        accepted: true,
+    };
+    vec![
+        (EXAMPLE_STOCKS[1].id, tier(45, 35)),
+        (EXAMPLE_STOCKS[2].id, tier(40, 30)),
+    ]
+}
+
 /// The example option markets: BTC and ETH options settled in TSLA (the first example stock),
 /// with the default market parameters.
 #[allow(clippy::type_complexity)]
@@ -257,6 +277,7 @@ fn genesis(
         },
         options: OptionsConfig {
             markets: example_markets(),
+            collateral: example_collateral(),
         },
         oracle_operators: OracleOperatorsConfig {
             members: oracle_operators.try_into().unwrap_or_default(),

@@ -20,7 +20,7 @@ use perpetua_runtime::{
     RuntimeEvent, RuntimeOrigin, UncheckedExtrinsic,
 };
 use sp_core::Pair;
-use sp_keyring::Sr25519Keyring::{Alice, Bob, Eve};
+use sp_keyring::Sr25519Keyring::{Alice, Bob, Charlie, Eve};
 use sp_runtime::FixedU128;
 
 const TSLA: u32 = 1;
@@ -679,6 +679,290 @@ fn during_a_dividend_walk_a_crash_still_liquidates_and_the_account_is_paid_its_d
         println!(
             "liquidated during a dividend walk that took {} more blocks",
             n - 7
+        );
+    });
+}
+
+const NVDA: u32 = 2;
+const AAPL: u32 = 3;
+
+fn stocks(b: u32, tsla: u32, nvda: Price, aapl: u32) -> Vec<(OracleKey, Price)> {
+    let mut v = btc_and_tsla(b, tsla);
+    v.push((OracleKey::Asset(NVDA), nvda));
+    v.push((OracleKey::Asset(AAPL), Price::from_u32(aapl)));
+    v
+}
+
+/// The custodian attests reserves of every example stock and mints `amount` of `asset` to
+/// `who`.
+fn mint_stock(asset: u32, who: &AccountId, amount: u128) {
+    Equities::mint(
+        RuntimeOrigin::signed(acc(Eve)),
+        asset,
+        who.clone().into(),
+        amount,
+    )
+    .unwrap();
+}
+
+fn attest_all() {
+    for asset in [TSLA, NVDA, AAPL] {
+        let supply = <perpetua_runtime::Assets as frame_support::traits::fungibles::Inspect<
+            AccountId,
+        >>::total_issuance(asset);
+        Equities::attest_reserves(
+            RuntimeOrigin::signed(acc(Eve)),
+            asset,
+            supply + 10_000_000 * SHARE,
+            now(),
+        )
+        .unwrap();
+    }
+}
+
+/// A trader margined in NVDA and AAPL (and a few cents of TSLA for fees): short `puts` of
+/// the 100k put, then NVDA withdrawn down to the initial margin plus `buffer` of what it had.
+fn stock_margined_trader(i: u32, puts: i128, buffer: u32) -> AccountId {
+    use frame_support::storage::{with_transaction, TransactionOutcome};
+    let who: AccountId = sp_core::sr25519::Pair::from_string(&format!("//stocks/{i}"), None)
+        .unwrap()
+        .public()
+        .into();
+    let o = || RuntimeOrigin::signed(who.clone());
+    custodian_mint(&who, SHARE);
+    mint_stock(NVDA, &who, 1_000 * SHARE);
+    mint_stock(AAPL, &who, 1_000 * SHARE);
+    Options::deposit(o(), TSLA, SHARE / 20).unwrap();
+    Options::deposit_collateral(o(), TSLA, NVDA, 200 * SHARE).unwrap();
+    Options::deposit_collateral(o(), TSLA, AAPL, 2 * SHARE).unwrap();
+    Options::trade(o(), PUT_100K, -puts, FixedU128::from_u32(0), u64::MAX).unwrap();
+    // The most NVDA that can go, to a hundredth of a share.
+    let (mut lo, mut hi) = (0u128, 20_000u128);
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        let ok = with_transaction(|| {
+            let r = Options::withdraw_collateral(o(), TSLA, NVDA, mid * SHARE / 100);
+            TransactionOutcome::Rollback(Ok::<_, sp_runtime::DispatchError>(r.is_ok()))
+        })
+        .unwrap();
+        if ok {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    let left = 20_000 - lo;
+    let take = lo.saturating_sub(left * buffer as u128 / 100);
+    if take > 0 {
+        Options::withdraw_collateral(o(), TSLA, NVDA, take * SHARE / 100).unwrap();
+    }
+    who
+}
+
+fn debt(who: &AccountId) -> u128 {
+    Options::debt(who, TSLA)
+}
+
+/// A TSLA-settled BTC position margined in NVDA and AAPL. NVDA closes Friday at 150 and
+/// opens Monday 25% lower; TSLA opens where it closed. NVDA's own weekend haircut (its tier
+/// plus 1% per square root of an unpriced hour) held the gap: the accounts the gap puts
+/// under water are liquidated once the post-open prices are in, their losses beyond their
+/// TSLA become debt, their NVDA is auctioned to a keeper for TSLA, and nothing is bad debt.
+#[test]
+fn a_monday_gap_in_a_stock_posted_as_margin_is_auctioned_without_bad_debt() {
+    let (mut ext, pool_state) = ext();
+    ext.execute_with(|| {
+        run_to_block(1);
+        let nvda_close = Price::from_u32(150);
+        let friday = GENESIS_TIME_MS + 4 * 86_400_000 + 6 * 3_600_000 - 60_000;
+        block(
+            2,
+            friday,
+            Some(stocks(100_000, 400, nvda_close, 200)),
+            vec![],
+        );
+        start_block_at(3, friday + 3_000);
+        attest_all();
+        // Accounts from the initial margin's edge to 40% of their NVDA beyond it.
+        let accounts: Vec<AccountId> = (0..40).map(|i| stock_margined_trader(i, 10, i)).collect();
+        finish_block();
+        check_invariants();
+        let nvda_posted: u128 = accounts
+            .iter()
+            .map(|a| Options::extra_collateral(a, TSLA)[0].1)
+            .sum();
+        assert!(accounts.iter().all(|a| !risk(a).unwrap().liquidatable()));
+
+        // Friday's close, then Saturday: BTC down 4% over the weekend. Whatever the worker
+        // liquidates before Monday is cleared as it comes.
+        let close = friday + 3_600_000;
+        let mut n = 4;
+        let mut before_monday = 0;
+        for (at, prices) in [
+            (close, Some(stocks(100_000, 400, nvda_close, 200))),
+            (close + 3_000, None),
+            (close + 63_000, Some(btc(100_000))),
+            (close + 66_000, None),
+            (
+                GENESIS_TIME_MS + 5 * 86_400_000 - 2 * 3_600_000,
+                Some(btc(96_000)),
+            ),
+            (
+                GENESIS_TIME_MS + 5 * 86_400_000 - 2 * 3_600_000 + 3_000,
+                None,
+            ),
+        ] {
+            let txs = take_pool(&pool_state);
+            before_monday += block(n, at, prices, txs);
+            n += 1;
+        }
+        let thin: Vec<bool> = accounts.iter().map(|a| debt(a) > 0).collect();
+        assert!(accounts.iter().all(|a| !risk(a).unwrap().liquidatable()));
+
+        // Monday 09:30:06: the first post-open prices. NVDA 25% down, held by the breaker
+        // until 09:30:09 confirms it; TSLA 400 as it closed.
+        let monday = GENESIS_TIME_MS + 7 * 86_400_000 + 30 * 60_000;
+        let nvda_open = Price::from_rational(1125, 10);
+        block(
+            n,
+            monday + 6_000,
+            Some(stocks(96_000, 400, nvda_open, 200)),
+            take_pool(&pool_state),
+        );
+        n += 1;
+        block(
+            n,
+            monday + 9_000,
+            Some(stocks(96_000, 400, nvda_open, 200)),
+            vec![],
+        );
+        n += 1;
+        let under: Vec<usize> = (0..accounts.len())
+            .filter(|i| risk(&accounts[*i]).unwrap().liquidatable())
+            .collect();
+        println!(
+            "{before_monday} liquidated before Monday, {} by NVDA's gap (of {})",
+            under.len(),
+            accounts.len()
+        );
+        assert!(!under.is_empty(), "the gap put accounts under water");
+        assert!(
+            under.iter().all(|i| !thin[*i]),
+            "none of them owed before the gap"
+        );
+        let txs = take_pool(&pool_state);
+        assert_eq!(txs.len(), under.len());
+        let monday_block = n;
+        assert_eq!(block(n, monday + 12_000, None, txs) as usize, under.len());
+        n += 1;
+        let liquidated = liquidations_in_block();
+        assert!(
+            liquidated.iter().all(|l| l.1 == 0),
+            "no bad debt at the liquidation"
+        );
+        let auctioned: Vec<AccountId> = accounts
+            .iter()
+            .filter(|a| {
+                pallet_options::Baskets::<Runtime>::get(TSLA, *a)
+                    .auction
+                    .is_some()
+            })
+            .cloned()
+            .collect();
+        assert!(
+            !auctioned.is_empty(),
+            "losses beyond the accounts' TSLA are debt"
+        );
+        let owed: u128 = auctioned.iter().map(debt).sum();
+
+        // A keeper who waits for a 3% discount: the auction starts at 1% and falls 0.5% a
+        // block. It buys each account's NVDA for TSLA, as much as the debt needs.
+        let keeper = acc(Charlie);
+        let (main, insurance) = pallet_pool::Pallet::<Runtime>::navs(TSLA).unwrap();
+        let mut cleared_at = None;
+        let mut bad: u128 = 0;
+        for _ in 0..20 {
+            start_block_at(n, monday + 3_000 * (n - monday_block + 4) as u64);
+            let feed = stocks(96_000, 400, nvda_open, 200);
+            apply_signed(Alice, feed_values(feed.clone()))
+                .unwrap()
+                .unwrap();
+            apply_signed(Bob, feed_values(feed)).unwrap().unwrap();
+            for who in &auctioned {
+                let Some(info) = (debt(who) > 0).then(|| Options::collateral_info(who, TSLA))
+                else {
+                    continue;
+                };
+                let nvda = info.assets.iter().find(|a| a.asset == NVDA).unwrap();
+                let oracle = 1125.0 / 10.0 / 400.0;
+                let price = nvda.auction_price.unwrap().into_inner() as f64 / 1e18;
+                if price > oracle * 0.97 {
+                    continue;
+                }
+                let limit = FixedU128::from_float(oracle * 0.97);
+                // Not below the auction's price: a limit under it is refused.
+                let low = FixedU128::from_float(price * 0.999);
+                assert!(Options::buy_collateral(
+                    RuntimeOrigin::signed(keeper.clone()),
+                    TSLA,
+                    who.clone(),
+                    NVDA,
+                    nvda.amount,
+                    low
+                )
+                .is_err());
+                Options::buy_collateral(
+                    RuntimeOrigin::signed(keeper.clone()),
+                    TSLA,
+                    who.clone(),
+                    NVDA,
+                    nvda.amount,
+                    limit,
+                )
+                .unwrap();
+            }
+            finish_block();
+            check_invariants();
+            bad += events()
+                .iter()
+                .filter_map(|e| match e {
+                    RuntimeEvent::Options(pallet_options::Event::AuctionEnded {
+                        bad_debt, ..
+                    }) => Some(*bad_debt),
+                    _ => None,
+                })
+                .sum::<u128>();
+            n += 1;
+            if auctioned.iter().all(|a| debt(a) == 0) {
+                cleared_at = Some(n - monday_block - 1);
+                break;
+            }
+        }
+        let blocks = cleared_at.expect("the auctions cleared");
+        assert_eq!(bad, 0, "the haircuts held: no bad debt");
+        let (main_after, insurance_after) = pallet_pool::Pallet::<Runtime>::navs(TSLA).unwrap();
+        assert!(main_after >= main && insurance_after >= insurance);
+        // Each auctioned account kept the NVDA its debt did not need.
+        assert!(auctioned.iter().all(|a| Options::extra_collateral(a, TSLA)
+            .iter()
+            .any(|(s, n)| *s == NVDA && *n > 0)));
+        let sold: u128 = nvda_posted
+            - accounts
+                .iter()
+                .map(|a| {
+                    Options::extra_collateral(a, TSLA)
+                        .iter()
+                        .filter(|(s, _)| *s == NVDA)
+                        .map(|(_, n)| *n)
+                        .sum::<u128>()
+                })
+                .sum::<u128>();
+        println!(
+            "{} accounts auctioned, {:.2} TSLA of debt repaid by {:.2} NVDA, cleared {blocks} \
+             blocks after the liquidation, bad debt 0",
+            auctioned.len(),
+            owed as f64 / 1e12,
+            sold as f64 / 1e12,
         );
     });
 }

@@ -11,8 +11,8 @@ use jsonrpsee::{
 };
 use perpetua_primitives::{
     runtime_api::{
-        AccountHealth, OptionAccount, OptionPosition, OptionQuote, OptionSeriesInfo, OptionsApi,
-        SeriesGreeks,
+        AccountHealth, CollateralAsset, CollateralInfo, OptionAccount, OptionPosition, OptionQuote,
+        OptionSeriesInfo, OptionsApi, SeriesGreeks,
     },
     AssetId, FixedI128, OptionKind,
 };
@@ -74,6 +74,63 @@ impl From<AccountHealth> for HealthJson {
             funding_owed_tokens: signed_decimal(h.funding_owed),
             haircut: decimal(h.haircut),
             margin_ratio: ratio,
+        }
+    }
+}
+
+/// One stock of extra collateral as JSON: USD values and fractions as decimal strings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CollateralAssetJson {
+    pub asset: AssetId,
+    /// The stock's base units.
+    pub amount: String,
+    pub price: Option<String>,
+    pub initial_haircut: String,
+    pub maintenance_haircut: String,
+    /// USD it adds to equity for opening risk.
+    pub buying_power: Option<String>,
+    /// USD it adds to equity for liquidation.
+    pub liquidation_value: Option<String>,
+    /// Settlement tokens per whole token at the auction now.
+    pub auction_price: Option<String>,
+}
+
+impl From<CollateralAsset> for CollateralAssetJson {
+    fn from(a: CollateralAsset) -> Self {
+        CollateralAssetJson {
+            asset: a.asset,
+            amount: a.amount.to_string(),
+            price: a.price.map(decimal),
+            initial_haircut: decimal(a.initial_haircut),
+            maintenance_haircut: decimal(a.maintenance_haircut),
+            buying_power: a.buying_power.map(decimal),
+            liquidation_value: a.liquidation_value.map(decimal),
+            auction_price: a.auction_price.map(decimal),
+        }
+    }
+}
+
+/// A margin account's extra collateral, debt and auction as JSON.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CollateralJson {
+    pub settlement: AssetId,
+    /// Settlement base units owed to the pool.
+    pub debt: String,
+    pub assets: Vec<CollateralAssetJson>,
+    pub auction_blocks: Option<u32>,
+    pub auction_discount: Option<String>,
+}
+
+impl From<CollateralInfo> for CollateralJson {
+    fn from(c: CollateralInfo) -> Self {
+        CollateralJson {
+            settlement: c.settlement,
+            debt: c.debt.to_string(),
+            assets: c.assets.into_iter().map(Into::into).collect(),
+            auction_blocks: c.auction_blocks,
+            auction_discount: c.auction_discount.map(decimal),
         }
     }
 }
@@ -275,6 +332,16 @@ pub trait OptionsRpc {
     /// The haircut on `settlement` collateral now, a decimal fraction ("0.05").
     #[method(name = "options_haircut")]
     fn haircut(&self, settlement: AssetId) -> RpcResult<String>;
+
+    /// `who`'s extra collateral in `settlement` (each stock's haircuts, price and what it adds
+    /// to buying power), its debt and its auction, at `at` or the best block.
+    #[method(name = "options_collateral")]
+    fn collateral(
+        &self,
+        who: AccountId,
+        settlement: AssetId,
+        at: Option<<Block as BlockT>::Hash>,
+    ) -> RpcResult<CollateralJson>;
 }
 
 /// The RPC handler.
@@ -298,6 +365,8 @@ pub const NOT_IN_RUNTIME: i32 = 7203;
 
 /// Options API version that added `greeks` and `haircut`.
 const GREEKS_API_VERSION: u32 = 2;
+/// Options API version that added `collateral`.
+const COLLATERAL_API_VERSION: u32 = 3;
 
 fn error(code: i32, msg: impl Into<String>) -> ErrorObjectOwned {
     ErrorObject::owned(code, msg.into(), None::<()>)
@@ -310,14 +379,19 @@ where
     C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
     C::Api: OptionsApi<Block, AccountId>,
 {
-    /// Whether the runtime at `at` serves options API version 2 (greeks and haircut).
-    fn has_greeks(&self, at: <Block as BlockT>::Hash) -> RpcResult<bool> {
+    /// Whether the runtime at `at` serves options API version `v` or later.
+    fn has_version(&self, at: <Block as BlockT>::Hash, v: u32) -> RpcResult<bool> {
         let version = self
             .client
             .runtime_api()
             .api_version::<dyn OptionsApi<Block, AccountId>>(at)
             .map_err(runtime_error)?;
-        Ok(version.is_some_and(|v| v >= GREEKS_API_VERSION))
+        Ok(version.is_some_and(|have| have >= v))
+    }
+
+    /// Whether the runtime at `at` serves options API version 2 (greeks and haircut).
+    fn has_greeks(&self, at: <Block as BlockT>::Hash) -> RpcResult<bool> {
+        self.has_version(at, GREEKS_API_VERSION)
     }
 
     /// `info` as JSON, with its greeks if the runtime has them.
@@ -416,6 +490,27 @@ where
             .haircut(best, settlement)
             .map_err(runtime_error)?;
         Ok(decimal(haircut))
+    }
+
+    fn collateral(
+        &self,
+        who: AccountId,
+        settlement: AssetId,
+        at: Option<<Block as BlockT>::Hash>,
+    ) -> RpcResult<CollateralJson> {
+        let at = at.unwrap_or_else(|| self.client.info().best_hash);
+        if !self.has_version(at, COLLATERAL_API_VERSION)? {
+            return Err(error(
+                NOT_IN_RUNTIME,
+                "the runtime's options API is older than version 3",
+            ));
+        }
+        let info = self
+            .client
+            .runtime_api()
+            .collateral(at, who, settlement)
+            .map_err(runtime_error)?;
+        Ok(info.into())
     }
 }
 

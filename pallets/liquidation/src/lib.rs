@@ -172,6 +172,10 @@ pub mod pallet {
         /// Most positions of an account (the engine's limit): bounds a liquidation's loop.
         #[pallet::constant]
         type MaxPositions: Get<u32>;
+        /// What an account's extra collateral (other stocks, and the debt they back) adds to
+        /// each valuation of it and to the auction a liquidation may start: the engine's worst
+        /// case (pallet-options' `max_basket_weight`).
+        type BasketWeight: Get<Weight>;
         /// What carrying the account and the keeper's wallet through a corporate action costs,
         /// charged on top of every liquidation. The runtime's value depends on the state: the
         /// worst case while an action is in progress, nothing otherwise.
@@ -406,7 +410,9 @@ pub mod pallet {
         /// against `scripts/bench.sh pallet_liquidation` when the weights are regenerated.
         pub fn liquidate_weight(closes: u32) -> Weight {
             let c = closes.max(1);
+            // The account is valued once per close and once more, each with its basket.
             <T as Config>::WeightInfo::liquidate(c.saturating_add(c.saturating_mul(c) / 32))
+                .saturating_add(T::BasketWeight::get().saturating_mul(c.saturating_add(1).into()))
                 .saturating_add(T::ActionTouchWeight::get())
         }
 

@@ -245,6 +245,7 @@ impl pallet_liquidation::Config for Test {
     type UnsignedPriority = ConstU64<{ u64::MAX }>;
     type UnsignedLongevity = ConstU64<3>;
     type MaxPositions = ConstU32<4>;
+    type BasketWeight = ();
     type ActionTouchWeight = ();
     type MaxPerBlock = ConstU32<2_000>;
     type WeightInfo = ();
@@ -396,6 +397,7 @@ pub fn new_test_ext_with_pool(main: u128, insurance: u128) -> Ext {
     set_validator(None);
     pallet_options::GenesisConfig::<Test> {
         markets: vec![(CryptoIndex::Btc, TSLA, MarketParams::default(), series)],
+        collateral: vec![],
         _config: Default::default(),
     }
     .assimilate_storage(&mut storage)

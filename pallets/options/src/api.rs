@@ -250,6 +250,57 @@ impl<T: Config> Pallet<T> {
         })
     }
 
+    /// `who`'s extra collateral in `settlement`, its debt and its auction.
+    pub fn collateral_info(
+        who: &T::AccountId,
+        settlement: AssetId,
+    ) -> perpetua_primitives::runtime_api::CollateralInfo {
+        Self::sync(who, settlement);
+        let basket = Baskets::<T>::get(settlement, who);
+        let blocks = Self::auction_age(who, settlement);
+        let value = |liquidation| Self::basket_values(settlement, &basket, liquidation).ok();
+        let (initial, maintenance) = (value(false), value(true));
+        let assets = Self::extra_collateral(who, settlement)
+            .into_iter()
+            .enumerate()
+            .map(|(i, (asset, amount))| {
+                let params = CollateralAssets::<T>::get(asset);
+                let haircut = |liquidation| {
+                    params.as_ref().map_or(FixedU128::from_u32(1), |p| {
+                        valuation::to_u(Self::collateral_haircut(asset, p, liquidation))
+                    })
+                };
+                let usd = |v: &Option<Vec<(AssetId, Balance, Fixed, Fixed, Fixed)>>| {
+                    v.as_ref()
+                        .and_then(|v| v.get(i))
+                        .map(|x| valuation::to_u(x.4))
+                };
+                perpetua_primitives::runtime_api::CollateralAsset {
+                    asset,
+                    amount,
+                    price: T::Prices::price(OracleKey::Asset(asset)).ok(),
+                    initial_haircut: haircut(false),
+                    maintenance_haircut: haircut(true),
+                    buying_power: usd(&initial),
+                    liquidation_value: usd(&maintenance),
+                    auction_price: blocks.and_then(|b| {
+                        Self::auction_price(settlement, asset, b)
+                            .ok()
+                            .map(|(p, _)| valuation::to_u(p))
+                    }),
+                }
+            })
+            .collect();
+        perpetua_primitives::runtime_api::CollateralInfo {
+            settlement,
+            debt: basket.debt,
+            assets,
+            auction_blocks: blocks,
+            auction_discount: blocks
+                .map(|b| valuation::to_u(valuation::fp(Auction::<T>::get().discount(b)))),
+        }
+    }
+
     /// The haircut on `settlement` collateral now, as a fraction.
     pub fn haircut_info(settlement: AssetId) -> FixedU128 {
         valuation::to_u(Self::haircut(settlement))

@@ -85,6 +85,51 @@ fn full_book<T: Config>(
     Ok(ids)
 }
 
+/// `a` stocks listed as extra collateral (the helper's), each with 1,000,000 tokens for `who`.
+fn collateral_stocks<T: Config>(a: u32, who: &T::AccountId) -> Vec<AssetId> {
+    (0..a)
+        .map(|i| {
+            let asset = <T as Config>::BenchmarkHelper::collateral_stock(i, who);
+            CollateralAssets::<T>::insert(
+                asset,
+                CollateralParams {
+                    initial: sp_runtime::Perbill::from_percent(45),
+                    maintenance: sp_runtime::Perbill::from_percent(35),
+                    per_sqrt_hour: sp_runtime::Perbill::from_percent(1),
+                    max: sp_runtime::Perbill::from_percent(90),
+                    cap: Balance::MAX,
+                    accepted: true,
+                },
+            );
+            asset
+        })
+        .collect()
+}
+
+/// A trader of `settlement` with `a` stocks of extra collateral posted (100,000 tokens each).
+fn basket_trader<T: Config>(
+    settlement: AssetId,
+    i: u32,
+    a: u32,
+) -> Result<(T::AccountId, Vec<AssetId>), BenchmarkError> {
+    let who = trader::<T>(settlement, i)?;
+    let stocks = collateral_stocks::<T>(a, &who);
+    for asset in &stocks {
+        Options::<T>::do_deposit_collateral(&who, settlement, *asset, 100_000 * UNIT)
+            .map_err(|_| BenchmarkError::Stop("deposit collateral"))?;
+    }
+    Ok((who, stocks))
+}
+
+/// `who` owes `debt` and its extra collateral is being auctioned (its settlement collateral
+/// taken first, as a loss beyond it would).
+fn in_debt<T: Config>(who: &T::AccountId, settlement: AssetId, debt: Balance) {
+    let cash = Accounts::<T>::get(settlement, who).collateral;
+    let _ = Options::<T>::debit(who, settlement, cash);
+    Options::<T>::borrow(who, settlement, debt);
+    Options::<T>::start_auction(who, settlement);
+}
+
 #[benchmarks]
 mod benches {
     use super::*;
@@ -310,6 +355,116 @@ mod benches {
         #[block]
         {
             Options::<T>::accrue_all();
+        }
+        Ok(())
+    }
+
+    #[benchmark]
+    fn set_collateral_params() -> Result<(), BenchmarkError> {
+        let lp: T::AccountId = account("lp", 0, 0);
+        let asset = <T as Config>::BenchmarkHelper::collateral_stock(0, &lp);
+        let params = CollateralParams {
+            initial: sp_runtime::Perbill::from_percent(45),
+            maintenance: sp_runtime::Perbill::from_percent(35),
+            per_sqrt_hour: sp_runtime::Perbill::from_percent(1),
+            max: sp_runtime::Perbill::from_percent(90),
+            cap: Balance::MAX,
+            accepted: true,
+        };
+        #[extrinsic_call]
+        _(admin::<T>() as T::RuntimeOrigin, asset, params);
+        assert!(CollateralAssets::<T>::contains_key(asset));
+        Ok(())
+    }
+
+    #[benchmark]
+    fn set_auction_params() -> Result<(), BenchmarkError> {
+        #[extrinsic_call]
+        _(admin::<T>() as T::RuntimeOrigin, AuctionParams::default());
+        Ok(())
+    }
+
+    /// The last stock a basket takes (`MaxCollateralAssets - 1` there already).
+    #[benchmark]
+    fn deposit_collateral() -> Result<(), BenchmarkError> {
+        let (market, settlement) = env::<T>()?;
+        series::<T>(market, 1)?;
+        let a = T::MaxCollateralAssets::get();
+        let (who, _) = basket_trader::<T>(settlement, 0, a.saturating_sub(1))?;
+        let last = collateral_stocks::<T>(a, &who)[a.saturating_sub(1) as usize];
+        #[extrinsic_call]
+        _(RawOrigin::Signed(who.clone()), settlement, last, UNIT);
+        assert_eq!(Baskets::<T>::get(settlement, &who).assets.len() as u32, a);
+        Ok(())
+    }
+
+    /// A withdrawal of extra collateral by an account with `p` positions and a full basket,
+    /// in a full book (funding settled and health valued on each position and stock).
+    #[benchmark]
+    fn withdraw_collateral(p: Linear<1, { T::MaxPositions::get() }>) -> Result<(), BenchmarkError> {
+        let (market, settlement) = env::<T>()?;
+        let s = full_book::<T>(market, settlement)?;
+        let (who, stocks) = basket_trader::<T>(settlement, 0, T::MaxCollateralAssets::get())?;
+        for id in s.iter().take(p as usize) {
+            Options::<T>::do_trade(&who, *id, 1, None, TradeMode::Trader)
+                .map_err(|_| BenchmarkError::Stop("trade"))?;
+        }
+        <T as Config>::BenchmarkHelper::advance_time(3_000);
+        #[extrinsic_call]
+        _(RawOrigin::Signed(who), settlement, stocks[0], UNIT);
+        Ok(())
+    }
+
+    /// A keeper's purchase that takes the last of an account's last stock and leaves debt:
+    /// the auction ends in bad debt absorbed by the pool (every branch of a purchase but the
+    /// owner's surplus, which is a credit like a deposit's).
+    #[benchmark]
+    fn buy_collateral() -> Result<(), BenchmarkError> {
+        let (market, settlement) = env::<T>()?;
+        series::<T>(market, 1)?;
+        let (who, stocks) = basket_trader::<T>(settlement, 0, 1)?;
+        // Far more debt than the stock fetches at the auction's price.
+        in_debt::<T>(&who, settlement, 10_000_000 * UNIT);
+        let keeper = trader::<T>(settlement, 1)?;
+        #[extrinsic_call]
+        _(
+            RawOrigin::Signed(keeper),
+            settlement,
+            who.clone(),
+            stocks[0],
+            Balance::MAX,
+            FixedU128::from_u32(1_000_000),
+        );
+        assert!(!Baskets::<T>::contains_key(settlement, &who));
+        Ok(())
+    }
+
+    /// What an account's basket of `a` stocks adds to a call that values it: the basket's
+    /// read, each stock's valuation (its parameters, holding, price and gap term) and a
+    /// repayment of debt from the pot to the pool.
+    #[benchmark]
+    fn basket_touch(a: Linear<0, { T::MaxCollateralAssets::get() }>) -> Result<(), BenchmarkError> {
+        let (market, settlement) = env::<T>()?;
+        series::<T>(market, 1)?;
+        let (who, _) = basket_trader::<T>(settlement, 0, a)?;
+        if a > 0 {
+            in_debt::<T>(&who, settlement, UNIT);
+            <pallet_assets::Pallet<T> as frame_support::traits::fungibles::Mutate<_>>::mint_into(
+                settlement,
+                &Options::<T>::pot(settlement),
+                UNIT,
+            )
+            .map_err(|_| BenchmarkError::Stop("fund pot"))?;
+        }
+        #[block]
+        {
+            let basket = Baskets::<T>::get(settlement, &who);
+            if !basket.assets.is_empty() {
+                Options::<T>::basket_value(settlement, &basket, false)
+                    .map_err(|_| BenchmarkError::Stop("value"))?;
+                Options::<T>::repay_from_pot(&who, settlement, UNIT / 2)
+                    .map_err(|_| BenchmarkError::Stop("repay"))?;
+            }
         }
         Ok(())
     }

@@ -15,13 +15,18 @@
 //!   is left to sell is bad debt (`PoolLedger::absorb_loss`).
 
 use crate::*;
+use frame_support::BoundedVec;
 use perpetua_primitives::split_amount_up;
-use sp_runtime::{DispatchResult, Perbill};
+use sp_runtime::{traits::Saturating, DispatchResult, FixedPointNumber, Perbill};
 
 impl<T: Config> Pallet<T> {
     /// The haircut on `asset` as extra collateral now: its base for opening risk (`initial`)
     /// or for liquidation (`maintenance`), plus its own market-hours gap term.
-    pub fn collateral_haircut(asset: AssetId, params: &CollateralParams, liquidation: bool) -> Fixed {
+    pub fn collateral_haircut(
+        asset: AssetId,
+        params: &CollateralParams,
+        liquidation: bool,
+    ) -> Fixed {
         let hours = T::Prices::unpriced_interval(asset)
             .and_then(|ms| Fixed::from_rational(ms.min(i64::MAX as u64) as i128, 3_600_000));
         valuation::haircut(&params.haircut_at(liquidation), hours)
@@ -83,7 +88,11 @@ impl<T: Config> Pallet<T> {
     /// What the settlement's pot holds as extra collateral, in settlement base units at
     /// `settle` USD per token, each stock at its liquidation haircut (rounded down; a stock
     /// without a usable price counts for nothing). One read and one price per stock held.
-    pub(crate) fn extra_collateral_units(settlement: AssetId, settle: Fixed, decimals: u8) -> Balance {
+    pub(crate) fn extra_collateral_units(
+        settlement: AssetId,
+        settle: Fixed,
+        decimals: u8,
+    ) -> Balance {
         let mut total: Balance = 0;
         for (asset, holding) in CollateralHoldings::<T>::iter_prefix(settlement) {
             let Some(params) = CollateralAssets::<T>::get(asset) else {
@@ -191,7 +200,11 @@ impl<T: Config> Pallet<T> {
             return Ok(amount);
         }
         let repaid = Self::reduce_debt(who, settlement, amount);
-        T::Pool::receive_all(settlement, &Self::pot(settlement), &[(Inflow::Gain, repaid)])?;
+        T::Pool::receive_all(
+            settlement,
+            &Self::pot(settlement),
+            &[(Inflow::Gain, repaid)],
+        )?;
         Ok(amount.saturating_sub(repaid))
     }
 
@@ -240,12 +253,16 @@ impl<T: Config> Pallet<T> {
         );
         let params = CollateralAssets::<T>::get(asset).ok_or(Error::<T>::NotCollateral)?;
         ensure!(params.accepted, Error::<T>::CollateralNotAccepted);
+        // No dust baskets: each is valued on every trade and liquidation scan of its account.
+        let min = <pallet_assets::Pallet<T> as frame_support::traits::fungibles::Inspect<_>>::minimum_balance(asset);
+        ensure!(amount >= min, Error::<T>::CollateralBelowMinimum);
         let mut holding = CollateralHoldings::<T>::get(settlement, asset);
         ensure!(
             holding.amount.saturating_add(amount) <= params.cap,
             Error::<T>::CollateralCapReached
         );
         Self::sync(who, settlement);
+        Self::claim_dividends(who, settlement, asset);
         let shares = holding.shares_for(amount);
         ensure!(shares > 0, Error::<T>::ZeroAmount);
         let mut basket = Baskets::<T>::get(settlement, who);
@@ -261,6 +278,7 @@ impl<T: Config> Pallet<T> {
         holding.shares = holding.shares.saturating_add(shares);
         CollateralHoldings::<T>::insert(settlement, asset, holding);
         Baskets::<T>::insert(settlement, who, basket);
+        Self::note_claimed(who, settlement, asset);
         Self::ensure_account(who, settlement);
         Self::deposit_event(Event::CollateralDeposited {
             who: who.clone(),
@@ -280,6 +298,7 @@ impl<T: Config> Pallet<T> {
         tokens: Balance,
         to: &T::AccountId,
     ) -> DispatchResult {
+        Self::claim_dividends(who, settlement, asset);
         let mut holding = CollateralHoldings::<T>::get(settlement, asset);
         let mut basket = Baskets::<T>::get(settlement, who);
         let held = basket.shares(asset);
@@ -307,8 +326,96 @@ impl<T: Config> Pallet<T> {
             CollateralHoldings::<T>::insert(settlement, asset, holding);
         }
         Baskets::<T>::insert(settlement, who, basket);
+        Self::note_claimed(who, settlement, asset);
         Self::prune_basket(who, settlement);
         Ok(())
+    }
+
+    /// Pays `who` the dividends on its shares of `asset` since its last claim (a payout too
+    /// small to make stays in the pot, as pallet-equities skips it). Called before its shares
+    /// change.
+    pub(crate) fn claim_dividends(who: &T::AccountId, settlement: AssetId, asset: AssetId) {
+        let holding = CollateralHoldings::<T>::get(settlement, asset);
+        if holding.dividends.is_empty() {
+            return;
+        }
+        let shares = Baskets::<T>::get(settlement, who).shares(asset);
+        let claimed = DividendClaims::<T>::get((settlement, who, asset));
+        let pot = Self::pot(settlement);
+        for (i, (paid_in, sum)) in holding.dividends.iter().enumerate() {
+            let since = claimed.get(i).copied().unwrap_or_default();
+            let owed = sum.saturating_sub(since).saturating_mul_int(shares);
+            if owed > 0 && T::Mover::pay_out(*paid_in, &pot, who, owed).is_ok() {
+                Self::deposit_event(Event::CollateralDividendPaid {
+                    who: who.clone(),
+                    settlement,
+                    asset,
+                    paid_in: *paid_in,
+                    amount: owed,
+                });
+            }
+        }
+        Self::note_claimed(who, settlement, asset);
+    }
+
+    /// Records that `who` has been paid the holding's dividends so far (none kept for an
+    /// account without shares, or a holding without dividends).
+    fn note_claimed(who: &T::AccountId, settlement: AssetId, asset: AssetId) {
+        let key = (settlement, who.clone(), asset);
+        let holding = CollateralHoldings::<T>::get(settlement, asset);
+        if holding.dividends.is_empty() || Baskets::<T>::get(settlement, who).shares(asset) == 0 {
+            DividendClaims::<T>::remove(key);
+            return;
+        }
+        let sums: Vec<FixedU128> = holding.dividends.iter().map(|(_, s)| *s).collect();
+        DividendClaims::<T>::insert(key, BoundedVec::truncate_from(sums));
+    }
+
+    /// A dividend of `amount` on `asset` paid to `pot` for the accounts' extra collateral:
+    /// added to the holding's per-share sum of its payout asset. Returns whether `pot` holds
+    /// `asset` as extra collateral.
+    pub(crate) fn collateral_dividend(
+        asset: AssetId,
+        pot: &T::AccountId,
+        terms: &perpetua_primitives::DividendTerms<T::AccountId>,
+        amount: Balance,
+    ) -> bool {
+        let Some(settlement) = Self::settlements()
+            .into_iter()
+            .find(|s| Self::pot(*s) == *pot && CollateralHoldings::<T>::contains_key(s, asset))
+        else {
+            return false;
+        };
+        let mut holding = CollateralHoldings::<T>::get(settlement, asset);
+        let per_share =
+            FixedU128::checked_from_rational(amount, holding.shares.max(1)).unwrap_or_default();
+        let slot = holding
+            .dividends
+            .iter()
+            .position(|(p, _)| *p == terms.paid_in);
+        let tracked = match slot {
+            Some(i) => {
+                if let Some(x) = holding.dividends.get_mut(i) {
+                    x.1 = x.1.saturating_add(per_share);
+                }
+                true
+            }
+            None => holding
+                .dividends
+                .try_push((terms.paid_in, per_share))
+                .is_ok(),
+        };
+        if tracked {
+            CollateralHoldings::<T>::insert(settlement, asset, holding);
+        } else if T::Mover::pay_out(terms.paid_in, pot, &terms.funder, amount).is_ok() {
+            Self::deposit_event(Event::CollateralDividendReturned {
+                settlement,
+                asset,
+                paid_in: terms.paid_in,
+                amount,
+            });
+        }
+        true
     }
 
     pub(crate) fn do_withdraw_collateral(
@@ -334,10 +441,7 @@ impl<T: Config> Pallet<T> {
     /// After a withdrawal: an account with positions or debt keeps its equity at or above
     /// its initial margin (with no positions: its extra collateral at the initial haircut
     /// covers its debt).
-    pub(crate) fn ensure_initial_margin(
-        who: &T::AccountId,
-        settlement: AssetId,
-    ) -> DispatchResult {
+    pub(crate) fn ensure_initial_margin(who: &T::AccountId, settlement: AssetId) -> DispatchResult {
         let owes = Baskets::<T>::get(settlement, who).debt > 0;
         if owes || !AccountSeries::<T>::get(who, settlement).is_empty() {
             let h = Self::health(who, settlement)?;
@@ -434,7 +538,10 @@ impl<T: Config> Pallet<T> {
         let params = Auction::<T>::get();
         let (block, buys) = AuctionBuys::<T>::get();
         let buys = if block == now { buys } else { 0 };
-        ensure!(buys < params.max_buys_per_block, Error::<T>::AuctionBlockCap);
+        ensure!(
+            buys < params.max_buys_per_block,
+            Error::<T>::AuctionBlockCap
+        );
         let (price, _) = Self::auction_price(settlement, asset, blocks)?;
         ensure!(
             price <= valuation::fx(max_price),

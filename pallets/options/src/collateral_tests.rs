@@ -85,7 +85,10 @@ fn post(asset: AssetId, amount: Balance) {
     ));
 }
 
-fn sell_calls(who: AccountId, n: i128) -> sp_runtime::DispatchResultWithInfo<frame_support::dispatch::PostDispatchInfo> {
+fn sell_calls(
+    who: AccountId,
+    n: i128,
+) -> sp_runtime::DispatchResultWithInfo<frame_support::dispatch::PostDispatchInfo> {
     Options::trade(
         RuntimeOrigin::signed(who),
         CALL,
@@ -95,7 +98,10 @@ fn sell_calls(who: AccountId, n: i128) -> sp_runtime::DispatchResultWithInfo<fra
     )
 }
 
-fn buy_calls(who: AccountId, n: i128) -> sp_runtime::DispatchResultWithInfo<frame_support::dispatch::PostDispatchInfo> {
+fn buy_calls(
+    who: AccountId,
+    n: i128,
+) -> sp_runtime::DispatchResultWithInfo<frame_support::dispatch::PostDispatchInfo> {
     Options::trade(
         RuntimeOrigin::signed(who),
         CALL,
@@ -222,6 +228,12 @@ fn deposits_are_refused_with_named_errors() {
             Error::<Test>::SettlementAsExtraCollateral
         );
         assert_noop!(deposit(55, UNIT), Error::<Test>::NotCollateral);
+        pallet_assets::Asset::<Test>::mutate(NVDA, |a| {
+            if let Some(a) = a {
+                a.min_balance = 1_000;
+            }
+        });
+        assert_noop!(deposit(NVDA, 999), Error::<Test>::CollateralBelowMinimum);
         assert_noop!(
             Options::deposit_collateral(RuntimeOrigin::signed(BOB), 55, NVDA, UNIT),
             Error::<Test>::UnknownMarket
@@ -234,7 +246,10 @@ fn deposits_are_refused_with_named_errors() {
                 ..nvda_params()
             }
         ));
-        assert_noop!(deposit(NVDA, 11 * UNIT), Error::<Test>::CollateralCapReached);
+        assert_noop!(
+            deposit(NVDA, 11 * UNIT),
+            Error::<Test>::CollateralCapReached
+        );
         assert_ok!(Options::set_collateral_params(
             RuntimeOrigin::root(),
             NVDA,
@@ -261,14 +276,16 @@ fn extra_collateral_backs_a_position_at_its_own_haircut() {
         post(AAPL, 50 * UNIT);
         let h = Options::health(&BOB, TSLA).unwrap();
         // 100 NVDA at 150 less 45%, 50 AAPL at 200 less 40%.
-        assert_eq!(h.extra, Fixed::from_integer(100 * 150 * 55 / 100 + 50 * 200 * 60 / 100).unwrap());
+        assert_eq!(
+            h.extra,
+            Fixed::from_integer(100 * 150 * 55 / 100 + 50 * 200 * 60 / 100).unwrap()
+        );
         assert_ok!(sell_calls(BOB, 20));
         let live = Options::health(&BOB, TSLA).unwrap();
         assert!(live.equity >= live.initial);
         // Liquidation values the baskets at the maintenance haircut: more.
-        let risk =
-            <Options as MarginEngine<AccountId>>::risk(&BOB, TSLA, &mut Default::default())
-                .unwrap();
+        let risk = <Options as MarginEngine<AccountId>>::risk(&BOB, TSLA, &mut Default::default())
+            .unwrap();
         assert!(risk.equity > valuation::to_i(live.equity));
         // A weekend of NVDA unpriced raises its own haircut, not AAPL's.
         let before = Options::health(&BOB, TSLA).unwrap().extra;
@@ -276,7 +293,12 @@ fn extra_collateral_backs_a_position_at_its_own_haircut() {
         let after = Options::health(&BOB, TSLA).unwrap().extra;
         let gap = 0.02 * 65f64.sqrt();
         let expected = f(before) - 100.0 * 150.0 * gap;
-        assert!((f(after) - expected).abs() < 1e-6, "{} vs {}", f(after), expected);
+        assert!(
+            (f(after) - expected).abs() < 1e-6,
+            "{} vs {}",
+            f(after),
+            expected
+        );
         // Either stock alone margins the position; withdrawing both is refused.
         assert_ok!(Options::withdraw_collateral(
             RuntimeOrigin::signed(BOB),
@@ -298,11 +320,18 @@ fn a_loss_beyond_the_settlement_collateral_is_debt_and_a_deposit_repays_it_at_th
         let debt = into_debt();
         assert_eq!(Accounts::<Test>::get(TSLA, BOB).collateral, 0);
         assert_eq!(TotalDebt::<Test>::get(TSLA), debt);
-        assert!(OpenAccounts::<Test>::contains_key(TSLA, BOB), "debt keeps the account watched");
+        assert!(
+            OpenAccounts::<Test>::contains_key(TSLA, BOB),
+            "debt keeps the account watched"
+        );
         // The pool's book counts the debt: repaying it moves cash, not the NAV.
         let nav = navs();
         let tsla = Assets::balance(TSLA, BOB);
-        assert_ok!(Options::deposit(RuntimeOrigin::signed(BOB), TSLA, debt + 2 * UNIT));
+        assert_ok!(Options::deposit(
+            RuntimeOrigin::signed(BOB),
+            TSLA,
+            debt + 2 * UNIT
+        ));
         assert_eq!(navs(), nav);
         assert_eq!(Options::debt(&BOB, TSLA), 0);
         assert_eq!(Accounts::<Test>::get(TSLA, BOB).collateral, 2 * UNIT);
@@ -359,13 +388,22 @@ fn a_keeper_buys_at_the_auction_price_and_never_below() {
             ),
             Error::<Test>::NoAuction
         );
-        assert!(<Options as MarginEngine<AccountId>>::start_auction(&BOB, TSLA));
+        assert!(<Options as MarginEngine<AccountId>>::start_auction(
+            &BOB, TSLA
+        ));
         // 150 / 400 = 0.375 TSLA per NVDA, less 1% in the first block.
         let (price, _) = Options::auction_price(TSLA, NVDA, 0).unwrap();
         assert!((f(price) - 0.375 * 0.99).abs() < 1e-15);
         let limit = FixedU128::from_rational(37, 100);
         let buy = |amount| {
-            Options::buy_collateral(RuntimeOrigin::signed(KEEPER), TSLA, BOB, NVDA, amount, limit)
+            Options::buy_collateral(
+                RuntimeOrigin::signed(KEEPER),
+                TSLA,
+                BOB,
+                NVDA,
+                amount,
+                limit,
+            )
         };
         assert_noop!(buy(10 * UNIT), Error::<Test>::AuctionPriceAboveLimit);
         // The price falls 0.5% a block: three blocks later it is within the keeper's limit.
@@ -397,7 +435,10 @@ fn a_keeper_buys_at_the_auction_price_and_never_below() {
         assert!(Baskets::<Test>::get(TSLA, BOB).auction.is_none());
         assert_noop!(buy(UNIT), Error::<Test>::NoAuction);
         let left = Options::extra_collateral(&BOB, TSLA);
-        assert!(left.iter().any(|(a, n)| *a == NVDA && *n > 0), "Bob keeps the rest");
+        assert!(
+            left.iter().any(|(a, n)| *a == NVDA && *n > 0),
+            "Bob keeps the rest"
+        );
         assert!(System::events().iter().any(|e| matches!(
             e.event,
             RuntimeEvent::Options(Event::AuctionEnded { bad_debt: 0, .. })
@@ -494,7 +535,10 @@ fn a_split_of_an_extra_collateral_stock_keeps_the_accounts_value() {
         let after = Options::health(&BOB, TSLA).unwrap();
         assert_eq!(after.extra, before.extra);
         assert_eq!(after.equity, before.equity);
-        assert_eq!(Options::extra_collateral(&BOB, TSLA), vec![(NVDA, 300 * UNIT + 3)]);
+        assert_eq!(
+            Options::extra_collateral(&BOB, TSLA),
+            vec![(NVDA, 300 * UNIT + 3)]
+        );
         // And the shares buy the post-split tokens out.
         assert_ok!(buy_calls(BOB, 10));
         assert_ok!(Options::withdraw_collateral(
@@ -526,7 +570,10 @@ fn tokens_sent_to_the_pot_do_not_dilute_the_next_depositor() {
             100 * UNIT
         ));
         post(NVDA, 50 * UNIT);
-        assert_eq!(Options::extra_collateral(&BOB, TSLA), vec![(NVDA, 50 * UNIT)]);
+        assert_eq!(
+            Options::extra_collateral(&BOB, TSLA),
+            vec![(NVDA, 50 * UNIT)]
+        );
         assert_eq!(Options::extra_collateral(&KEEPER, TSLA), vec![(NVDA, 1)]);
     });
 }
@@ -561,10 +608,69 @@ fn the_owner_ends_no_better_for_being_auctioned_than_for_repaying() {
                 .map(|(_, n)| *n)
                 .sum();
             let wallet = Assets::balance(TSLA, BOB) as f64 / 1e12;
-            wallet + nvda as f64 / 1e12 * 0.375 + Accounts::<Test>::get(TSLA, BOB).collateral as f64 / 1e12
+            wallet
+                + nvda as f64 / 1e12 * 0.375
+                + Accounts::<Test>::get(TSLA, BOB).collateral as f64 / 1e12
         })
     };
     let repaid = run(false);
     let auctioned = run(true);
     assert!(auctioned < repaid, "{auctioned} vs {repaid}");
+}
+
+#[test]
+fn a_dividend_on_a_posted_stock_reaches_its_holders_on_their_shares_at_the_start() {
+    new_test_ext().execute_with(|| {
+        setup();
+        const USDX: AssetId = 77;
+        const FUNDER: AccountId = 90;
+        assert_ok!(<Assets as Create<AccountId>>::create(USDX, LP, true, 1));
+        post(NVDA, 300 * UNIT);
+        assert_ok!(Options::deposit_collateral(
+            RuntimeOrigin::signed(KEEPER),
+            TSLA,
+            NVDA,
+            100 * UNIT
+        ));
+        let pot = Options::pot(TSLA);
+        assert!(
+            <Options as CorporateActionHandler<AccountId>>::holding_accounts(NVDA).contains(&pot)
+        );
+        // pallet-equities pays the pot 0.25 USDX per NVDA on its 400, then tells the pallet.
+        let terms = perpetua_primitives::DividendTerms {
+            paid_in: Some(USDX),
+            per_share: UNIT / 4,
+            unit: UNIT,
+            funder: FUNDER,
+        };
+        let amount = 100 * UNIT;
+        assert_ok!(Assets::mint_into(USDX, &pot, amount + 1));
+        <Options as CorporateActionHandler<AccountId>>::on_dividend(NVDA, &pot, &terms, amount);
+        // Carol posts more after the dividend: she is paid on her 100 only.
+        assert_ok!(Options::deposit_collateral(
+            RuntimeOrigin::signed(KEEPER),
+            TSLA,
+            NVDA,
+            100 * UNIT
+        ));
+        assert_eq!(Assets::balance(USDX, KEEPER), 25 * UNIT);
+        // Bob is paid when his NVDA moves next.
+        assert_eq!(Assets::balance(USDX, BOB), 0);
+        assert_ok!(Options::withdraw_collateral(
+            RuntimeOrigin::signed(BOB),
+            TSLA,
+            NVDA,
+            UNIT
+        ));
+        assert_eq!(Assets::balance(USDX, BOB), 75 * UNIT);
+        // Nobody is paid twice.
+        assert_ok!(Options::withdraw_collateral(
+            RuntimeOrigin::signed(BOB),
+            TSLA,
+            NVDA,
+            UNIT
+        ));
+        assert_eq!(Assets::balance(USDX, BOB), 75 * UNIT);
+        assert!(Assets::balance(USDX, pot) >= 1);
+    });
 }

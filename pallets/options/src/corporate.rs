@@ -123,7 +123,9 @@ impl<T: Config> CorporateActionHandler<T::AccountId> for Pallet<T> {
         terms: &DividendTerms<T::AccountId>,
         amount: Balance,
     ) {
-        if *pot != Self::pot(asset) {
+        if *pot != Self::pot(asset) || !Self::is_settlement_pot_in_use(asset) {
+            // Another settlement's pot holding the stock as extra collateral.
+            Self::collateral_dividend(asset, pot, terms, amount);
             return;
         }
         let epoch = ActionEpoch::<T>::mutate(asset, |e| {

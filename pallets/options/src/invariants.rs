@@ -2,7 +2,7 @@
 //! the end of every test).
 
 use crate::*;
-use sp_runtime::traits::CheckedAdd;
+use sp_runtime::{traits::CheckedAdd, FixedPointNumber};
 
 impl<T: Config> Pallet<T> {
     /// Invariants: each pot holds at least the collateral recorded for its settlement
@@ -259,10 +259,44 @@ impl<T: Config> Pallet<T> {
                 .iter()
                 .find(|x| x.0 == settlement && x.1 == asset)
                 .map_or(0, |x| x.2);
-            ensure!(holding.shares == sum, "holding's shares are not the baskets'");
-            ensure!(asset != settlement, "settlement stock held as extra collateral");
+            ensure!(
+                holding.shares == sum,
+                "holding's shares are not the baskets'"
+            );
+            ensure!(
+                asset != settlement,
+                "settlement stock held as extra collateral"
+            );
             let held = pallet_assets::Pallet::<T>::balance(asset, Self::pot(settlement));
-            ensure!(held >= holding.amount, "pot holds less than its extra collateral");
+            ensure!(
+                held >= holding.amount,
+                "pot holds less than its extra collateral"
+            );
+        }
+        // Dividends owed on extra collateral are in the pot.
+        for (settlement, asset, holding) in CollateralHoldings::<T>::iter() {
+            for (i, (paid_in, sum)) in holding.dividends.iter().enumerate() {
+                let mut owed: Balance = 0;
+                for (who, basket) in Baskets::<T>::iter_prefix(settlement) {
+                    let since = DividendClaims::<T>::get((settlement, &who, asset))
+                        .get(i)
+                        .copied()
+                        .unwrap_or_default();
+                    owed = owed.saturating_add(
+                        sp_runtime::traits::Saturating::saturating_sub(*sum, since)
+                            .saturating_mul_int(basket.shares(asset)),
+                    );
+                }
+                let pot = Self::pot(settlement);
+                let held = match paid_in {
+                    Some(a) => pallet_assets::Pallet::<T>::balance(*a, &pot),
+                    None => Balance::MAX,
+                };
+                ensure!(
+                    held >= owed,
+                    "pot short of the dividends owed on extra collateral"
+                );
+            }
         }
         for (settlement, asset, _) in &shares {
             ensure!(
@@ -276,11 +310,15 @@ impl<T: Config> Pallet<T> {
         }
         for (settlement, unscaled) in UnscaledDebt::<T>::iter() {
             let sum = debts.iter().find(|d| d.0 == settlement).map_or(0, |d| d.2);
-            ensure!(unscaled == sum, "unscaled debt is not the sum of the accounts behind");
+            ensure!(
+                unscaled == sum,
+                "unscaled debt is not the sum of the accounts behind"
+            );
         }
         for (settlement, done, left) in debts {
             ensure!(
-                TotalDebt::<T>::get(settlement) == done && UnscaledDebt::<T>::get(settlement) == left,
+                TotalDebt::<T>::get(settlement) == done
+                    && UnscaledDebt::<T>::get(settlement) == left,
                 "an account's debt is not in the totals"
             );
         }

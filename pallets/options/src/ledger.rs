@@ -11,7 +11,11 @@ impl<T: Config> Pallet<T> {
     /// Adds `amount` to `who`'s collateral in `settlement` (the caller has moved the tokens
     /// into the pot, or they are the pot's already). Debt is repaid first: that part moves on
     /// to the pool now.
-    pub(crate) fn credit(who: &T::AccountId, settlement: AssetId, amount: Balance) -> DispatchResult {
+    pub(crate) fn credit(
+        who: &T::AccountId,
+        settlement: AssetId,
+        amount: Balance,
+    ) -> DispatchResult {
         if amount == 0 {
             return Ok(());
         }

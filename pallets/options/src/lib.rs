@@ -77,6 +77,9 @@ pub trait BenchmarkHelper<AccountId> {
     fn settlement(lp: &AccountId, capital: Balance) -> AssetId;
     /// Moves the chain's clock forward by `ms` (prices stay usable).
     fn advance_time(ms: Moment);
+    /// The `i`-th stock for extra collateral (12 decimals, a usable price of 150 USD),
+    /// created if needed, with 1,000,000 tokens minted to `to`.
+    fn collateral_stock(i: u32, to: &AccountId) -> AssetId;
 }
 
 /// The most decimals a settlement asset may have: amounts convert through 18-decimal fixed
@@ -270,8 +273,7 @@ pub mod pallet {
 
     /// Stocks accepted as extra collateral of margin accounts, with their haircuts.
     #[pallet::storage]
-    pub type CollateralAssets<T: Config> =
-        StorageMap<_, Twox64Concat, AssetId, CollateralParams>;
+    pub type CollateralAssets<T: Config> = StorageMap<_, Twox64Concat, AssetId, CollateralParams>;
 
     /// The Dutch auctions' parameters.
     #[pallet::storage]
@@ -300,6 +302,21 @@ pub mod pallet {
         Twox64Concat,
         AssetId,
         CollateralHolding,
+        ValueQuery,
+    >;
+
+    /// Where each account's dividends on a stock of its extra collateral were last claimed:
+    /// (settlement, trader, stock) -> the holding's per-share sums then (by payout asset, in
+    /// the holding's order; missing: zero).
+    #[pallet::storage]
+    pub type DividendClaims<T: Config> = StorageNMap<
+        _,
+        (
+            NMapKey<Twox64Concat, AssetId>,
+            NMapKey<Blake2_128Concat, T::AccountId>,
+            NMapKey<Twox64Concat, AssetId>,
+        ),
+        BoundedVec<FixedU128, MaxDividendAssets>,
         ValueQuery,
     >;
 
@@ -442,6 +459,22 @@ pub mod pallet {
             paid: Balance,
             price: FixedU128,
         },
+        /// A dividend on a stock of an account's extra collateral was paid to the account.
+        CollateralDividendPaid {
+            who: T::AccountId,
+            settlement: AssetId,
+            asset: AssetId,
+            paid_in: Option<AssetId>,
+            amount: Balance,
+        },
+        /// A dividend on a stock held as extra collateral in a payout asset beyond the
+        /// `MaxDividendAssets` the holding tracks went back to its funder.
+        CollateralDividendReturned {
+            settlement: AssetId,
+            asset: AssetId,
+            paid_in: Option<AssetId>,
+            amount: Balance,
+        },
         /// The auction ended: the debt was repaid, or `bad_debt` was left with nothing to
         /// sell (absorbed by the pool, insurance first).
         AuctionEnded {
@@ -561,6 +594,8 @@ pub mod pallet {
         AuctionBlockCap,
         /// Nothing to buy: the account holds none of the stock, or owes nothing.
         NothingToBuy,
+        /// A deposit of extra collateral below the stock's minimum balance.
+        CollateralBelowMinimum,
     }
 
     #[pallet::genesis_config]
@@ -574,6 +609,8 @@ pub mod pallet {
             MarketParams,
             Vec<(FixedU128, OptionKind)>,
         )>,
+        /// Stocks accepted as extra collateral, with their haircuts.
+        pub collateral: Vec<(AssetId, CollateralParams)>,
         #[serde(skip)]
         pub _config: core::marker::PhantomData<T>,
     }
@@ -589,6 +626,13 @@ pub mod pallet {
                     let r = Pallet::<T>::do_list_series(market, *strike, *kind);
                     assert!(r.is_ok(), "genesis series: {r:?}"); // proof: genesis only
                 }
+            }
+            for (asset, params) in &self.collateral {
+                assert!(
+                    params.validate().is_ok(),
+                    "genesis collateral {asset}: {params:?}"
+                ); // proof: genesis only
+                CollateralAssets::<T>::insert(asset, params);
             }
         }
     }

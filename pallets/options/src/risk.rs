@@ -280,8 +280,7 @@ impl<T: Config> Pallet<T> {
             })
             .ok_or_else(overflow)?;
         if !basket.assets.is_empty() {
-            h.extra =
-                Self::basket_value(settlement, &basket, matches!(basis, Basis::Liquidation))?;
+            h.extra = Self::basket_value(settlement, &basket, matches!(basis, Basis::Liquidation))?;
         }
         h.equity = value
             .checked_add(h.unrealised)

@@ -635,7 +635,6 @@ impl AuctionParams {
 /// stock (which scales the tokens) keeps every account's part without touching the accounts.
 #[derive(
     Clone,
-    Copy,
     PartialEq,
     Eq,
     Default,
@@ -651,7 +650,15 @@ pub struct CollateralHolding {
     pub amount: Balance,
     /// Shares over all accounts.
     pub shares: Balance,
+    /// Dividends on the stock paid to the pot, per payout asset (`None`: the native token):
+    /// base units of it per share, summed over the dividends. An account is owed its shares
+    /// times the growth since its last claim.
+    pub dividends: frame_support::BoundedVec<(Option<AssetId>, FixedU128), MaxDividendAssets>,
 }
+
+/// Payout assets one holding of extra collateral tracks dividends in (a dividend in yet
+/// another one goes back to its funder).
+pub type MaxDividendAssets = frame_support::traits::ConstU32<4>;
 
 impl CollateralHolding {
     /// Tokens of `shares` shares, rounded down.
@@ -659,7 +666,13 @@ impl CollateralHolding {
         if self.shares == 0 {
             return 0;
         }
-        perpetua_pricing::fixed::mul_div_u128(shares, self.amount, self.shares, perpetua_pricing::Rounding::Down).unwrap_or(0)
+        perpetua_pricing::fixed::mul_div_u128(
+            shares,
+            self.amount,
+            self.shares,
+            perpetua_pricing::Rounding::Down,
+        )
+        .unwrap_or(0)
     }
 
     /// Shares `tokens` tokens buy, rounded down (the first deposit: one share per token).
@@ -667,7 +680,13 @@ impl CollateralHolding {
         if self.shares == 0 || self.amount == 0 {
             return tokens;
         }
-        perpetua_pricing::fixed::mul_div_u128(tokens, self.shares, self.amount, perpetua_pricing::Rounding::Down).unwrap_or(0)
+        perpetua_pricing::fixed::mul_div_u128(
+            tokens,
+            self.shares,
+            self.amount,
+            perpetua_pricing::Rounding::Down,
+        )
+        .unwrap_or(0)
     }
 
     /// Shares to burn to take `tokens` tokens out, rounded up.
@@ -675,21 +694,18 @@ impl CollateralHolding {
         if self.amount == 0 {
             return None;
         }
-        perpetua_pricing::fixed::mul_div_u128(tokens, self.shares, self.amount, perpetua_pricing::Rounding::Up)
+        perpetua_pricing::fixed::mul_div_u128(
+            tokens,
+            self.shares,
+            self.amount,
+            perpetua_pricing::Rounding::Up,
+        )
     }
 }
 
 /// A margin account's extra collateral and its debt in the settlement stock.
 #[derive(
-    Clone,
-    PartialEq,
-    Eq,
-    Encode,
-    Decode,
-    DecodeWithMemTracking,
-    MaxEncodedLen,
-    TypeInfo,
-    Debug,
+    Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
 )]
 #[scale_info(skip_type_params(MaxAssets))]
 pub struct Basket<BlockNumber, MaxAssets: frame_support::traits::Get<u32>> {

@@ -144,6 +144,39 @@ pub struct OptionAccount {
     pub health_error: Option<String>,
 }
 
+/// One stock held as extra collateral of a margin account.
+#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, Debug, Serialize, Deserialize)]
+pub struct CollateralAsset {
+    pub asset: AssetId,
+    /// Tokens held, the stock's base units.
+    pub amount: Balance,
+    /// The stock's price now, USD (`None` if it is not usable).
+    pub price: Option<Price>,
+    /// Its haircut for opening risk and withdrawing, and before liquidation, now (fractions:
+    /// the stock's tier plus its own market-hours gap term).
+    pub initial_haircut: FixedU128,
+    pub maintenance_haircut: FixedU128,
+    /// What it adds to the account's equity for opening risk (its buying power), USD.
+    pub buying_power: Option<FixedU128>,
+    /// What it adds to the account's equity for liquidation, USD.
+    pub liquidation_value: Option<FixedU128>,
+    /// The auction's price of a whole token now, settlement tokens (while an auction runs).
+    pub auction_price: Option<FixedU128>,
+}
+
+/// A margin account's extra collateral, its debt and its auction.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug, Serialize, Deserialize)]
+pub struct CollateralInfo {
+    pub settlement: AssetId,
+    /// Settlement base units owed to the pool.
+    pub debt: Balance,
+    pub assets: Vec<CollateralAsset>,
+    /// Blocks since the auction of the extra collateral started, while one runs.
+    pub auction_blocks: Option<u32>,
+    /// The auction's discount on the oracle's price now (a fraction), while one runs.
+    pub auction_discount: Option<FixedU128>,
+}
+
 /// A trade's quote: what `trade` would do now.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug, Serialize, Deserialize)]
 pub struct OptionQuote {
@@ -254,7 +287,8 @@ sp_api::decl_runtime_apis! {
         fn corporate_actions() -> Vec<CorporateActionInfo>;
     }
 
-    /// Perpetual option markets (pallet-options). Version 2 adds `greeks` and `haircut`.
+    /// Perpetual option markets (pallet-options). Version 2 adds `greeks` and `haircut`,
+    /// version 3 `collateral` (a runtime declares the version it implements).
     #[api_version(2)]
     pub trait OptionsApi<AccountId> where AccountId: Codec {
         /// What buying (`size` > 0) or selling `size` contracts of `series` would do for `who`
@@ -276,6 +310,10 @@ sp_api::decl_runtime_apis! {
         /// while the stock's market is closed.
         #[api_version(2)]
         fn haircut(settlement: AssetId) -> FixedU128;
+        /// `who`'s extra collateral in `settlement`: each stock with its haircuts, price and
+        /// value (what it adds to buying power), the account's debt and its auction.
+        #[api_version(3)]
+        fn collateral(who: AccountId, settlement: AssetId) -> CollateralInfo;
     }
 
     /// The liquidity pools (pallet-pool).

@@ -104,5 +104,33 @@ pub mod benchmark_helper {
         fn advance_time(ms: Moment) {
             pallet_timestamp::Now::<Runtime>::mutate(|t| *t = t.saturating_add(ms));
         }
+
+        fn collateral_stock(i: u32, to: &AccountId) -> AssetId {
+            let ticker: pallet_equities::Ticker = alloc::format!("BNCHC{i}")
+                .into_bytes()
+                .try_into()
+                .unwrap_or_default();
+            if pallet_equities::TickerIndex::<Runtime>::get(&ticker).is_none() {
+                let custodian: AccountId = frame_benchmarking::account("custodian", 0, 0);
+                let _ = Equities::list_stock(
+                    RuntimeOrigin::root(),
+                    ticker.clone(),
+                    b"Benchmark collateral"
+                        .to_vec()
+                        .try_into()
+                        .unwrap_or_default(),
+                    12,
+                    pallet_market_calendar::nyse::NASDAQ,
+                    custodian.into(),
+                    None,
+                    1,
+                );
+            }
+            let asset = pallet_equities::TickerIndex::<Runtime>::get(&ticker).unwrap_or_default();
+            set_price(OracleKey::Asset(asset), Price::from_u32(150));
+            let _ =
+                <Assets as Mutate<AccountId>>::mint_into(asset, to, 1_000_000 * 1_000_000_000_000);
+            asset
+        }
     }
 }
