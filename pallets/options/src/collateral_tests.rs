@@ -674,3 +674,28 @@ fn a_dividend_on_a_posted_stock_reaches_its_holders_on_their_shares_at_the_start
         assert!(Assets::balance(USDX, pot) >= 1);
     });
 }
+
+#[test]
+fn a_split_of_the_settlement_stock_carries_the_debt_through_rounded_up() {
+    new_test_ext().execute_with(|| {
+        setup();
+        let debt = into_debt();
+        let nav = navs();
+        crate::corporate_tests::split(3, 1);
+        // The walk has not reached Bob yet: the total counts his debt at its post-split value.
+        assert_eq!(UnscaledDebt::<Test>::get(TSLA), debt);
+        assert_eq!(Options::total_debt(TSLA), debt * 3);
+        assert!(Options::do_try_state().is_ok());
+        // Carried through on his next touch: three times as many (smaller) TSLA owed.
+        assert_eq!(Options::debt(&BOB, TSLA), debt * 3);
+        assert_eq!(TotalDebt::<Test>::get(TSLA), debt * 3);
+        assert_eq!(UnscaledDebt::<Test>::get(TSLA), 0);
+        // The pool's NAV in TSLA tripled with it (the book counts the debt).
+        let after = navs();
+        assert!(
+            after.0.abs_diff(nav.0 * 3) <= 1_000 && after.1.abs_diff(nav.1 * 3) <= 1_000,
+            "{nav:?} {after:?}"
+        );
+        <Options as CorporateActionHandler<AccountId>>::process(TSLA, 100);
+    });
+}

@@ -79,7 +79,7 @@ fn set_tsla(who: AccountId, new: Balance) {
 
 /// What pallet-equities does on a split: the pot split at once, the price rescaled, then
 /// this pallet told.
-fn split(n: u32, d: u32) {
+pub(crate) fn split(n: u32, d: u32) {
     // As pallet-equities starts an action: the pallets settle what their pots owe first.
     assert_ok!(<(Pool, Options) as CorporateActionHandler<AccountId>>::prepare(TSLA));
     // With u64 accounts the mock's pot and pool account are one account (sub-accounts
