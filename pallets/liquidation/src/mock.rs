@@ -231,6 +231,16 @@ impl pallet_options::BenchmarkHelper<AccountId> for OptionsBench {
     fn advance_time(ms: Moment) {
         pallet_timestamp::Now::<Test>::mutate(|t| *t += ms);
     }
+    fn collateral_stock(i: u32, to: &AccountId) -> AssetId {
+        use frame_support::traits::fungibles::{Create, Inspect, Mutate};
+        let asset = 900_100 + i;
+        if !<Assets as Inspect<AccountId>>::asset_exists(asset) {
+            let _ = <Assets as Create<AccountId>>::create(asset, LP, true, 1);
+        }
+        let _ = <Assets as Mutate<AccountId>>::mint_into(asset, to, 1_000_000 * TSLA_UNIT);
+        MockPrices::set(OracleKey::Asset(asset), Ok(p(150)));
+        asset
+    }
 }
 
 impl pallet_liquidation::Config for Test {

@@ -270,10 +270,10 @@ impl<T: Config> Pallet<T> {
                         valuation::to_u(Self::collateral_haircut(asset, p, liquidation))
                     })
                 };
-                let usd = |v: &Option<Vec<(AssetId, Balance, Fixed, Fixed, Fixed)>>| {
+                let usd = |v: &Option<Vec<collateral::StockValue>>| {
                     v.as_ref()
                         .and_then(|v| v.get(i))
-                        .map(|x| valuation::to_u(x.4))
+                        .map(|x| valuation::to_u(x.value))
                 };
                 perpetua_primitives::runtime_api::CollateralAsset {
                     asset,

@@ -46,13 +46,13 @@ impl<T: Config> Pallet<T> {
             .collect()
     }
 
-    /// Each stock of the basket: (asset, tokens, price, haircut, value after the haircut),
-    /// USD, at the initial or the liquidation haircut. An error if a price is not usable.
+    /// Each stock of the basket valued at the initial or the liquidation haircut. An error if
+    /// a price is not usable.
     pub fn basket_values(
         settlement: AssetId,
         basket: &BasketOf<T>,
         liquidation: bool,
-    ) -> Result<Vec<(AssetId, Balance, Fixed, Fixed, Fixed)>, DispatchError> {
+    ) -> Result<Vec<StockValue>, DispatchError> {
         let overflow = || DispatchError::from(Error::<T>::Overflow);
         let mut out = Vec::new();
         for (asset, shares) in basket.assets.iter() {
@@ -68,7 +68,13 @@ impl<T: Config> Pallet<T> {
                 .and_then(|t| t.checked_mul(price))
                 .and_then(|v| v.mul_round(kept, Rounding::Down))
                 .ok_or_else(overflow)?;
-            out.push((*asset, tokens, price, haircut, value));
+            out.push(StockValue {
+                asset: *asset,
+                tokens,
+                price,
+                haircut,
+                value,
+            });
         }
         Ok(out)
     }
@@ -81,7 +87,7 @@ impl<T: Config> Pallet<T> {
     ) -> Result<Fixed, DispatchError> {
         Self::basket_values(settlement, basket, liquidation)?
             .into_iter()
-            .try_fold(Fixed::ZERO, |a, (.., v)| a.checked_add(v))
+            .try_fold(Fixed::ZERO, |a, v| a.checked_add(v.value))
             .ok_or_else(|| Error::<T>::Overflow.into())
     }
 
@@ -623,6 +629,20 @@ impl<T: Config> Pallet<T> {
             });
         }
     }
+}
+
+/// One stock of a basket, valued.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StockValue {
+    pub asset: AssetId,
+    /// Tokens, the stock's base units.
+    pub tokens: Balance,
+    /// USD per whole token.
+    pub price: Fixed,
+    /// The haircut applied (a fraction).
+    pub haircut: Fixed,
+    /// USD after the haircut.
+    pub value: Fixed,
 }
 
 /// A basket as stored.

@@ -32,7 +32,7 @@ mod attack_tests;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod book;
-mod collateral;
+pub mod collateral;
 #[cfg(test)]
 mod collateral_tests;
 pub mod corporate;
