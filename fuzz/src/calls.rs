@@ -358,6 +358,10 @@ impl Gen<'_> {
             .collateral
     }
 
+    fn has_basket(&self, who: usize, settlement: AssetId) -> bool {
+        pallet_options::Baskets::<Runtime>::contains_key(settlement, &self.actors.all[who].account)
+    }
+
     /// The tokens of `asset` in `who`'s basket of extra collateral in `settlement`.
     fn extra_collateral(&self, who: usize, settlement: AssetId, asset: AssetId) -> Balance {
         pallet_options::Pallet::<Runtime>::extra_collateral(
@@ -467,11 +471,14 @@ impl Gen<'_> {
             }
             2 => {
                 let c = self.collateral(who, settlement);
+                // An account margined in other stocks often takes all its settlement stock
+                // out: its next fee or loss is debt, and its liquidation an auction.
+                let all = self.has_basket(who, settlement) && self.rng.chance(50);
                 (
                     Origin::Signed(who),
                     C::withdraw {
                         settlement,
-                        amount: self.amount(c),
+                        amount: if all { c } else { self.amount(c) },
                     },
                 )
             }

@@ -283,16 +283,34 @@ impl<'a> World<'a> {
                     "stock to traders",
                 );
             }
+            // Every third trader is margined in NVDA and AAPL with a little TSLA: its fees
+            // and losses soon become debt, and its liquidations auctions.
+            let stock_margined = (i - self.actors.fuzz_traders().start) % 3 == 2;
             ok(
                 self.setup_call(
                     i,
                     RuntimeCall::Options(pallet_options::Call::deposit {
                         settlement: 1,
-                        amount: 200 * share,
+                        amount: if stock_margined { share } else { 200 * share },
                     }),
                 ),
                 "margin",
             );
+            if stock_margined {
+                for (asset, amount) in [(2u32, 400 * share), (3, 200 * share)] {
+                    ok(
+                        self.setup_call(
+                            i,
+                            RuntimeCall::Options(pallet_options::Call::deposit_collateral {
+                                settlement: 1,
+                                asset,
+                                amount,
+                            }),
+                        ),
+                        "extra collateral",
+                    );
+                }
+            }
         }
         let _ = ADMIN;
     }

@@ -1,5 +1,5 @@
-//! The bounded fuzz run of CI: twelve seeds of 100 blocks, on two threads, at least 10,000
-//! random calls over at least 1,000 blocks, across every call of the runtime. Every pallet's
+//! The bounded fuzz run of CI: 24 seeds of 100 blocks, on two threads, at least 20,000
+//! random calls over at least 2,000 blocks, across every call of the runtime. Every pallet's
 //! `try_state` and the global invariants run after every block; any violation or panic fails
 //! the test with the shrunk call sequence that reproduces it.
 //!
@@ -13,7 +13,7 @@ use perpetua_fuzz::{actors::Actors, run_seeds, Config};
 const NEED_A_DEFICIT: [&str; 2] = ["Pool.claim", "Pool.settle_deficit"];
 
 #[test]
-fn ten_thousand_random_calls_over_a_thousand_blocks_break_no_invariant() {
+fn twenty_thousand_random_calls_over_two_thousand_blocks_break_no_invariant() {
     let first: u64 = std::env::var("FUZZ_FIRST_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -23,9 +23,9 @@ fn ten_thousand_random_calls_over_a_thousand_blocks_break_no_invariant() {
         calls: 10,
     };
     let start = std::time::Instant::now();
-    let (stats, failures) = run_seeds(first..first + 12, cfg, 2);
+    let (stats, failures) = run_seeds(first..first + 24, cfg, 2);
     let report = stats.markdown(
-        &format!("Fuzz run of CI (seeds {first}..{})", first + 11),
+        &format!("Fuzz run of CI (seeds {first}..{})", first + 23),
         start.elapsed().as_secs(),
     );
     let dir = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
@@ -39,9 +39,9 @@ fn ten_thousand_random_calls_over_a_thousand_blocks_break_no_invariant() {
         failures.len(),
         reproductions.join("\n")
     );
-    assert!(stats.blocks >= 1_000, "only {} blocks", stats.blocks);
+    assert!(stats.blocks >= 2_000, "only {} blocks", stats.blocks);
     assert!(
-        stats.random_calls >= 10_000,
+        stats.random_calls >= 20_000,
         "only {} random calls",
         stats.random_calls
     );

@@ -46,8 +46,10 @@ impl<T: Config> Pallet<T> {
             .collect()
     }
 
-    /// Each stock of the basket valued at the initial or the liquidation haircut. An error if
-    /// a price is not usable.
+    /// Each stock of the basket valued at the initial or the liquidation haircut. A stock
+    /// without a usable price (stale, held by the breaker, halted) counts for nothing until it
+    /// has one: a stock whose oracle fails can neither open risk nor keep an account from
+    /// liquidation.
     pub fn basket_values(
         settlement: AssetId,
         basket: &BasketOf<T>,
@@ -58,9 +60,16 @@ impl<T: Config> Pallet<T> {
         for (asset, shares) in basket.assets.iter() {
             let params = CollateralAssets::<T>::get(asset).ok_or(Error::<T>::NotCollateral)?;
             let tokens = CollateralHoldings::<T>::get(settlement, asset).tokens_of(*shares);
-            let price = valuation::fx(
-                T::Prices::price(OracleKey::Asset(*asset)).map_err(Error::<T>::from)?,
-            );
+            let Ok(price) = T::Prices::price(OracleKey::Asset(*asset)).map(valuation::fx) else {
+                out.push(StockValue {
+                    asset: *asset,
+                    tokens,
+                    price: Fixed::ZERO,
+                    haircut: Fixed::ONE,
+                    value: Fixed::ZERO,
+                });
+                continue;
+            };
             let haircut = Self::collateral_haircut(*asset, &params, liquidation);
             let kept = Fixed::ONE.checked_sub(haircut).ok_or_else(overflow)?;
             let decimals = pallet_assets::Metadata::<T>::get(asset).decimals;

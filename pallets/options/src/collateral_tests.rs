@@ -699,3 +699,54 @@ fn a_split_of_the_settlement_stock_carries_the_debt_through_rounded_up() {
         <Options as CorporateActionHandler<AccountId>>::process(TSLA, 100);
     });
 }
+
+#[test]
+fn a_stock_without_a_usable_price_counts_for_nothing() {
+    new_test_ext().execute_with(|| {
+        setup();
+        post(NVDA, 100 * UNIT);
+        post(AAPL, 50 * UNIT);
+        assert_ok!(sell_calls(BOB, 20));
+        let both = Options::health(&BOB, TSLA).unwrap();
+        let risk_both =
+            <Options as MarginEngine<AccountId>>::risk(&BOB, TSLA, &mut Default::default())
+                .unwrap();
+        // NVDA's oracle goes stale: an account it margins is valued without it, so a stock
+        // whose price fails can neither keep an account from liquidation nor open risk.
+        MockPrices::set(
+            OracleKey::Asset(NVDA),
+            Err(perpetua_primitives::PriceError::Stale),
+        );
+        let h = Options::health(&BOB, TSLA).unwrap();
+        assert_eq!(h.extra, Fixed::from_integer(50 * 200 * 60 / 100).unwrap());
+        assert!(h.equity < both.equity);
+        let risk = <Options as MarginEngine<AccountId>>::risk(&BOB, TSLA, &mut Default::default())
+            .unwrap();
+        // On the liquidation basis too: NVDA's 100 x 150 at 35% less is gone from equity.
+        let gone = (risk_both.equity.into_inner() - risk.equity.into_inner()) as f64 / 1e18;
+        assert!((gone - 100.0 * 150.0 * 0.65).abs() < 1e-6, "{gone}");
+        assert_noop!(sell_calls(BOB, 200), Error::<Test>::InsufficientMargin);
+    });
+}
+
+#[test]
+fn a_forced_close_with_a_profit_repays_the_debt_first() {
+    new_test_ext().execute_with(|| {
+        setup();
+        let debt = into_debt();
+        assert_ok!(buy_calls(BOB, 5));
+        next_block();
+        MockPrices::set(BTC, Ok(p(130_000)));
+        next_block();
+        let closed = <Options as MarginEngine<AccountId>>::close(
+            &BOB,
+            CALL,
+            -5,
+            CloseKind::Liquidation,
+            &mut Default::default(),
+        )
+        .unwrap();
+        assert!(closed.realised > 0);
+        assert!(Options::debt(&BOB, TSLA) < debt);
+    });
+}
