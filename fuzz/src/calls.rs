@@ -582,16 +582,34 @@ impl Gen<'_> {
                 } else {
                     self.trader()
                 };
-                let asset = self.stock();
+                // Mostly a stock the owner holds, at a limit a keeper who wants it would set.
+                let held_stocks: Vec<AssetId> =
+                    pallet_options::Pallet::<Runtime>::extra_collateral(
+                        &self.actors.all[owner].account,
+                        settlement,
+                    )
+                    .into_iter()
+                    .map(|(a, _)| a)
+                    .collect();
+                let asset = if !held_stocks.is_empty() && self.rng.chance(80) {
+                    *self.rng.pick(&held_stocks)
+                } else {
+                    self.stock()
+                };
                 let held = self.extra_collateral(owner, settlement, asset);
+                let max_price = if self.rng.chance(60) {
+                    fixed(10u128.pow(19))
+                } else {
+                    self.price_near(0.5)
+                };
                 (
                     Origin::Signed(self.trader()),
                     C::buy_collateral {
                         settlement,
                         who: self.actors.all[owner].account.clone(),
                         asset,
-                        amount: self.amount(held),
-                        max_price: self.price_near(0.5),
+                        amount: self.amount(held).max(1),
+                        max_price,
                     },
                 )
             }

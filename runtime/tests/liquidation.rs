@@ -429,13 +429,13 @@ fn the_per_block_cap_of_liquidations_fits_in_one_block() {
         let class = weights.get(DispatchClass::Operational);
         let max = class.max_total.expect("operational class has a limit");
         let one_close =
-            Liquidation::unsigned_liquidate_weight(1).saturating_add(class.base_extrinsic);
+            Liquidation::unsigned_liquidate_weight(1, Default::default()).saturating_add(class.base_extrinsic);
         let call = RuntimeCall::Liquidation(pallet_liquidation::Call::liquidate_unsigned {
             who: Bob.to_account_id(),
             settlement: TSLA,
         });
         let worst = call.get_dispatch_info().call_weight;
-        assert!(worst.all_gte(Liquidation::unsigned_liquidate_weight(16)));
+        assert!(worst.all_gte(Liquidation::unsigned_liquidate_weight(16, Default::default())));
         let cap = pallet_liquidation::LiquidationParams::default().max_per_block as u64;
         let needed = weights
             .base_block
@@ -453,7 +453,7 @@ fn the_per_block_cap_of_liquidations_fits_in_one_block() {
         pallet_equities::ActiveActions::<Runtime>::put(
             frame_support::BoundedVec::truncate_from(vec![TSLA]),
         );
-        let walking = Liquidation::unsigned_liquidate_weight(1).saturating_add(class.base_extrinsic);
+        let walking = Liquidation::unsigned_liquidate_weight(1, Default::default()).saturating_add(class.base_extrinsic);
         assert!(walking.ref_time() > one_close.ref_time());
         let fit_walking = (max.ref_time() - weights.base_block.ref_time()) / walking.ref_time();
         assert!(fit_walking >= 50, "{fit_walking}");

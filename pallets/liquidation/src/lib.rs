@@ -172,10 +172,6 @@ pub mod pallet {
         /// Most positions of an account (the engine's limit): bounds a liquidation's loop.
         #[pallet::constant]
         type MaxPositions: Get<u32>;
-        /// What an account's extra collateral (other stocks, and the debt they back) adds to
-        /// each valuation of it and to the auction a liquidation may start: the engine's worst
-        /// case (pallet-options' `max_basket_weight`).
-        type BasketWeight: Get<Weight>;
         /// What carrying the account and the keeper's wallet through a corporate action costs,
         /// charged on top of every liquidation. The runtime's value depends on the state: the
         /// worst case while an action is in progress, nothing otherwise.
@@ -311,7 +307,7 @@ pub mod pallet {
         /// Liquidates `who`'s account in `settlement` (anyone, for the keeper's share of the
         /// penalty).
         #[pallet::call_index(0)]
-        #[pallet::weight(Pallet::<T>::liquidate_weight(T::MaxPositions::get()))]
+        #[pallet::weight(Pallet::<T>::liquidate_weight(T::MaxPositions::get(), T::Engine::basket_weight(who, *settlement)))]
         #[allow(clippy::useless_conversion)]
         pub fn liquidate(
             origin: OriginFor<T>,
@@ -320,14 +316,15 @@ pub mod pallet {
         ) -> DispatchResultWithPostInfo {
             let keeper = ensure_signed(origin)?;
             ensure!(keeper != who, Error::<T>::SelfLiquidation);
+            let basket = T::Engine::basket_weight(&who, settlement);
             let closes = Self::do_liquidate(&who, settlement, Some(keeper))?;
-            Ok(Some(Self::liquidate_weight(closes)).into())
+            Ok(Some(Self::liquidate_weight(closes, basket)).into())
         }
 
         /// Liquidates `who`'s account in `settlement`: submitted by validators' offchain
         /// workers, unsigned, validated against current prices.
         #[pallet::call_index(1)]
-        #[pallet::weight((Pallet::<T>::unsigned_liquidate_weight(T::MaxPositions::get()), DispatchClass::Operational))]
+        #[pallet::weight((Pallet::<T>::unsigned_liquidate_weight(T::MaxPositions::get(), T::Engine::basket_weight(who, *settlement)), DispatchClass::Operational))]
         #[allow(clippy::useless_conversion)]
         pub fn liquidate_unsigned(
             origin: OriginFor<T>,
@@ -335,8 +332,9 @@ pub mod pallet {
             settlement: AssetId,
         ) -> DispatchResultWithPostInfo {
             ensure_none(origin)?;
+            let basket = T::Engine::basket_weight(&who, settlement);
             let closes = Self::do_liquidate(&who, settlement, None)?;
-            Ok(Some(Self::unsigned_liquidate_weight(closes)).into())
+            Ok(Some(Self::unsigned_liquidate_weight(closes, basket)).into())
         }
 
         /// Sets the parameters (admin).
@@ -408,18 +406,20 @@ pub mod pallet {
         /// (895 µs + 382 µs per close) falls below it for many closes; the component charged,
         /// `c + c² / 32`, stays above every measured point (1,276 and 10,063 µs). Check it
         /// against `scripts/bench.sh pallet_liquidation` when the weights are regenerated.
-        pub fn liquidate_weight(closes: u32) -> Weight {
+        /// `basket`: what the account's extra collateral adds to one valuation of it
+        /// (`MarginEngine::basket_weight`); the account is valued once per close and once
+        /// more.
+        pub fn liquidate_weight(closes: u32, basket: Weight) -> Weight {
             let c = closes.max(1);
-            // The account is valued once per close and once more, each with its basket.
             <T as Config>::WeightInfo::liquidate(c.saturating_add(c.saturating_mul(c) / 32))
-                .saturating_add(T::BasketWeight::get().saturating_mul(c.saturating_add(1).into()))
+                .saturating_add(basket.saturating_mul(c.saturating_add(1).into()))
                 .saturating_add(T::ActionTouchWeight::get())
         }
 
         /// The weight of an unsigned liquidation: the liquidation, and its dry run (rolled
         /// back) that `pre_dispatch` makes before it in the block.
-        pub fn unsigned_liquidate_weight(closes: u32) -> Weight {
-            Self::liquidate_weight(closes).saturating_mul(2)
+        pub fn unsigned_liquidate_weight(closes: u32, basket: Weight) -> Weight {
+            Self::liquidate_weight(closes, basket).saturating_mul(2)
         }
 
         /// Whether liquidations in `settlement` wait for a fresh price: its stock's market is

@@ -255,7 +255,6 @@ impl pallet_liquidation::Config for Test {
     type UnsignedPriority = ConstU64<{ u64::MAX }>;
     type UnsignedLongevity = ConstU64<3>;
     type MaxPositions = ConstU32<4>;
-    type BasketWeight = ();
     type ActionTouchWeight = ();
     type MaxPerBlock = ConstU32<2_000>;
     type WeightInfo = ();

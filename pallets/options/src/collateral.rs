@@ -47,9 +47,10 @@ impl<T: Config> Pallet<T> {
     }
 
     /// Each stock of the basket valued at the initial or the liquidation haircut. A stock
-    /// without a usable price (stale, held by the breaker, halted) counts for nothing until it
-    /// has one: a stock whose oracle fails can neither open risk nor keep an account from
-    /// liquidation.
+    /// without a usable price (stale, held by the breaker, halted) counts for nothing for
+    /// opening risk and withdrawals, and stops the account's liquidation until it has one (the
+    /// settlement stock's rule: nothing is liquidated at a price nobody can trust, such as a
+    /// gap the breaker holds).
     pub fn basket_values(
         settlement: AssetId,
         basket: &BasketOf<T>,
@@ -60,7 +61,11 @@ impl<T: Config> Pallet<T> {
         for (asset, shares) in basket.assets.iter() {
             let params = CollateralAssets::<T>::get(asset).ok_or(Error::<T>::NotCollateral)?;
             let tokens = CollateralHoldings::<T>::get(settlement, asset).tokens_of(*shares);
-            let Ok(price) = T::Prices::price(OracleKey::Asset(*asset)).map(valuation::fx) else {
+            let price = T::Prices::price(OracleKey::Asset(*asset)).map(valuation::fx);
+            if liquidation {
+                price.map_err(Error::<T>::from)?;
+            }
+            let Ok(price) = price else {
                 out.push(StockValue {
                     asset: *asset,
                     tokens,

@@ -417,6 +417,10 @@ impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
         Self::start_auction(who, settlement)
     }
 
+    fn basket_weight(who: &T::AccountId, settlement: AssetId) -> frame_support::weights::Weight {
+        Self::basket_weight(Self::basket_len(who, settlement))
+    }
+
     fn seize_to_pool(
         who: &T::AccountId,
         settlement: AssetId,

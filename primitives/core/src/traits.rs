@@ -734,6 +734,11 @@ pub trait MarginEngine<AccountId> {
     fn start_auction(_who: &AccountId, _settlement: AssetId) -> bool {
         false
     }
+    /// What `who`'s extra collateral in `settlement` adds to one valuation of the account and
+    /// to the auction its liquidation may start (nothing without extra collateral).
+    fn basket_weight(_who: &AccountId, _settlement: AssetId) -> sp_runtime::Weight {
+        sp_runtime::Weight::zero()
+    }
     /// Moves up to `amount` of `who`'s collateral into the settlement's pool as `kind`; returns
     /// what moved.
     fn seize_to_pool(

@@ -62,7 +62,6 @@ impl pallet_liquidation::Config for Runtime {
     type UnsignedLongevity = LiquidationLongevity;
     /// The options pallet's `MaxPositions`.
     type MaxPositions = ConstU32<16>;
-    type BasketWeight = OptionsBasketWeight;
     type ActionTouchWeight = crate::configs::equities::ActionTouchWeight;
     type MaxPerBlock = ConstU32<2_000>;
     type WeightInfo = pallet_liquidation::weights::SubstrateWeight<Runtime>;
@@ -105,14 +104,5 @@ pub mod benchmark_helper {
                 }
             });
         }
-    }
-}
-
-/// What a margin account's extra collateral adds to each valuation of it: the options
-/// pallet's worst case (a full basket valued and a repayment of its debt).
-pub struct OptionsBasketWeight;
-impl frame_support::traits::Get<frame_support::weights::Weight> for OptionsBasketWeight {
-    fn get() -> frame_support::weights::Weight {
-        pallet_options::Pallet::<Runtime>::max_basket_weight()
     }
 }
