@@ -150,7 +150,8 @@ async function main() {
     if (halt) await inBlock(api, api.tx.sudo.sudo(api.tx.equities.setHalted(TSLA, true)), alice);
     await page.getByTestId('tab-pool').click();
     await page.waitForSelector('[data-testid="nav-per-share-Main"]', { timeout: T });
-    assert.match(await text(page, 'flows'), /when the market opens/);
+    // The page reads the pool each block: the halt shows from the block after it.
+    await page.waitForFunction(() => /when the market opens/.test(document.querySelector('[data-testid="flows"]')?.textContent ?? ''), null, { timeout: T });
     const walletBefore = BigInt((await api.query.assets.account(TSLA, dave.address)).toJSON().balance);
     await page.getByTestId('lp-amount').fill('5');
     await page.getByTestId('lp-deposit').click();
