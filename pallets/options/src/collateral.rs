@@ -27,9 +27,22 @@ impl<T: Config> Pallet<T> {
         params: &CollateralParams,
         liquidation: bool,
     ) -> Fixed {
-        let hours = T::Prices::unpriced_interval(asset)
-            .and_then(|ms| Fixed::from_rational(ms.min(i64::MAX as u64) as i128, 3_600_000));
-        valuation::haircut(&params.haircut_at(liquidation), hours)
+        valuation::haircut(&params.haircut_at(liquidation), Self::unpriced_hours(asset))
+    }
+
+    /// `tokens` of `asset` at `price` USD per whole token less `haircut`, USD, rounded down;
+    /// `None` on overflow. The one valuation of a stock of extra collateral.
+    fn value_after_haircut(
+        asset: AssetId,
+        tokens: Balance,
+        price: Fixed,
+        haircut: Fixed,
+    ) -> Option<Fixed> {
+        let decimals = pallet_assets::Metadata::<T>::get(asset).decimals;
+        let kept = Fixed::ONE.checked_sub(haircut)?;
+        Fixed::from_units(tokens, decimals as u32)?
+            .checked_mul(price)?
+            .mul_round(kept, Rounding::Down)
     }
 
     /// The tokens of each stock in `who`'s basket in `settlement`.
@@ -76,12 +89,8 @@ impl<T: Config> Pallet<T> {
                 continue;
             };
             let haircut = Self::collateral_haircut(*asset, &params, liquidation);
-            let kept = Fixed::ONE.checked_sub(haircut).ok_or_else(overflow)?;
-            let decimals = pallet_assets::Metadata::<T>::get(asset).decimals;
-            let value = Fixed::from_units(tokens, decimals as u32)
-                .and_then(|t| t.checked_mul(price))
-                .and_then(|v| v.mul_round(kept, Rounding::Down))
-                .ok_or_else(overflow)?;
+            let value =
+                Self::value_after_haircut(*asset, tokens, price, haircut).ok_or_else(overflow)?;
             out.push(StockValue {
                 asset: *asset,
                 tokens,
@@ -122,16 +131,12 @@ impl<T: Config> Pallet<T> {
                 continue;
             };
             let haircut = Self::collateral_haircut(asset, &params, true);
-            let da = pallet_assets::Metadata::<T>::get(asset).decimals;
-            let units = Fixed::ONE
-                .checked_sub(haircut)
-                .and_then(|kept| {
-                    Fixed::from_units(holding.amount, da as u32)?
-                        .checked_mul(valuation::fx(price))?
-                        .mul_round(kept, Rounding::Down)
-                })
-                .and_then(|usd| valuation::usd_to_units(usd, settle, decimals, Rounding::Down).ok())
-                .unwrap_or(0);
+            let units =
+                Self::value_after_haircut(asset, holding.amount, valuation::fx(price), haircut)
+                    .and_then(|usd| {
+                        valuation::usd_to_units(usd, settle, decimals, Rounding::Down).ok()
+                    })
+                    .unwrap_or(0);
             total = total.saturating_add(units);
         }
         total

@@ -557,6 +557,8 @@ fn tokens_sent_to_the_pot_do_not_dilute_the_next_depositor() {
         setup();
         // Carol posts one base unit, then sends the pot a large amount of NVDA hoping the
         // next deposit rounds to no shares and her unit takes it.
+        let (carol_before, bob_before) =
+            (Assets::balance(NVDA, KEEPER), Assets::balance(NVDA, BOB));
         assert_ok!(Options::deposit_collateral(
             RuntimeOrigin::signed(KEEPER),
             TSLA,
@@ -575,6 +577,18 @@ fn tokens_sent_to_the_pot_do_not_dilute_the_next_depositor() {
             vec![(NVDA, 50 * UNIT)]
         );
         assert_eq!(Options::extra_collateral(&KEEPER, TSLA), vec![(NVDA, 1)]);
+        // Both take out all they can: Bob gets his 50 back whole, Carol her unit and not a
+        // token of the donation.
+        for (who, amount) in [(BOB, 50 * UNIT), (KEEPER, 1)] {
+            assert_ok!(Options::withdraw_collateral(
+                RuntimeOrigin::signed(who),
+                TSLA,
+                NVDA,
+                amount
+            ));
+        }
+        assert_eq!(Assets::balance(NVDA, BOB), bob_before);
+        assert_eq!(Assets::balance(NVDA, KEEPER), carol_before - 100 * UNIT);
     });
 }
 

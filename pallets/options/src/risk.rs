@@ -74,10 +74,17 @@ impl<T: Config> Pallet<T> {
     /// whole closed period, held until the first fresh price after the open, ramped up
     /// before the close); the maximum when that is unknown.
     pub fn haircut(settlement: AssetId) -> Fixed {
-        let params = Haircuts::<T>::get(settlement);
-        let hours = T::Prices::unpriced_interval(settlement)
-            .and_then(|ms| Fixed::from_rational(ms.min(i64::MAX as u64) as i128, 3_600_000));
-        valuation::haircut(&params, hours)
+        valuation::haircut(
+            &Haircuts::<T>::get(settlement),
+            Self::unpriced_hours(settlement),
+        )
+    }
+
+    /// The hours `asset`'s price has gone unrefreshed over (pallet-prices'
+    /// `unpriced_interval`), `None` when unknown: what every haircut's gap term grows with.
+    pub fn unpriced_hours(asset: AssetId) -> Option<Fixed> {
+        T::Prices::unpriced_interval(asset)
+            .and_then(|ms| Fixed::from_rational(ms.min(i64::MAX as u64) as i128, 3_600_000))
     }
 
     /// The prices of `market` (id `id`), from `cache` or read.

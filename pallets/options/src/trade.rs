@@ -373,11 +373,12 @@ impl<T: Config> Pallet<T> {
         // An account with extra collateral may owe the part of the fee its settlement
         // collateral cannot pay; the pool receives what is paid now (the rest, when repaid,
         // as a trading result).
-        let fee_paid = if fee > 0 && Self::has_extra(who, settlement) {
-            Self::take_owed(who, settlement, fee, policy, gaps)?
-        } else {
-            Self::debit(who, settlement, fee)?;
-            fee
+        // The basket is read only when the settlement collateral falls short (a failed debit
+        // changes nothing).
+        let fee_paid = match Self::debit(who, settlement, fee) {
+            Ok(()) => fee,
+            Err(e) if !Self::has_extra(who, settlement) => return Err(e.into()),
+            Err(_) => Self::take_owed(who, settlement, fee, policy, gaps)?,
         };
         // The latency part of the fee pays the pool for trading against an oracle that is
         // always a little behind: it goes to the tranches like a trading result, not into the
