@@ -48,8 +48,21 @@ pub fn local_chain_spec() -> Result<ChainSpec, String> {
         .build())
 }
 
+/// The development chain with 250 generated stocks, each with a pool and BTC and ETH markets
+/// (the runtime's `scale` preset): for benchmarks and load tests at listing scale.
+pub fn scale_chain_spec() -> Result<ChainSpec, String> {
+    Ok(ChainSpec::builder(wasm()?, None)
+        .with_name("Perpetua Scale")
+        .with_id("perpetua_scale")
+        .with_protocol_id("prp")
+        .with_chain_type(ChainType::Development)
+        .with_properties(properties())
+        .with_genesis_config_preset_name(perpetua_runtime::genesis_config_presets::SCALE_PRESET)
+        .build())
+}
+
 /// The names `--chain` accepts besides a path to a chain-spec file.
-pub const BUILTIN_CHAINS: &str = "dev, local (alias local_testnet)";
+pub const BUILTIN_CHAINS: &str = "dev, local (alias local_testnet), scale";
 
 /// The chain spec for `--chain <id>`: a built-in name or a JSON file. Anything else is a readable
 /// error, never a panic.
@@ -57,6 +70,7 @@ pub fn load(id: &str) -> Result<Box<dyn sc_service::ChainSpec>, String> {
     Ok(match id {
         "dev" | "development" => Box::new(development_chain_spec()?),
         "" | "local" | "local_testnet" => Box::new(local_chain_spec()?),
+        "scale" => Box::new(scale_chain_spec()?),
         path => {
             let file = std::path::PathBuf::from(path);
             if !file.exists() {

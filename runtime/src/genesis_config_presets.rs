@@ -1,7 +1,8 @@
-//! Genesis presets: `development` (one validator, Alice; Alice holds sudo) and `local_testnet`
-//! (four validators, Alice to Dave; no sudo key: `Root` only through the committee's delay).
-//! Both carry the example stock tokens, the oracle operators and the technical committee
-//! (Alice, Bob and Charlie).
+//! Genesis presets: `development` (one validator, Alice; Alice holds sudo), `local_testnet`
+//! (four validators, Alice to Dave; no sudo key: `Root` only through the committee's delay)
+//! and `scale` (the development chain with 250 generated stocks). All carry the oracle
+//! operators and the technical committee (Alice, Bob and Charlie); the first two the twelve
+//! example stock tokens, each with a pool and BTC and ETH markets ([`Listing`]).
 
 use crate::{
     AccountId, AssetId, Balance, BalancesConfig, BlockNumber, EquitiesConfig, GovernanceConfig,
@@ -33,8 +34,9 @@ pub struct ExampleStock {
 /// Nasdaq keeps the NYSE holiday calendar (the same dates, 09:30-16:00 New York time).
 const NASDAQ: perpetua_primitives::ExchangeId = pallet_market_calendar::nyse::NASDAQ;
 
-/// The example stock tokens: asset ids 1, 2 and 3, all listed on Nasdaq.
-pub const EXAMPLE_STOCKS: [ExampleStock; 3] = [
+/// The example stock tokens: asset ids 1 to 12, large and volatile Nasdaq names that holders
+/// would post as margin (TSLA first: the settlement the tests and the app start from).
+pub const EXAMPLE_STOCKS: [ExampleStock; 12] = [
     ExampleStock {
         id: 1,
         ticker: "TSLA",
@@ -53,6 +55,69 @@ pub const EXAMPLE_STOCKS: [ExampleStock; 3] = [
         id: 3,
         ticker: "AAPL",
         name: "Apple Inc.",
+        decimals: 12,
+        exchange: NASDAQ,
+    },
+    ExampleStock {
+        id: 4,
+        ticker: "MSFT",
+        name: "Microsoft Corporation",
+        decimals: 12,
+        exchange: NASDAQ,
+    },
+    ExampleStock {
+        id: 5,
+        ticker: "AMZN",
+        name: "Amazon.com, Inc.",
+        decimals: 12,
+        exchange: NASDAQ,
+    },
+    ExampleStock {
+        id: 6,
+        ticker: "GOOGL",
+        name: "Alphabet Inc.",
+        decimals: 12,
+        exchange: NASDAQ,
+    },
+    ExampleStock {
+        id: 7,
+        ticker: "META",
+        name: "Meta Platforms, Inc.",
+        decimals: 12,
+        exchange: NASDAQ,
+    },
+    ExampleStock {
+        id: 8,
+        ticker: "AMD",
+        name: "Advanced Micro Devices, Inc.",
+        decimals: 12,
+        exchange: NASDAQ,
+    },
+    ExampleStock {
+        id: 9,
+        ticker: "NFLX",
+        name: "Netflix, Inc.",
+        decimals: 12,
+        exchange: NASDAQ,
+    },
+    ExampleStock {
+        id: 10,
+        ticker: "COIN",
+        name: "Coinbase Global, Inc.",
+        decimals: 12,
+        exchange: NASDAQ,
+    },
+    ExampleStock {
+        id: 11,
+        ticker: "MSTR",
+        name: "Strategy Inc.",
+        decimals: 12,
+        exchange: NASDAQ,
+    },
+    ExampleStock {
+        id: 12,
+        ticker: "PLTR",
+        name: "Palantir Technologies Inc.",
         decimals: 12,
         exchange: NASDAQ,
     },
@@ -139,10 +204,81 @@ pub fn example_collateral() -> Vec<(AssetId, pallet_options::CollateralParams)> 
     ]
 }
 
-/// The example option markets: BTC and ETH options settled in TSLA (the first example stock),
-/// with the default market parameters.
+/// A stock token listed at genesis.
+#[derive(Clone, Debug)]
+pub struct GenesisStock {
+    pub id: AssetId,
+    pub ticker: Vec<u8>,
+    pub name: Vec<u8>,
+    pub decimals: u8,
+    pub exchange: perpetua_primitives::ExchangeId,
+}
+
+/// What a genesis lists: its stock tokens, those of them with a pool and markets, and the
+/// stocks accepted as extra collateral.
+#[derive(Clone, Debug)]
+pub struct Listing {
+    pub stocks: Vec<GenesisStock>,
+    /// Each has a pool (seeded by the first three stock holders) and a BTC and an ETH market
+    /// settled in it ([`markets_of`]).
+    pub pooled: Vec<AssetId>,
+    pub collateral: Vec<(AssetId, pallet_options::CollateralParams)>,
+}
+
+/// Stocks of the `scale` preset: the mission's 200 and more.
+pub const SCALE_STOCKS: u32 = 250;
+
+/// The name of the generated 250-stock preset (`--chain scale`).
+pub const SCALE_PRESET: &str = "scale";
+
+impl Listing {
+    /// The dev and test networks': the twelve example stocks, each with a pool and BTC and
+    /// ETH markets; NVDA and AAPL are also extra collateral ([`example_collateral`]).
+    pub fn examples() -> Self {
+        let stocks: Vec<GenesisStock> = EXAMPLE_STOCKS
+            .iter()
+            .map(|s| GenesisStock {
+                id: s.id,
+                ticker: s.ticker.as_bytes().to_vec(),
+                name: s.name.as_bytes().to_vec(),
+                decimals: s.decimals,
+                exchange: s.exchange,
+            })
+            .collect();
+        let pooled = stocks.iter().map(|s| s.id).collect();
+        Self {
+            stocks,
+            pooled,
+            collateral: example_collateral(),
+        }
+    }
+
+    /// `n` stocks (at least the examples): the examples, then generated ones (ticker `S0013`
+    /// and on, Nasdaq, 12 decimals), every one with a pool and BTC and ETH markets. The
+    /// `scale` preset's (250) and the scale test's.
+    pub fn generated(n: u32) -> Self {
+        let mut listing = Self::examples();
+        let first = listing.stocks.len() as u32 + 1;
+        for id in first..=n {
+            listing.stocks.push(GenesisStock {
+                id,
+                ticker: alloc::format!("S{id:04}").into_bytes(),
+                name: alloc::format!("Generated stock {id}").into_bytes(),
+                decimals: 12,
+                exchange: NASDAQ,
+            });
+            listing.pooled.push(id);
+        }
+        listing
+    }
+}
+
+/// The option markets of `pooled` stocks: on each, a BTC and an ETH market with the default
+/// parameters, each listing a call and a put at every strike of its index (6 series a market).
 #[allow(clippy::type_complexity)]
-pub fn example_markets() -> Vec<(
+pub fn markets_of(
+    pooled: &[AssetId],
+) -> Vec<(
     CryptoIndex,
     AssetId,
     MarketParams,
@@ -156,20 +292,25 @@ pub fn example_markets() -> Vec<(
             })
             .collect::<Vec<_>>()
     };
-    vec![
-        (
-            CryptoIndex::Btc,
-            EXAMPLE_STOCKS[0].id,
-            MarketParams::default(),
-            series(&BTC_STRIKES),
-        ),
-        (
-            CryptoIndex::Eth,
-            EXAMPLE_STOCKS[0].id,
-            MarketParams::default(),
-            series(&ETH_STRIKES),
-        ),
-    ]
+    pooled
+        .iter()
+        .flat_map(|settlement| {
+            [
+                (
+                    CryptoIndex::Btc,
+                    *settlement,
+                    MarketParams::default(),
+                    series(&BTC_STRIKES),
+                ),
+                (
+                    CryptoIndex::Eth,
+                    *settlement,
+                    MarketParams::default(),
+                    series(&ETH_STRIKES),
+                ),
+            ]
+        })
+        .collect()
 }
 
 fn dev_accounts() -> Vec<AccountId> {
@@ -195,7 +336,9 @@ fn authority(k: (Sr25519Keyring, Ed25519Keyring)) -> (AccountId, SessionKeys) {
     (k.0.to_account_id(), SessionKeys { aura, grandpa })
 }
 
+#[allow(clippy::too_many_arguments)]
 fn genesis(
+    listing: &Listing,
     validators: Vec<(AccountId, SessionKeys)>,
     endowed: Vec<AccountId>,
     root: Option<AccountId>,
@@ -205,13 +348,33 @@ fn genesis(
 ) -> Value {
     let stock_holders: Vec<AccountId> = endowed.iter().take(6).cloned().collect();
     let (calendar_exchanges, calendar_years) = pallet_market_calendar::us_equities_genesis();
-    // The TSLA pool: Alice and Bob seed the main tranche, Charlie the insurance tranche.
-    let share = 10u128.pow(EXAMPLE_STOCKS[0].decimals as u32);
-    let pool_seed: Vec<(AccountId, Balance)> = stock_holders
+    // Each pool: Alice and Bob seed the main tranche, Charlie the insurance tranche, with 400,
+    // 200 and 100 shares of its stock.
+    let decimals = |id: AssetId| {
+        listing
+            .stocks
+            .iter()
+            .find(|s| s.id == id)
+            .map_or(12, |s| s.decimals)
+    };
+    let pools: Vec<_> = listing
+        .pooled
         .iter()
-        .take(3)
-        .cloned()
-        .zip([400 * share, 200 * share, 100 * share])
+        .map(|id| {
+            let share = 10u128.pow(decimals(*id) as u32);
+            let seed: Vec<(AccountId, Balance)> = stock_holders
+                .iter()
+                .take(3)
+                .cloned()
+                .zip([400 * share, 200 * share, 100 * share])
+                .collect();
+            (
+                *id,
+                pallet_pool::PoolParams::default(),
+                seed.iter().take(2).cloned().collect::<Vec<_>>(),
+                seed.iter().skip(2).cloned().collect::<Vec<_>>(),
+            )
+        })
         .collect();
     build_struct_json_patch!(RuntimeGenesisConfig {
         balances: BalancesConfig {
@@ -241,14 +404,14 @@ fn genesis(
             years: calendar_years,
         },
         equities: EquitiesConfig {
-            stocks: EXAMPLE_STOCKS
+            stocks: listing
+                .stocks
                 .iter()
                 .map(|s| {
-                    let (ticker, name) = (s.ticker.as_bytes().to_vec(), s.name.as_bytes().to_vec());
                     (
                         s.id,
-                        ticker,
-                        name,
+                        s.ticker.clone(),
+                        s.name.clone(),
                         s.decimals,
                         s.exchange,
                         custodian.clone(),
@@ -256,7 +419,8 @@ fn genesis(
                     )
                 })
                 .collect::<Vec<_>>(),
-            holdings: EXAMPLE_STOCKS
+            holdings: listing
+                .stocks
                 .iter()
                 .flat_map(|s| {
                     let amount = STOCK_ENDOWMENT_SHARES * 10u128.pow(s.decimals as u32);
@@ -267,17 +431,10 @@ fn genesis(
                 })
                 .collect::<Vec<_>>(),
         },
-        pool: PoolConfig {
-            pools: vec![(
-                EXAMPLE_STOCKS[0].id,
-                pallet_pool::PoolParams::default(),
-                pool_seed.iter().take(2).cloned().collect::<Vec<_>>(),
-                pool_seed.iter().skip(2).cloned().collect::<Vec<_>>(),
-            )],
-        },
+        pool: PoolConfig { pools },
         options: OptionsConfig {
-            markets: example_markets(),
-            collateral: example_collateral(),
+            markets: markets_of(&listing.pooled),
+            collateral: listing.collateral.clone(),
         },
         oracle_operators: OracleOperatorsConfig {
             members: oracle_operators.try_into().unwrap_or_default(),
@@ -288,7 +445,20 @@ fn genesis(
 /// The `development` preset: Alice validates alone and holds sudo, so that one developer can
 /// change anything at once. Eve is the custodian.
 pub fn development_config_genesis() -> Value {
+    dev_genesis(&Listing::examples())
+}
+
+/// The `scale` preset: the development chain (Alice validates and holds sudo) with
+/// [`SCALE_STOCKS`] stocks, each with a pool and BTC and ETH markets of six series: 500
+/// markets and 3,000 series, for the scale tests and benchmarks (docs/SCALE.md).
+pub fn scale_config_genesis() -> Value {
+    dev_genesis(&Listing::generated(SCALE_STOCKS))
+}
+
+/// The development chain's keys and roles over `listing`.
+pub fn dev_genesis(listing: &Listing) -> Value {
     genesis(
+        listing,
         vec![authority((Sr25519Keyring::Alice, Ed25519Keyring::Alice))],
         dev_accounts(),
         Some(Sr25519Keyring::Alice.to_account_id()),
@@ -309,6 +479,7 @@ pub fn development_config_genesis() -> Value {
 /// Ferdie.
 pub fn local_config_genesis() -> Value {
     genesis(
+        &Listing::examples(),
         vec![
             authority((Sr25519Keyring::Alice, Ed25519Keyring::Alice)),
             authority((Sr25519Keyring::Bob, Ed25519Keyring::Bob)),
@@ -336,6 +507,7 @@ pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
     let patch = match id.as_ref() {
         sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
         sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
+        SCALE_PRESET => scale_config_genesis(),
         _ => return None,
     };
     serde_json::to_string(&patch).ok().map(String::into_bytes)
@@ -346,5 +518,6 @@ pub fn preset_names() -> Vec<PresetId> {
     vec![
         PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
         PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+        PresetId::from(SCALE_PRESET),
     ]
 }

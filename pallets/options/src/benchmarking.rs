@@ -283,19 +283,93 @@ mod benches {
         Ok(())
     }
 
-    /// The block hook with `s` series, each with positions, over `m` markets (each market's
-    /// prices are read, and each settlement's pool margin reported, once per block). On a
-    /// chain with markets at genesis, `m` below their number measures that number.
+    /// The block hook at scale: `s` series with open interest pricing `q` distinct quotes, on
+    /// `m` markets, each settled in a stock of its own with its own pool (the worst case of
+    /// the per-settlement work: one book written and one pool margin reported per market).
+    /// Series `j` is listed on the `j % m`-th new market at strike slot `(j / m + j % m) % q`,
+    /// so a market's series have distinct strikes (`s / m <= MaxSeriesPerSettlement <= q`)
+    /// and the hook prices exactly `q` quotes. The markets and series a chain lists at
+    /// genesis (without positions) count in `m` and are walked too; `s` stops at what
+    /// `MaxSeries` leaves.
     #[benchmark]
     fn accrue_funding(
+        s: Linear<{ T::MaxSeriesPerSettlement::get() * 2 }, { T::MaxSeries::get() }>,
+        q: Linear<{ T::MaxSeriesPerSettlement::get() }, { T::MaxSeriesPerSettlement::get() * 2 }>,
+        m: Linear<
+            { T::MaxSeries::get() / T::MaxSeriesPerSettlement::get() * 2 },
+            { T::MaxMarkets::get() },
+        >,
+    ) -> Result<(), BenchmarkError> {
+        let lp: T::AccountId = account("lp", 0, 0);
+        let existing = NextMarketId::<T>::get();
+        let fresh = m.saturating_sub(existing).max(1);
+        let markets = (0..fresh)
+            .map(|i| {
+                let settlement =
+                    <T as Config>::BenchmarkHelper::settlement_at(i, &lp, 10_000_000 * UNIT);
+                Options::<T>::do_create_market(
+                    CryptoIndex::Btc,
+                    settlement,
+                    MarketParams::default(),
+                )
+                .map(|id| (id, settlement))
+                .map_err(|_| BenchmarkError::Stop("market"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let room =
+            T::MaxSeries::get().saturating_sub(AllSeries::<T>::decode_len().unwrap_or(0) as u32);
+        let n = markets.len() as u32;
+        let mut ids = Vec::new();
+        for j in 0..s.min(room) {
+            let (market, settlement) = markets[(j % n) as usize];
+            let slot = (j / n + j % n) % q;
+            let strike = FixedU128::from_u32(50_000 + 1_000 * slot);
+            let id = Options::<T>::do_list_series(market, strike, OptionKind::Call)
+                .map_err(|_| BenchmarkError::Stop("series"))?;
+            let who = trader::<T>(settlement, j)?;
+            Options::<T>::do_trade(&who, id, 1, None, TradeMode::Trader)
+                .map_err(|_| BenchmarkError::Stop("trade"))?;
+            ids.push(id);
+        }
+        // The next block's prices: the index and every settlement move 1%, so every series'
+        // risk, every book and every pool's margin in tokens changes, as in a live block.
+        <T as Config>::BenchmarkHelper::advance_time(3_000);
+        <T as Config>::BenchmarkHelper::set_price(
+            OracleKey::Crypto(CryptoIndex::Btc),
+            perpetua_primitives::Price::from_u32(101_000),
+        );
+        for (_, settlement) in &markets {
+            <T as Config>::BenchmarkHelper::set_price(
+                OracleKey::Asset(*settlement),
+                perpetua_primitives::Price::from_u32(404),
+            );
+        }
+        let now = T::Time::now();
+        #[block]
+        {
+            Options::<T>::accrue_all();
+        }
+        // The hook did the work measured: every series was accrued to now.
+        for id in ids {
+            let accrued = SeriesBook::<T>::get(id).is_some_and(|x| x.funding_time == now);
+            if !accrued {
+                return Err(BenchmarkError::Stop("a series was not accrued"));
+            }
+        }
+        Ok(())
+    }
+
+    /// A pool's book valued, as every LP flow values it (the pool charges it per flow as
+    /// `BookValuationWeight`): `s` series with open interest at distinct strikes, each on a
+    /// market of its own as far as `MaxMarkets` allows.
+    #[benchmark]
+    fn book_value(
         s: Linear<1, { T::MaxSeriesPerSettlement::get() }>,
-        m: Linear<1, { T::MaxMarkets::get() }>,
     ) -> Result<(), BenchmarkError> {
         let (first, settlement) = env::<T>()?;
+        let room = T::MaxMarkets::get().saturating_sub(NextMarketId::<T>::get());
         let mut markets = alloc::vec![first];
-        // `m` markets in all, counting those the chain has already (their series, if any, are
-        // walked too: the runtime's genesis lists some).
-        for _ in NextMarketId::<T>::get().max(1)..m {
+        for _ in 1..s.min(room.saturating_add(1)) {
             markets.push(
                 Options::<T>::do_create_market(
                     CryptoIndex::Btc,
@@ -305,23 +379,23 @@ mod benches {
                 .map_err(|_| BenchmarkError::Stop("market"))?,
             );
         }
-        let ids = (0..s)
-            .map(|i| {
-                let market = markets[i as usize % markets.len()];
-                let strike = FixedU128::from_u32(90_000 + 1_000 * i);
-                Options::<T>::do_list_series(market, strike, OptionKind::Call)
-                    .map_err(|_| BenchmarkError::Stop("series"))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        for (i, id) in ids.iter().enumerate() {
-            let who = trader::<T>(settlement, i as u32)?;
-            Options::<T>::do_trade(&who, *id, 1, None, TradeMode::Trader)
+        for i in 0..s {
+            let market = markets[(i as usize) % markets.len()];
+            let strike = FixedU128::from_u32(90_000 + 1_000 * i);
+            let id = Options::<T>::do_list_series(market, strike, OptionKind::Call)
+                .map_err(|_| BenchmarkError::Stop("series"))?;
+            let who = trader::<T>(settlement, i)?;
+            Options::<T>::do_trade(&who, id, 1, None, TradeMode::Trader)
                 .map_err(|_| BenchmarkError::Stop("trade"))?;
         }
-        <T as Config>::BenchmarkHelper::advance_time(3_000);
+        let depth = T::Pool::depth(settlement);
+        let value;
         #[block]
         {
-            Options::<T>::accrue_all();
+            value = Options::<T>::book_value(settlement, depth);
+        }
+        if value.is_err() {
+            return Err(BenchmarkError::Stop("the book could not be valued"));
         }
         Ok(())
     }

@@ -3,28 +3,42 @@
 //! (what the pool's NAV counts), path-independent along the curve.
 
 use crate::*;
+use perpetua_primitives::CryptoIndex;
 use sp_runtime::DispatchResult;
+use valuation::{IndexPrices, SettlementPrices};
 
 impl<T: Config> Pallet<T> {
     /// The prices `market` needs now, or the named reason they are not usable.
     pub fn market_prices(market: &Market) -> Result<MarketPrices, Error<T>> {
+        Ok(MarketPrices::of(
+            Self::index_prices(market.index)?,
+            Self::settlement_prices(market.settlement)?,
+        ))
+    }
+
+    /// The index and its implied volatility (USD, annualised): shared by every market on
+    /// `index`, whatever it settles in.
+    pub(crate) fn index_prices(index: CryptoIndex) -> Result<IndexPrices, Error<T>> {
         let e = Error::<T>::from;
-        let spot = T::Prices::price(OracleKey::Crypto(market.index)).map_err(e)?;
-        let vol = T::Prices::implied_vol(market.index).map_err(e)?;
-        let key = OracleKey::Asset(market.settlement);
-        let settle = valuation::fx(T::Prices::price(key).map_err(e)?);
-        let (settle_low, settle_high) = if T::Prices::is_fresh(key) {
-            (settle, settle)
-        } else {
-            valuation::widen(settle, Self::haircut(market.settlement)).map_err(Self::verr)?
-        };
-        Ok(MarketPrices {
+        let spot = T::Prices::price(OracleKey::Crypto(index)).map_err(e)?;
+        let vol = T::Prices::implied_vol(index).map_err(e)?;
+        Ok(IndexPrices {
             spot: valuation::fx(spot),
             vol: valuation::fx(vol),
-            settle,
-            settle_low,
-            settle_high,
         })
+    }
+
+    /// The settlement asset's price and, while its market is closed, the band it is widened
+    /// to by its haircut: shared by every market settled in it.
+    pub(crate) fn settlement_prices(settlement: AssetId) -> Result<SettlementPrices, Error<T>> {
+        let key = OracleKey::Asset(settlement);
+        let settle = valuation::fx(T::Prices::price(key).map_err(Error::<T>::from)?);
+        let (low, high) = if T::Prices::is_fresh(key) {
+            (settle, settle)
+        } else {
+            valuation::widen(settle, Self::haircut(settlement)).map_err(Self::verr)?
+        };
+        Ok(SettlementPrices { settle, low, high })
     }
 
     pub(crate) fn verr(e: ValuationError) -> Error<T> {
@@ -43,16 +57,9 @@ impl<T: Config> Pallet<T> {
             .map_err(Self::verr)
     }
 
+    /// The markets' settlement assets, each once ([`Settlements`]).
     pub(crate) fn settlements() -> Vec<AssetId> {
-        let mut out: Vec<AssetId> = Vec::new();
-        for id in 0..NextMarketId::<T>::get() {
-            if let Some(m) = Markets::<T>::get(id) {
-                if !out.contains(&m.settlement) {
-                    out.push(m.settlement);
-                }
-            }
-        }
-        out
+        Settlements::<T>::get().into_inner()
     }
 
     /// Tells the pool the margin its book over `settlement` requires.
@@ -89,14 +96,24 @@ impl<T: Config> Pallet<T> {
     /// The one writer of a settlement's book aggregates (`PoolMargin`, `BookDelta`): a
     /// series' contribution moved from `before` to `after`.
     pub(crate) fn book_risk_moved(settlement: AssetId, before: SeriesRisk, after: SeriesRisk) {
-        if before == after {
+        Self::book_risks_moved(settlement, &[(before, after)]);
+    }
+
+    /// [`Self::book_risk_moved`] for several series of one settlement, applied in order: each
+    /// aggregate is read and written once (the block hook's one write per book).
+    pub(crate) fn book_risks_moved(settlement: AssetId, moves: &[(SeriesRisk, SeriesRisk)]) {
+        if moves.iter().all(|(before, after)| before == after) {
             return;
         }
         PoolMargin::<T>::mutate(settlement, |m| {
-            *m = m.saturating_sub(before.margin).saturating_add(after.margin)
+            for (before, after) in moves {
+                *m = m.saturating_sub(before.margin).saturating_add(after.margin);
+            }
         });
         BookDelta::<T>::mutate(settlement, |d| {
-            *d = d.saturating_sub(before.delta).saturating_add(after.delta)
+            for (before, after) in moves {
+                *d = d.saturating_sub(before.delta).saturating_add(after.delta);
+            }
         });
     }
 
@@ -138,6 +155,8 @@ impl<T: Config> Pallet<T> {
         let mut owed_tokens = Fixed::ZERO;
         let mut price = None;
         let mut decimals = 0;
+        // Prices are read once (one settlement, at most two indexes) and quotes shared.
+        let mut cache = risk::ValuationCache::default();
         for id in SettlementSeries::<T>::get(settlement) {
             let Some(series) = SeriesBook::<T>::get(id) else {
                 continue;
@@ -148,7 +167,9 @@ impl<T: Config> Pallet<T> {
             let Some(market) = Markets::<T>::get(series.market) else {
                 continue;
             };
-            let prices = Self::market_prices(&market).map_err(|_| PriceError::Stale)?;
+            let prices = Self::prices_cached(&market, &mut cache).map_err(|_| PriceError::Stale)?;
+            let q = Self::quote_cached(&series, &market, &prices, &mut cache)
+                .map_err(|_| PriceError::Stale)?;
             price = Some(prices.settle);
             decimals = market.settlement_decimals;
             let (u, f) = (|| -> Result<(Fixed, Fixed), ValuationError> {
@@ -158,7 +179,6 @@ impl<T: Config> Pallet<T> {
                     &market,
                     market.settlement_decimals,
                 )?;
-                let q = valuation::quote_at(&series, &market, prices.spot, prices.vol)?;
                 let price = valuation::contract_price(&q, &market)?;
                 let value = valuation::unwind_value(price, &series, liquidity, &market)?;
                 let u = value

@@ -10,6 +10,7 @@
 //! print); one block of a price spike moves funding by one block's worth only.
 
 use crate::*;
+use alloc::{collections::BTreeMap, vec::Vec};
 use sp_runtime::DispatchResult;
 
 impl<T: Config> Pallet<T> {
@@ -111,43 +112,57 @@ impl<T: Config> Pallet<T> {
         })
     }
 
-    /// The block hook: accrue every series, then tell each pool its required margin.
+    /// The block hook: accrue every series with open interest, then tell each pool with a
+    /// book its required margin. Its work is one read of each listed series, one write of each
+    /// accrued one, one read of each market, and per settlement one write of its book's
+    /// aggregates and one report; prices are read once per index and per settlement, and a
+    /// quote is priced once per index, kind, strike and funding period (250 stocks' BTC books
+    /// share them), so the pricing done grows with the strikes listed, not with the stocks.
     pub fn accrue_all() {
         let now = T::Time::now();
         let mut cache = risk::ValuationCache::default();
-        let mut touched: Vec<(AssetId, SeriesRisk, SeriesRisk)> = Vec::new();
+        let mut markets: BTreeMap<MarketId, Option<Market>> = BTreeMap::new();
+        // Per settlement with a book: its series' contributions moved, in walk order.
+        let mut books: BTreeMap<AssetId, Vec<(SeriesRisk, SeriesRisk)>> = BTreeMap::new();
         for id in AllSeries::<T>::get() {
             let Some(mut series) = SeriesBook::<T>::get(id) else {
                 continue;
             };
-            if series.funding_time == now || (series.long == 0 && series.short == 0) {
-                // Accrued already, or nothing to accrue (a trade restarts its clock): no write.
+            if series.long == 0 && series.short == 0 {
+                // Nothing to accrue (a trade restarts its clock): no write.
                 continue;
             }
-            let Some(market) = Markets::<T>::get(series.market) else {
+            let Some(market) = *markets
+                .entry(series.market)
+                .or_insert_with(|| Markets::<T>::get(series.market))
+            else {
                 continue;
             };
+            // A settlement with open interest is reported even if none of its series could
+            // be accrued this block: its price moved its margin in tokens.
+            let moves = books.entry(market.settlement).or_default();
+            if series.funding_time == now {
+                // Accrued already this block (by a trade).
+                continue;
+            }
             let before = series.risk();
-            // Each market's prices are read once per block; an unusable price leaves the
-            // series to catch up later.
-            let Ok(prices) = Self::prices_cached(series.market, &market, &mut cache) else {
+            // An unusable price leaves the series to catch up later.
+            let Ok(prices) = Self::prices_cached(&market, &mut cache) else {
                 continue;
             };
-            let Ok(q) = Self::quote_cached(id, &series, &market, &prices, &mut cache) else {
+            let Ok(q) = Self::quote_cached(&series, &market, &prices, &mut cache) else {
                 continue;
             };
             if !Self::accrue_with(&mut series, &market, now, &prices, &q) {
                 continue;
             }
             if series.risk() != before {
-                touched.push((market.settlement, before, series.risk()));
+                moves.push((before, series.risk()));
             }
             SeriesBook::<T>::insert(id, series);
         }
-        for (settlement, before, after) in touched {
-            Self::book_risk_moved(settlement, before, after);
-        }
-        for settlement in Self::settlements() {
+        for (settlement, moves) in books {
+            Self::book_risks_moved(settlement, &moves);
             Self::report_pool_margin(settlement, false, None).ok();
         }
     }

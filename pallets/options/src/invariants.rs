@@ -184,6 +184,28 @@ impl<T: Config> Pallet<T> {
                 );
             }
         }
+        // The quote keys are exactly the listed series' (the hook's weight counts them).
+        let mut keys = alloc::collections::BTreeSet::new();
+        for (_, series) in SeriesBook::<T>::iter() {
+            let market = Markets::<T>::get(series.market).ok_or("series of unknown market")?;
+            keys.insert(risk::quote_key(&market, series.strike, series.kind));
+        }
+        ensure!(
+            keys.iter().all(QuoteKeys::<T>::contains_key)
+                && QuoteKeys::<T>::iter_keys().count() == keys.len()
+                && QuoteKeys::<T>::count() as usize == keys.len(),
+            "quote keys are not the listed series'"
+        );
+        // The settlements are exactly the markets', each once.
+        let settlements = Settlements::<T>::get();
+        let mut listed = alloc::collections::BTreeSet::new();
+        for (_, market) in Markets::<T>::iter() {
+            listed.insert(market.settlement);
+        }
+        ensure!(
+            settlements.len() == listed.len() && settlements.iter().all(|s| listed.contains(s)),
+            "settlements are not the markets'"
+        );
         for (settlement, margin, delta) in book {
             ensure!(
                 PoolMargin::<T>::get(settlement) == margin,

@@ -41,6 +41,7 @@ mod corporate_tests;
 mod funding;
 mod invariants;
 mod ledger;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 pub mod risk;
@@ -74,12 +75,19 @@ pub trait BenchmarkHelper<AccountId> {
     /// A settlement asset (12 decimals) whose pool holds `capital` deposited by `lp` (funded by
     /// the helper), with usable prices for it, BTC and BTC's volatility. The clock is set
     /// inside its market's session.
-    fn settlement(lp: &AccountId, capital: Balance) -> AssetId;
+    fn settlement(lp: &AccountId, capital: Balance) -> AssetId {
+        Self::settlement_at(0, lp, capital)
+    }
+    /// The `i`-th such settlement asset, created (with its pool and prices) if needed:
+    /// `settlement` is the 0th.
+    fn settlement_at(i: u32, lp: &AccountId, capital: Balance) -> AssetId;
     /// Moves the chain's clock forward by `ms` (prices stay usable).
     fn advance_time(ms: Moment);
     /// The `i`-th stock for extra collateral (12 decimals, a usable price of 150 USD),
     /// created if needed, with 1,000,000 tokens minted to `to`.
     fn collateral_stock(i: u32, to: &AccountId) -> AssetId;
+    /// Sets a usable price for `key` (a block's feed: the index or a settlement moves).
+    fn set_price(key: OracleKey, price: perpetua_primitives::Price);
 }
 
 /// The most decimals a settlement asset may have: amounts convert through 18-decimal fixed
@@ -114,7 +122,7 @@ pub mod pallet {
 
     /// The storage layout's version (README, "Storage"); a change of layout bumps it and
     /// ships a migration (docs/UPGRADES.md).
-    const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+    const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
     #[pallet::pallet]
     #[pallet::storage_version(STORAGE_VERSION)]
@@ -187,6 +195,20 @@ pub mod pallet {
     /// Every listed series (active or with positions): the block hook walks them.
     #[pallet::storage]
     pub type AllSeries<T: Config> = StorageValue<_, BoundedVec<SeriesId, T::MaxSeries>, ValueQuery>;
+
+    /// The settlement assets of the markets, each once, in listing order: what the block hook,
+    /// the liquidation worker and a corporate action walk (one read, not one per market).
+    /// Written at market creation only.
+    #[pallet::storage]
+    pub type Settlements<T: Config> =
+        StorageValue<_, BoundedVec<AssetId, T::MaxMarkets>, ValueQuery>;
+
+    /// The quote keys of the listed series (index, call or put, strike, funding period): the
+    /// block hook prices each once per block, however many markets list it, so its weight
+    /// counts them (the map's counter). Written at listing only; series are never removed.
+    #[pallet::storage]
+    pub type QuoteKeys<T: Config> =
+        CountedStorageMap<_, Blake2_128Concat, risk::QuoteKey, (), OptionQuery>;
 
     /// Series of each settlement asset: the pool's book.
     #[pallet::storage]
@@ -641,8 +663,9 @@ pub mod pallet {
     impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
         fn on_initialize(_n: BlockNumberFor<T>) -> Weight {
             let series = AllSeries::<T>::decode_len().unwrap_or(0) as u32;
+            let quotes = QuoteKeys::<T>::count();
             let markets = NextMarketId::<T>::get();
-            <T as Config>::WeightInfo::accrue_funding(series, markets)
+            <T as Config>::WeightInfo::accrue_funding(series, quotes, markets)
         }
 
         /// Funding accrues once per block, after the block's price feeds, for every series:
@@ -983,6 +1006,15 @@ pub mod pallet {
                 decimals <= MAX_SETTLEMENT_DECIMALS,
                 Error::<T>::SettlementDecimalsTooLarge
             );
+            // Markets never go, so neither does a settlement once listed; it fits, since there
+            // are no more settlements than markets.
+            Settlements::<T>::try_mutate(|all| {
+                if all.contains(&settlement) {
+                    return Ok(());
+                }
+                all.try_push(settlement)
+            })
+            .map_err(|_| Error::<T>::TooManyMarkets)?;
             Markets::<T>::insert(
                 id,
                 Market {
@@ -1039,6 +1071,7 @@ pub mod pallet {
                     funding_rounding: 0,
                 },
             );
+            QuoteKeys::<T>::insert(risk::quote_key(&m, strike, kind), ());
             NextSeriesId::<T>::put(id.saturating_add(1));
             Self::deposit_event(Event::SeriesListed {
                 series: id,

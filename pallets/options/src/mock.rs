@@ -187,7 +187,7 @@ impl pallet_pool::Config for Test {
     type Time = Timestamp;
     type PalletId = PoolPalletId;
     type ProtocolAccount = Protocol;
-    type MaxPools = ConstU32<4>;
+    type MaxPools = ConstU32<8>;
     type MaxQueue = ConstU32<16>;
     type MaxRequestsPerAccount = ConstU32<4>;
     type FlowsPerBlock = ConstU32<8>;
@@ -223,30 +223,33 @@ impl pallet_options::Config for Test {
 pub struct BenchHelper;
 #[cfg(feature = "runtime-benchmarks")]
 impl pallet_options::BenchmarkHelper<AccountId> for BenchHelper {
-    fn settlement(lp: &AccountId, capital: Balance) -> AssetId {
+    fn settlement_at(i: u32, lp: &AccountId, capital: Balance) -> AssetId {
         use frame_support::traits::fungibles::{Create, Inspect, Mutate};
         // A 24/7 asset (not a stock): the pool's flows always execute.
-        const ASSET: AssetId = 900_002;
-        if !<Assets as Inspect<AccountId>>::asset_exists(ASSET) {
-            let _ = <Assets as Create<AccountId>>::create(ASSET, *lp, true, 1);
+        let asset: AssetId = if i == 0 { 900_002 } else { 901_000 + i };
+        if !<Assets as Inspect<AccountId>>::asset_exists(asset) {
+            let _ = <Assets as Create<AccountId>>::create(asset, *lp, true, 1);
             let _ = Assets::force_set_metadata(
                 RuntimeOrigin::root(),
-                ASSET.into(),
+                asset.into(),
                 b"Bench".to_vec(),
                 b"BNCH".to_vec(),
                 12,
                 false,
             );
         }
-        let _ = <Assets as Mutate<AccountId>>::mint_into(ASSET, lp, capital.saturating_mul(2));
+        let _ = <Assets as Mutate<AccountId>>::mint_into(asset, lp, capital.saturating_mul(2));
         let _ = Pool::create_pool(
             RuntimeOrigin::root(),
-            ASSET,
+            asset,
             pallet_pool::PoolParams::default(),
         );
-        let _ = Pool::deposit_now(lp, ASSET, perpetua_primitives::Tranche::Main, capital, 0);
-        MockPrices::set(OracleKey::Asset(ASSET), Ok(p(400)));
-        ASSET
+        let _ = Pool::deposit_now(lp, asset, perpetua_primitives::Tranche::Main, capital, 0);
+        MockPrices::set(OracleKey::Asset(asset), Ok(p(400)));
+        asset
+    }
+    fn set_price(key: OracleKey, price: Price) {
+        MockPrices::set(key, Ok(price));
     }
     fn advance_time(ms: Moment) {
         pallet_timestamp::Now::<Test>::mutate(|t| *t += ms);

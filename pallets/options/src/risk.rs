@@ -3,7 +3,9 @@
 
 use crate::*;
 use alloc::{collections::BTreeMap, vec::Vec};
-use perpetua_primitives::{AccountRisk, CloseKind, Closed, MarginEngine, PositionRisk};
+use perpetua_primitives::{
+    AccountRisk, CloseKind, Closed, CryptoIndex, MarginEngine, PositionRisk,
+};
 
 /// Which prices an account's health is valued at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,15 +45,31 @@ pub struct SeriesValue {
     pub funding_index: FixedI128,
 }
 
+/// The inputs that fix a quote at the index: every market on one index prices a strike and
+/// kind alike, whatever it settles in, so 250 settlements' BTC books share their quotes.
+pub type QuoteKey = (CryptoIndex, bool, u128, u64);
+
+/// The quote key of a series of `market` at `strike` (none of its parts ever changes).
+pub fn quote_key(market: &Market, strike: FixedU128, kind: OptionKind) -> QuoteKey {
+    (
+        market.index,
+        matches!(kind, OptionKind::Call),
+        strike.into_inner(),
+        market.params.funding_period_secs,
+    )
+}
+
 /// Valuations shared within one scan or one liquidation: per series, and the haircut per
 /// settlement asset. Invalid once a trade moves a series (its mark and funding change).
 #[derive(Default)]
 pub struct ValuationCache {
     series: BTreeMap<SeriesId, Result<SeriesValue, DispatchError>>,
     haircuts: BTreeMap<AssetId, Fixed>,
-    prices: BTreeMap<MarketId, Result<MarketPrices, DispatchError>>,
+    /// Prices per index and per settlement asset, each read once per scan.
+    index_prices: BTreeMap<CryptoIndex, Result<valuation::IndexPrices, DispatchError>>,
+    settlement_prices: BTreeMap<AssetId, Result<valuation::SettlementPrices, DispatchError>>,
     /// Quotes at the index: they depend on the prices only, not on the book.
-    quotes: BTreeMap<SeriesId, perpetua_pricing::Quote>,
+    quotes: BTreeMap<QuoteKey, perpetua_pricing::Quote>,
 }
 
 impl ValuationCache {
@@ -87,44 +105,49 @@ impl<T: Config> Pallet<T> {
             .and_then(|ms| Fixed::from_rational(ms.min(i64::MAX as u64) as i128, 3_600_000))
     }
 
-    /// The prices of `market` (id `id`), from `cache` or read.
+    /// The prices of `market`, from `cache` or read: its index's and its settlement's, each
+    /// read once per scan however many markets share them.
     pub fn prices_cached(
-        id: MarketId,
         market: &Market,
         cache: &mut ValuationCache,
     ) -> Result<MarketPrices, DispatchError> {
-        *cache
-            .prices
-            .entry(id)
-            .or_insert_with(|| Self::market_prices(market).map_err(Into::into))
+        let index = (*cache
+            .index_prices
+            .entry(market.index)
+            .or_insert_with(|| Self::index_prices(market.index).map_err(Into::into)))?;
+        let settlement = (*cache
+            .settlement_prices
+            .entry(market.settlement)
+            .or_insert_with(|| Self::settlement_prices(market.settlement).map_err(Into::into)))?;
+        Ok(MarketPrices::of(index, settlement))
     }
 
-    /// The quote of series `id` at the index, from `cache` or priced.
+    /// The quote of `series` at the index, from `cache` or priced: shared by every series of
+    /// the same index, kind, strike and funding period.
     pub fn quote_cached(
-        id: SeriesId,
         series: &Series,
         market: &Market,
         prices: &MarketPrices,
         cache: &mut ValuationCache,
     ) -> Result<perpetua_pricing::Quote, DispatchError> {
-        if let Some(q) = cache.quotes.get(&id) {
+        let key = quote_key(market, series.strike, series.kind);
+        if let Some(q) = cache.quotes.get(&key) {
             return Ok(*q);
         }
         let q = valuation::quote_at(series, market, prices.spot, prices.vol)
             .map_err(|e| DispatchError::from(Self::verr(e)))?;
-        cache.quotes.insert(id, q);
+        cache.quotes.insert(key, q);
         Ok(q)
     }
 
     fn value_series(
-        id: SeriesId,
         series: &Series,
         market: &Market,
         cache: &mut ValuationCache,
     ) -> Result<SeriesValue, DispatchError> {
-        let prices = Self::prices_cached(series.market, market, cache)?;
+        let prices = Self::prices_cached(market, cache)?;
         let liquidity = Self::liquidity(market, &prices)?;
-        let q = Self::quote_cached(id, series, market, &prices, cache)?;
+        let q = Self::quote_cached(series, market, &prices, cache)?;
         let now = T::Time::now();
         let v = (|| -> Result<SeriesValue, ValuationError> {
             let price = valuation::contract_price(&q, market)?;
@@ -170,7 +193,7 @@ impl<T: Config> Pallet<T> {
             .ok_or_else(|| DispatchError::from(Error::<T>::UnknownSeries))
             .and_then(|series| {
                 let market = Markets::<T>::get(series.market).ok_or(Error::<T>::UnknownMarket)?;
-                Self::value_series(id, &series, &market, cache)
+                Self::value_series(&series, &market, cache)
             });
         cache.series.insert(id, v);
         v

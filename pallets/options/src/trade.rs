@@ -182,8 +182,8 @@ impl<T: Config> Pallet<T> {
         }
         // One valuation cache for the whole trade: the market's prices are read and the
         // series priced at the index once.
-        let prices = Self::prices_cached(series.market, &market, cache)?;
-        let q = Self::quote_cached(series_id, &series, &market, &prices, cache)?;
+        let prices = Self::prices_cached(&market, cache)?;
+        let q = Self::quote_cached(&series, &market, &prices, cache)?;
 
         // 1. Funding up to now, then the position's share of it: a position never records a
         //    funding index that was not brought up to now.

@@ -27,6 +27,36 @@ pub struct MarketPrices {
     pub settle_high: Fixed,
 }
 
+/// An index's prices, shared by every market on it: USD, and the annualised implied
+/// volatility.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IndexPrices {
+    pub spot: Fixed,
+    pub vol: Fixed,
+}
+
+/// A settlement asset's price, shared by every market settled in it (see
+/// [`MarketPrices::settle_low`] and [`MarketPrices::settle_high`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SettlementPrices {
+    pub settle: Fixed,
+    pub low: Fixed,
+    pub high: Fixed,
+}
+
+impl MarketPrices {
+    /// A market's prices from its index's and its settlement's.
+    pub fn of(index: IndexPrices, settlement: SettlementPrices) -> Self {
+        Self {
+            spot: index.spot,
+            vol: index.vol,
+            settle: settlement.settle,
+            settle_low: settlement.low,
+            settle_high: settlement.high,
+        }
+    }
+}
+
 /// Why a valuation failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ValuationError {

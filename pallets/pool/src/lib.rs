@@ -72,6 +72,11 @@ use sp_runtime::{traits::AccountIdConversion, ArithmeticError, DispatchError, Fi
 /// range (their cost does not grow with the number of LPs: the benchmark shows a flat slope).
 pub const LP_WEIGHT_BOUND: u32 = 1000;
 
+/// Storage reads of looking at one queued pool in the block hook without executing a flow:
+/// its queue's head, whether it is a stock, its exchange's session (two) and its price's
+/// freshness (two).
+pub const QUEUE_LOOK_READS: u64 = 6;
+
 #[frame_support::pallet]
 pub mod pallet {
     use super::*;
@@ -499,11 +504,17 @@ pub mod pallet {
             let retry = <T as Config>::WeightInfo::settle_receivable()
                 .saturating_mul(left as u64)
                 .saturating_add(T::DbWeight::get().reads(1));
-            if QueuedPools::<T>::decode_len().unwrap_or(0) == 0 {
+            let queued = QueuedPools::<T>::decode_len().unwrap_or(0) as u64;
+            if queued == 0 {
                 return retry.saturating_add(T::DbWeight::get().reads(1));
             }
             let processed = Self::process(T::FlowsPerBlock::get());
-            retry.saturating_add(Self::process_weight(processed.max(1)))
+            // Each queued pool may be looked at without a flow executing (its head not due or
+            // its market closed): its queue, the stock, its session and its price's freshness.
+            let walk = T::DbWeight::get().reads(QUEUE_LOOK_READS.saturating_mul(queued));
+            retry
+                .saturating_add(Self::process_weight(processed.max(1)))
+                .saturating_add(walk)
         }
 
         /// The block's receivables move here, so every block ends with each pool account

@@ -10,6 +10,10 @@ parameter_types! {
     pub const OptionsPalletId: PalletId = PalletId(*b"prp/optn");
 }
 
+/// The most option markets. Every market may be settled in a stock of its own, so there are as
+/// many pools (and stock listings, for the hook's benchmark: each market its own settlement).
+pub const MAX_MARKETS: u32 = 512;
+
 impl pallet_options::Config for Runtime {
     type RuntimeEvent = RuntimeEvent;
     type AdminOrigin = EnsureRoot<AccountId>;
@@ -21,11 +25,13 @@ impl pallet_options::Config for Runtime {
     type ActionTouchWeight = crate::configs::equities::ActionTouchWeight;
     type Time = Timestamp;
     type PalletId = OptionsPalletId;
-    type MaxMarkets = ConstU32<16>;
+    /// 250 stocks and more, each with a BTC and an ETH market (issue 17).
+    type MaxMarkets = ConstU32<MAX_MARKETS>;
     /// A pool's book is valued over its series on every LP flow: 32 strikes and kinds.
     type MaxSeriesPerSettlement = ConstU32<32>;
-    /// The block hook's work: funding of every series, each block.
-    type MaxSeries = ConstU32<128>;
+    /// The block hook's work: funding of every series, each block (250 stocks with 12 series
+    /// each are 3,000; docs/SCALE.md measures the hook there).
+    type MaxSeries = ConstU32<4_096>;
     /// An account's health is valued over its positions on every trade and withdrawal.
     type MaxPositions = ConstU32<16>;
     type MaxCollateralAssets = ConstU32<4>;
@@ -64,10 +70,14 @@ pub mod benchmark_helper {
     }
 
     impl pallet_options::BenchmarkHelper<AccountId> for OptionsHelper {
-        fn settlement(lp: &AccountId, capital: Balance) -> AssetId {
+        fn settlement_at(i: u32, lp: &AccountId, capital: Balance) -> AssetId {
             pallet_timestamp::Now::<Runtime>::put(OPEN);
-            let ticker: pallet_equities::Ticker =
-                b"BNCHOPT".to_vec().try_into().unwrap_or_default();
+            let ticker = if i == 0 {
+                b"BNCHOPT".to_vec()
+            } else {
+                alloc::format!("BNCHS{i}").into_bytes()
+            };
+            let ticker: pallet_equities::Ticker = ticker.try_into().unwrap_or_default();
             if pallet_equities::TickerIndex::<Runtime>::get(&ticker).is_none() {
                 let custodian: AccountId = frame_benchmarking::account("custodian", 0, 0);
                 let _ = Equities::list_stock(
@@ -99,6 +109,10 @@ pub mod benchmark_helper {
             );
             let _ = Pool::deposit_now(lp, asset, Tranche::Main, capital, 0);
             asset
+        }
+
+        fn set_price(key: OracleKey, price: Price) {
+            set_price(key, price);
         }
 
         fn advance_time(ms: Moment) {

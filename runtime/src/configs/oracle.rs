@@ -15,8 +15,9 @@ use crate::{AccountId, OracleKey, OracleOperators, Price, Runtime, RuntimeEvent,
 /// bound, so every operator can feed in every block.
 pub const MAX_ORACLE_OPERATORS: u32 = 16;
 /// The most values one `feed_values` call may carry. It must cover every feed key at once:
-/// BTC, ETH, their two implied volatilities, PRP and every listed stock token.
-pub const MAX_FEED_VALUES: u32 = 64;
+/// BTC, ETH, their two implied volatilities, PRP and every listed stock token (a stock per
+/// market at most, so 512 and more; 250 stocks need 255).
+pub const MAX_FEED_VALUES: u32 = 640;
 
 parameter_types! {
     /// Feeds made by root are recorded under this account.

@@ -20,10 +20,8 @@ parameter_types! {
 
 parameter_types! {
     pub BookValuationWeight: frame_support::weights::Weight =
-        <pallet_options::weights::SubstrateWeight<Runtime> as pallet_options::WeightInfo>::accrue_funding(
+        <pallet_options::weights::SubstrateWeight<Runtime> as pallet_options::WeightInfo>::book_value(
             <Runtime as pallet_options::Config>::MaxSeriesPerSettlement::get(),
-            // The book of a settlement is priced per market: at most every market on it.
-            <Runtime as pallet_options::Config>::MaxMarkets::get(),
         );
 }
 
@@ -46,7 +44,8 @@ impl pallet_pool::Config for Runtime {
     type Time = Timestamp;
     type PalletId = PoolPalletId;
     type ProtocolAccount = ProtocolAccount;
-    type MaxPools = ConstU32<16>;
+    /// A pool per market at most (`MAX_MARKETS`).
+    type MaxPools = ConstU32<{ crate::configs::options::MAX_MARKETS }>;
     type MaxQueue = ConstU32<256>;
     /// One account holds at most 4 places in a pool's queue (with `min_flow`, a flood of the
     /// 256 places needs 64 accounts with real capital, all refunded at the open).

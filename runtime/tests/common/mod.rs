@@ -26,12 +26,17 @@ fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
     }
 }
 
-/// Externalities holding the genesis of the runtime preset `name` ("development" or
-/// "local_testnet").
+/// Externalities holding the genesis of the runtime preset `name` ("development",
+/// "local_testnet" or "scale").
 pub fn new_ext(preset: &str) -> sp_io::TestExternalities {
-    LAST_HASH.with(|h| h.set(None));
     let patch_bytes = genesis_config_presets::get_preset(&preset.into()).expect("preset exists");
-    let patch: serde_json::Value = serde_json::from_slice(&patch_bytes).unwrap();
+    ext_of(serde_json::from_slice(&patch_bytes).unwrap())
+}
+
+/// Externalities holding the genesis of a preset's JSON `patch` (e.g.
+/// `genesis_config_presets::dev_genesis` of a listing of one's own).
+pub fn ext_of(patch: serde_json::Value) -> sp_io::TestExternalities {
+    LAST_HASH.with(|h| h.set(None));
     let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
     merge(&mut config, patch);
     let config: RuntimeGenesisConfig = serde_json::from_value(config).expect("preset decodes");
