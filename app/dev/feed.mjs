@@ -1,5 +1,5 @@
 // Dev-chain prices for the web app: two of the dev preset's oracle operators (Alice and Bob,
-// a quorum) feed BTC, ETH, their implied volatilities and the example stocks every few
+// a quorum) feed BTC, ETH, their implied volatilities and every listed stock every few
 // blocks, as a gentle random walk around realistic levels (or fixed, with --fixed).
 //
 //   node dev/feed.mjs [--ws ws://127.0.0.1:9944] [--every 6] [--fixed] [--once]
@@ -23,9 +23,13 @@ const fixedPrices = args.includes('--fixed');
 const once = args.includes('--once');
 
 /** Starting levels, USD (volatility as a fraction). */
-const levels = {
-  btc: 100000, eth: 3500, btcVol: 0.6, ethVol: 0.7, tsla: 400, nvda: 180, aapl: 230,
+const levels = { btc: 100000, eth: 3500, btcVol: 0.6, ethVol: 0.7 };
+/** Starting levels of the dev preset's example stocks by asset id; others start at 100. */
+const STOCK_LEVELS = {
+  1: 400, 2: 180, 3: 230, 4: 480, 5: 220, 6: 190, 7: 700, 8: 160, 9: 1100, 10: 300, 11: 350, 12: 170,
 };
+/** Each listed stock's level, by asset id (filled from the chain's listings). */
+const stocks = new Map();
 
 function toFixed(x) {
   return BigInt(Math.round(x * 1e6)) * (FIXED / 1_000_000n);
@@ -36,21 +40,27 @@ function step() {
   const walk = (v, sigma) => v * Math.exp(sigma * (Math.random() - 0.5));
   levels.btc = walk(levels.btc, 0.004);
   levels.eth = walk(levels.eth, 0.005);
-  levels.tsla = walk(levels.tsla, 0.003);
-  levels.nvda = walk(levels.nvda, 0.003);
-  levels.aapl = walk(levels.aapl, 0.002);
+  for (const [id, v] of stocks) stocks.set(id, walk(v, 0.003));
 }
 
-function values(stockIds) {
+function values() {
   const v = [
     [{ Crypto: 'Btc' }, toFixed(levels.btc)],
     [{ Crypto: 'Eth' }, toFixed(levels.eth)],
     [{ ImpliedVol: 'Btc' }, toFixed(levels.btcVol)],
     [{ ImpliedVol: 'Eth' }, toFixed(levels.ethVol)],
   ];
-  const stock = [levels.tsla, levels.nvda, levels.aapl];
-  stockIds.forEach((id, i) => v.push([{ Asset: id }, toFixed(stock[i] ?? 100)]));
+  for (const [id, level] of stocks) v.push([{ Asset: id }, toFixed(level)]);
   return v;
+}
+
+/** Adds the stocks listed since the last look (a listing made while the feed runs is fed). */
+async function listed(api) {
+  const keys = await api.query.equities.stocks.keys();
+  for (const k of keys) {
+    const id = Number(k.args[0].toString());
+    if (!stocks.has(id)) stocks.set(id, STOCK_LEVELS[id] ?? 100);
+  }
 }
 
 async function main() {
@@ -58,12 +68,12 @@ async function main() {
   const api = await ApiPromise.create({ provider: new WsProvider(ws), noInitWarn: true });
   const keyring = new Keyring({ type: 'sr25519' });
   const operators = [keyring.addFromUri('//Alice'), keyring.addFromUri('//Bob')];
-  const stockIds = [1, 2, 3];
   for (;;) {
+    await listed(api);
     step();
-    const v = values(stockIds);
+    const v = values();
     await Promise.all(operators.map((op) => inBlock(api, api.tx.prices.feed(v), op)));
-    console.log(`[feed] BTC ${levels.btc.toFixed(0)} ETH ${levels.eth.toFixed(0)} TSLA ${levels.tsla.toFixed(2)}`);
+    console.log(`[feed] BTC ${levels.btc.toFixed(0)} ETH ${levels.eth.toFixed(0)} TSLA ${(stocks.get(1) ?? 0).toFixed(2)} (${stocks.size} stocks)`);
     if (once) break;
     await new Promise((r) => setTimeout(r, every));
   }

@@ -170,7 +170,10 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 /// runtime, run once in the first block of the new code. Each is versioned: it runs only on a
 /// chain at the storage version it starts from, so a fresh chain (whose genesis writes the
 /// current versions) skips it. Remove one when no chain to upgrade is older than it.
-pub type Migrations = (pallet_equities::migrations::v1::MigrateV0ToV1<Runtime>,);
+pub type Migrations = (
+    pallet_equities::migrations::v1::MigrateV0ToV1<Runtime>,
+    pallet_options::migrations::v1::MigrateV0ToV1<Runtime>,
+);
 
 /// Executive: handles dispatch to the various modules.
 pub type Executive = frame_executive::Executive<

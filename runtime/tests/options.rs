@@ -137,16 +137,25 @@ fn tsla(who: Sr25519Keyring) -> u128 {
 }
 
 #[test]
-fn the_dev_preset_lists_btc_and_eth_markets_settled_in_tsla() {
+fn the_dev_preset_lists_btc_and_eth_markets_settled_in_each_example_stock() {
+    use perpetua_runtime::genesis_config_presets::EXAMPLE_STOCKS;
     dev_ext().execute_with(|| {
-        let all = Options::all_series_info();
-        assert_eq!(all.len(), 2 * (BTC_STRIKES.len() + ETH_STRIKES.len()));
-        for s in &all {
-            assert_eq!(s.settlement, TSLA);
+        let every = Options::all_series_info();
+        let per_stock = 2 * (BTC_STRIKES.len() + ETH_STRIKES.len());
+        assert_eq!(every.len(), EXAMPLE_STOCKS.len() * per_stock);
+        for stock in &EXAMPLE_STOCKS {
+            let of = every.iter().filter(|s| s.settlement == stock.id).count();
+            assert_eq!(of, per_stock, "{}", stock.ticker);
+            assert!(pallet_pool::Pools::<Runtime>::get(stock.id).is_some());
+        }
+        for s in &every {
             assert!(s.active);
             // No prices yet at genesis: every read says why.
             assert_eq!(s.price_error.as_deref(), Some("MissingPrice"));
         }
+        // TSLA's markets come first (ids 0 and 1, series 0 to 11).
+        let all: Vec<_> = every.iter().filter(|s| s.settlement == TSLA).collect();
+        assert!(all.iter().all(|s| s.series < per_stock as u32));
         let btc: Vec<_> = all.iter().filter(|s| s.index == CryptoIndex::Btc).collect();
         assert_eq!(btc.len(), 6);
         let call = Options::series_info(BTC_CALL_100K).unwrap();
@@ -321,7 +330,7 @@ fn a_short_put_a_friday_night_haircut_and_the_errors_a_wallet_sees() {
                 err(pallet_options::Error::DeadlineExpired)
             );
             assert_eq!(
-                apply_signed(Ferdie, trade(99, 1, limit, t + 60_000)).unwrap(),
+                apply_signed(Ferdie, trade(9_999, 1, limit, t + 60_000)).unwrap(),
                 err(pallet_options::Error::UnknownSeries)
             );
             let left = pallet_options::Accounts::<Runtime>::get(TSLA, acc(Ferdie)).collateral;

@@ -200,11 +200,13 @@ fn a_block_at_250_stocks_feeds_accrues_and_queues_within_its_budget() {
     ext_of(dev_genesis(&one)).execute_with(|| {
         use pallet_options::WeightInfo as _;
         use pallet_prices::WeightInfo as _;
-        let s = at_scale.series as u32;
-        let quotes = 2 * 6;
-        let markets = 2 * SCALE_STOCKS;
-        let funding =
-            pallet_options::weights::SubstrateWeight::<Runtime>::accrue_funding(s, quotes, markets);
+        // The options hook's charge: one book per stock, and each series.
+        let book = pallet_options::weights::SubstrateWeight::<Runtime>::accrue_book(0);
+        let per_series = pallet_options::weights::SubstrateWeight::<Runtime>::accrue_book(1)
+            .saturating_sub(book);
+        let funding = book
+            .saturating_mul(SCALE_STOCKS as u64)
+            .saturating_add(per_series.saturating_mul(at_scale.series as u64));
         let flows = pallet_pool::Pallet::<Runtime>::process_weight(
             <Runtime as pallet_pool::Config>::FlowsPerBlock::get(),
         );

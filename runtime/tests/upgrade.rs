@@ -1,5 +1,5 @@
-//! Runtime upgrades: a chain left by the previous release (spec 100, `Equities` at storage
-//! version 0) runs this runtime's migrations in the first block of the new code, and every key
+//! Runtime upgrades: a chain left by the previous release (spec 100, `Equities` and `Options`
+//! at storage version 0) runs this runtime's migrations in the first block of the new code, and every key
 //! of its state but the ones the migration names is the same afterwards: balances, margin
 //! accounts, positions and pool ledgers included. The network test (zombienet/e2e/upgrade.mjs)
 //! does the same with the release's own wasm, enacted through the committee.
@@ -8,7 +8,10 @@ mod common;
 use common::*;
 
 use codec::Encode;
-use frame_support::traits::{GetStorageVersion, StorageVersion};
+use frame_support::{
+    storage::StoragePrefixedMap,
+    traits::{GetStorageVersion, StorageVersion},
+};
 use perpetua_primitives::{CryptoIndex, OracleKey, Price};
 use perpetua_runtime::{Equities, Options, Runtime, RuntimeCall, System, VERSION};
 use sp_keyring::Sr25519Keyring::{self, Alice, Bob, Dave, Ferdie};
@@ -29,6 +32,8 @@ const RELEASE_SPEC_VERSION: u32 = 100;
 type StockCount = StorageValue<Equities, u32>;
 #[frame_support::storage_alias]
 type CounterForStocks = StorageValue<Equities, u32>;
+/// The release's store of series, one value each (v1 groups them into books).
+type SeriesBookV0 = pallet_options::migrations::v1::SeriesBook<Runtime>;
 
 fn feed(btc: u32, tsla: u32) -> RuntimeCall {
     feed_values(vec![
@@ -90,7 +95,16 @@ fn release_chain() -> u32 {
     }
     assert!(pallet_options::AccountSeries::<Runtime>::iter().count() >= 2);
 
-    // The release's layout of the one pallet whose layout changed.
+    // The release's layout of the two pallets whose layout changed: Options with one value
+    // per series and no settlements (v1 groups the series into books and lists them).
+    let series: Vec<_> = pallet_options::SeriesBook::<Runtime>::iter().collect();
+    for (id, s) in &series {
+        SeriesBookV0::insert(id, s);
+    }
+    let _ = pallet_options::Books::<Runtime>::clear(u32::MAX, None);
+    let _ = pallet_options::SeriesSlot::<Runtime>::clear(u32::MAX, None);
+    pallet_options::Settlements::<Runtime>::kill();
+    StorageVersion::new(0).put::<Options>();
     let listings = pallet_equities::Stocks::<Runtime>::iter_keys().count() as u32;
     assert!(listings > 1);
     CounterForStocks::kill();
@@ -119,6 +133,31 @@ fn state() -> BTreeMap<Vec<u8>, Vec<u8>> {
 
 fn version_key() -> Vec<u8> {
     StorageVersion::storage_key::<Equities>().to_vec()
+}
+
+/// The keys Options' v1 writes (its version, its settlements, each book and each series'
+/// slot) and removes (each series' v0 value), on the state `before` it and `after`.
+fn options_keys(
+    before: &BTreeMap<Vec<u8>, Vec<u8>>,
+    after: &BTreeMap<Vec<u8>, Vec<u8>>,
+) -> Vec<Vec<u8>> {
+    let prefixes = [
+        pallet_options::Books::<Runtime>::final_prefix().to_vec(),
+        pallet_options::SeriesSlot::<Runtime>::final_prefix().to_vec(),
+        SeriesBookV0::final_prefix().to_vec(),
+    ];
+    let mut keys = vec![
+        StorageVersion::storage_key::<Options>().to_vec(),
+        pallet_options::Settlements::<Runtime>::hashed_key().to_vec(),
+    ];
+    keys.extend(
+        before
+            .keys()
+            .chain(after.keys())
+            .filter(|k| prefixes.iter().any(|p| k.starts_with(p)))
+            .cloned(),
+    );
+    keys
 }
 
 #[test]
@@ -150,7 +189,9 @@ fn the_migration_changes_only_its_own_keys_and_keeps_every_balance_and_position(
             CounterForStocks::hashed_key().to_vec(),
             version_key(),
         ];
+        expected.extend(options_keys(&before, &after));
         expected.sort();
+        expected.dedup();
         assert_eq!(changed, expected);
         assert_eq!(after.get(StockCount::hashed_key().as_slice()), None);
         assert_eq!(
@@ -159,6 +200,12 @@ fn the_migration_changes_only_its_own_keys_and_keeps_every_balance_and_position(
         );
         assert_eq!(Equities::on_chain_storage_version(), 1);
         assert_eq!(pallet_equities::Stocks::<Runtime>::count(), listings);
+        assert_eq!(Options::on_chain_storage_version(), 1);
+        // Twelve books of twelve series, every series where it was.
+        assert_eq!(pallet_options::Settlements::<Runtime>::get().len(), 12);
+        assert_eq!(pallet_options::Books::<Runtime>::iter().count(), 12);
+        assert_eq!(pallet_options::SeriesBook::<Runtime>::iter().count(), 144);
+        assert!(SeriesBookV0::iter().next().is_none());
         // Charged: the listings read, the counter and the old count written.
         assert!(weight.ref_time() > 0);
         check_invariants();

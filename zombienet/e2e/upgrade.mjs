@@ -1,8 +1,8 @@
 // A runtime upgrade enacted through the technical committee on the running network, with the
 // real @polkadot/api client. The network started from the last release's chain spec
 // (chain-spec/release/, spec 100); the new runtime is the wasm the node was built with
-// (PERPETUA_RUNTIME_WASM, spec 101, one storage migration: `Equities.StockCount` becomes the
-// counter of `Equities.Stocks`).
+// (PERPETUA_RUNTIME_WASM, spec 101, two storage migrations: `Equities.StockCount` becomes the
+// counter of `Equities.Stocks`; Options lists its settlements and quote keys).
 //
 // - Two of three committee members schedule `system.authorizeUpgrade(blake2_256(code))`
 //   through `governance.schedule`; after the enactment delay it is authorized.
@@ -143,6 +143,12 @@ export async function upgrade(wsUri) {
     assert.equal(await raw(api, 'state_getStorage', [stockCountKey, next]), null, 'StockCount removed');
     assert.equal(le(await raw(api, 'state_getStorage', [counterKey, next])), count, 'the counter is the count');
     assert.equal(before['Equities.Stocks'].size, count, 'the counter is the number of listings');
+    // Options' v1: the markets' settlements listed (the release's two markets settle in TSLA),
+    // and its version bumped.
+    const settlementsKey = item('Options', 'Settlements');
+    assert.equal(await raw(api, 'state_getStorage', [settlementsKey, at]), null, 'the release has no Options.Settlements');
+    assert.equal(await raw(api, 'state_getStorage', [settlementsKey, next]), '0x0401000000', 'v1 lists TSLA');
+    assert.equal(le(await raw(api, 'state_getStorage', [item('Options', ':__STORAGE_VERSION__:'), next])), 1, 'Options at v1');
 
     // The new runtime trades: fresh prices from two operators, Dave sells one call.
     await feedQuorum(api, [ferdie, aliceStash]);

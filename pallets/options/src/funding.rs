@@ -68,7 +68,6 @@ impl<T: Config> Pallet<T> {
         prices: &MarketPrices,
         q: &perpetua_pricing::Quote,
     ) -> bool {
-        let dt = now.saturating_sub(series.funding_time);
         if series.long == 0 && series.short == 0 {
             series.open_block(now);
             return true;
@@ -76,6 +75,23 @@ impl<T: Config> Pallet<T> {
         let Ok(liquidity) = Self::liquidity(market, prices) else {
             return false;
         };
+        Self::accrue_at(series, market, now, prices, q, liquidity)
+    }
+
+    /// [`Self::accrue_with`] with the pool's liquidity in contracts of the market known too.
+    fn accrue_at(
+        series: &mut Series,
+        market: &Market,
+        now: Moment,
+        prices: &MarketPrices,
+        q: &perpetua_pricing::Quote,
+        liquidity: Fixed,
+    ) -> bool {
+        let dt = now.saturating_sub(series.funding_time);
+        if series.long == 0 && series.short == 0 {
+            series.open_block(now);
+            return true;
+        }
         let result = (|| -> Result<(Fixed, SeriesRisk), ValuationError> {
             let tokens = Self::funding_per_contract(series, market, prices, liquidity, dt, q)?;
             let risk = Self::series_risk(series, market, prices, q)?;
@@ -112,59 +128,64 @@ impl<T: Config> Pallet<T> {
         })
     }
 
-    /// The block hook: accrue every series with open interest, then tell each pool with a
-    /// book its required margin. Its work is one read of each listed series, one write of each
-    /// accrued one, one read of each market, and per settlement one write of its book's
-    /// aggregates and one report; prices are read once per index and per settlement, and a
-    /// quote is priced once per index, kind, strike and funding period (250 stocks' BTC books
-    /// share them), so the pricing done grows with the strikes listed, not with the stocks.
+    /// The block hook: every settlement's book ([`Self::accrue_book`]). Prices are read once
+    /// per index and per settlement, and a quote is priced once per index, kind, strike and
+    /// funding period however many books list it (250 stocks' BTC books share them).
     pub fn accrue_all() {
         let now = T::Time::now();
         let mut cache = risk::ValuationCache::default();
-        let mut markets: BTreeMap<MarketId, Option<Market>> = BTreeMap::new();
-        // Per settlement with a book: its series' contributions moved, in walk order.
-        let mut books: BTreeMap<AssetId, Vec<(SeriesRisk, SeriesRisk)>> = BTreeMap::new();
-        for id in AllSeries::<T>::get() {
-            let Some(mut series) = SeriesBook::<T>::get(id) else {
-                continue;
-            };
-            if series.long == 0 && series.short == 0 {
-                // Nothing to accrue (a trade restarts its clock): no write.
+        for settlement in Self::settlements() {
+            Self::accrue_book(settlement, now, &mut cache);
+        }
+    }
+
+    /// Accrues every series with open interest of `settlement`'s book to `now`, then tells
+    /// its pool the margin the book requires. The book is read once and written once, its
+    /// aggregates (`PoolMargin`, `BookDelta`) once, each market read once, the pool's
+    /// liquidity computed once per market. A book without open interest is not touched.
+    pub fn accrue_book(settlement: AssetId, now: Moment, cache: &mut risk::ValuationCache) {
+        let mut book = Books::<T>::get(settlement);
+        if book.iter().all(|(_, s)| s.long == 0 && s.short == 0) {
+            return;
+        }
+        // Per market: the market, and the pool's liquidity in its contracts at its prices.
+        let mut markets: BTreeMap<MarketId, Option<(Market, MarketPrices, Fixed)>> =
+            BTreeMap::new();
+        let mut moves: Vec<(SeriesRisk, SeriesRisk)> = Vec::new();
+        let mut written = false;
+        for (_, series) in book.iter_mut() {
+            if (series.long == 0 && series.short == 0) || series.funding_time == now {
+                // Nothing to accrue (a trade restarts its clock), or accrued by a trade.
                 continue;
             }
-            let Some(market) = *markets
-                .entry(series.market)
-                .or_insert_with(|| Markets::<T>::get(series.market))
-            else {
-                continue;
-            };
-            // A settlement with open interest is reported even if none of its series could
-            // be accrued this block: its price moved its margin in tokens.
-            let moves = books.entry(market.settlement).or_default();
-            if series.funding_time == now {
-                // Accrued already this block (by a trade).
-                continue;
-            }
-            let before = series.risk();
+            let entry = markets.entry(series.market).or_insert_with(|| {
+                let market = Markets::<T>::get(series.market)?;
+                let prices = Self::prices_cached(&market, cache).ok()?;
+                let liquidity = Self::liquidity(&market, &prices).ok()?;
+                Some((market, prices, liquidity))
+            });
             // An unusable price leaves the series to catch up later.
-            let Ok(prices) = Self::prices_cached(&market, &mut cache) else {
+            let Some((market, prices, liquidity)) = *entry else {
                 continue;
             };
-            let Ok(q) = Self::quote_cached(&series, &market, &prices, &mut cache) else {
+            let Ok(q) = Self::quote_cached(series, &market, &prices, cache) else {
                 continue;
             };
-            if !Self::accrue_with(&mut series, &market, now, &prices, &q) {
+            let before = series.risk();
+            if !Self::accrue_at(series, &market, now, &prices, &q, liquidity) {
                 continue;
             }
+            written = true;
             if series.risk() != before {
                 moves.push((before, series.risk()));
             }
-            SeriesBook::<T>::insert(id, series);
         }
-        for (settlement, moves) in books {
-            Self::book_risks_moved(settlement, &moves);
-            Self::report_pool_margin(settlement, false, None).ok();
+        if written {
+            Books::<T>::insert(settlement, book);
         }
+        Self::book_risks_moved(settlement, &moves);
+        // Reported even if no series could be accrued: the price moved its margin in tokens.
+        Self::report_pool_margin(settlement, false, None).ok();
     }
 
     /// Settles the funding of `who`'s position in `series_id` (which must be accrued):

@@ -184,17 +184,26 @@ impl<T: Config> Pallet<T> {
                 );
             }
         }
-        // The quote keys are exactly the listed series' (the hook's weight counts them).
-        let mut keys = alloc::collections::BTreeSet::new();
-        for (_, series) in SeriesBook::<T>::iter() {
-            let market = Markets::<T>::get(series.market).ok_or("series of unknown market")?;
-            keys.insert(risk::quote_key(&market, series.strike, series.kind));
+        // Each book holds its settlement's series in `SettlementSeries` order, each of its own
+        // settlement, and each series' slot says where it is.
+        for (settlement, book) in Books::<T>::iter() {
+            let ids: Vec<SeriesId> = book.iter().map(|(id, _)| *id).collect();
+            ensure!(
+                ids == SettlementSeries::<T>::get(settlement).into_inner(),
+                "a book is not its settlement's series"
+            );
+            for (slot, (id, series)) in book.iter().enumerate() {
+                let market = Markets::<T>::get(series.market).ok_or("series of unknown market")?;
+                ensure!(
+                    market.settlement == settlement
+                        && SeriesSlot::<T>::get(id) == Some((settlement, slot as u32)),
+                    "a series is out of its place"
+                );
+            }
         }
         ensure!(
-            keys.iter().all(QuoteKeys::<T>::contains_key)
-                && QuoteKeys::<T>::iter_keys().count() == keys.len()
-                && QuoteKeys::<T>::count() as usize == keys.len(),
-            "quote keys are not the listed series'"
+            SeriesSlot::<T>::iter_keys().count() == AllSeries::<T>::get().len(),
+            "a slot of no listed series"
         );
         // The settlements are exactly the markets', each once.
         let settlements = Settlements::<T>::get();

@@ -42,6 +42,8 @@ mod funding;
 mod invariants;
 mod ledger;
 pub mod migrations;
+mod series_book;
+pub use series_book::SeriesBook;
 #[cfg(test)]
 mod mock;
 pub mod risk;
@@ -184,9 +186,21 @@ pub mod pallet {
     #[pallet::storage]
     pub type NextMarketId<T: Config> = StorageValue<_, MarketId, ValueQuery>;
 
-    /// Series and their aggregated books.
+    /// Each settlement's series with their aggregates, in `SettlementSeries` order: one value
+    /// per book, so the block hook reads and writes a book once, not each of its series. Read
+    /// and written only through [`SeriesBook`] (one series) and the hook (a whole book).
     #[pallet::storage]
-    pub type SeriesBook<T: Config> = StorageMap<_, Twox64Concat, SeriesId, Series>;
+    pub type Books<T: Config> = StorageMap<
+        _,
+        Twox64Concat,
+        AssetId,
+        BoundedVec<(SeriesId, Series), T::MaxSeriesPerSettlement>,
+        ValueQuery,
+    >;
+
+    /// Where each series is: its settlement asset and its place in that book.
+    #[pallet::storage]
+    pub type SeriesSlot<T: Config> = StorageMap<_, Twox64Concat, SeriesId, (AssetId, u32)>;
 
     /// The next series id.
     #[pallet::storage]
@@ -202,13 +216,6 @@ pub mod pallet {
     #[pallet::storage]
     pub type Settlements<T: Config> =
         StorageValue<_, BoundedVec<AssetId, T::MaxMarkets>, ValueQuery>;
-
-    /// The quote keys of the listed series (index, call or put, strike, funding period): the
-    /// block hook prices each once per block, however many markets list it, so its weight
-    /// counts them (the map's counter). Written at listing only; series are never removed.
-    #[pallet::storage]
-    pub type QuoteKeys<T: Config> =
-        CountedStorageMap<_, Blake2_128Concat, risk::QuoteKey, (), OptionQuery>;
 
     /// Series of each settlement asset: the pool's book.
     #[pallet::storage]
@@ -662,10 +669,16 @@ pub mod pallet {
     #[pallet::hooks]
     impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
         fn on_initialize(_n: BlockNumberFor<T>) -> Weight {
-            let series = AllSeries::<T>::decode_len().unwrap_or(0) as u32;
-            let quotes = QuoteKeys::<T>::count();
-            let markets = NextMarketId::<T>::get();
-            <T as Config>::WeightInfo::accrue_funding(series, quotes, markets)
+            // The hook is one `accrue_book` per settlement: what a book costs whatever its
+            // size, plus what each series adds (the benchmark's intercept and slope).
+            let books = Settlements::<T>::decode_len().unwrap_or(0) as u64;
+            let series = AllSeries::<T>::decode_len().unwrap_or(0) as u64;
+            let per_book = <T as Config>::WeightInfo::accrue_book(0);
+            let per_series = <T as Config>::WeightInfo::accrue_book(1).saturating_sub(per_book);
+            T::DbWeight::get()
+                .reads(3)
+                .saturating_add(per_book.saturating_mul(books))
+                .saturating_add(per_series.saturating_mul(series))
         }
 
         /// Funding accrues once per block, after the block's price feeds, for every series:
@@ -1041,18 +1054,17 @@ pub mod pallet {
         ) -> Result<SeriesId, DispatchError> {
             let m = Markets::<T>::get(market).ok_or(Error::<T>::UnknownMarket)?;
             ensure!(!strike.is_zero(), Error::<T>::InvalidParams);
-            let settlement_series = SettlementSeries::<T>::get(m.settlement);
-            let duplicate = settlement_series.iter().any(|s| {
-                SeriesBook::<T>::get(s)
-                    .is_some_and(|x| x.market == market && x.strike == strike && x.kind == kind)
-            });
+            let duplicate = Books::<T>::get(m.settlement)
+                .iter()
+                .any(|(_, x)| x.market == market && x.strike == strike && x.kind == kind);
             ensure!(!duplicate, Error::<T>::DuplicateSeries);
             let id = NextSeriesId::<T>::get();
             AllSeries::<T>::try_mutate(|a| a.try_push(id))
                 .map_err(|_| Error::<T>::TooManySeries)?;
             SettlementSeries::<T>::try_mutate(m.settlement, |a| a.try_push(id))
                 .map_err(|_| Error::<T>::TooManySeries)?;
-            SeriesBook::<T>::insert(
+            SeriesBook::<T>::list(
+                m.settlement,
                 id,
                 Series {
                     market,
@@ -1070,8 +1082,7 @@ pub mod pallet {
                     block_net: 0,
                     funding_rounding: 0,
                 },
-            );
-            QuoteKeys::<T>::insert(risk::quote_key(&m, strike, kind), ());
+            )?;
             NextSeriesId::<T>::put(id.saturating_add(1));
             Self::deposit_event(Event::SeriesListed {
                 series: id,

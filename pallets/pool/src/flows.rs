@@ -181,8 +181,16 @@ impl<T: Config> Pallet<T> {
     /// settled (executed or refunded). Each executes atomically: on any error its changes are
     /// undone and it is refunded whole; one that cannot be valued now waits.
     pub fn process(budget: u32) -> u32 {
+        Self::process_counted(budget).0
+    }
+
+    /// [`Self::process`], also returning how many queued pools it looked at (the block hook
+    /// charges each look: the walk stops once the budget is spent).
+    pub fn process_counted(budget: u32) -> (u32, u32) {
         let mut done = 0u32;
+        let mut looked = 0u32;
         for asset in QueuedPools::<T>::get() {
+            looked = looked.saturating_add(1);
             let now = T::Time::now();
             // The book is valued once per pool: before any trade of the block, LP flows change
             // neither the book, nor the claims, nor (within a block) the curve's depth. Only a
@@ -238,7 +246,7 @@ impl<T: Config> Pallet<T> {
                 break;
             }
         }
-        done
+        (done, looked)
     }
 
     fn execute(asset: AssetId, req: &Request<T::AccountId>, book: &BookValue) -> DispatchResult {

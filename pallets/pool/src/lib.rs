@@ -504,14 +504,13 @@ pub mod pallet {
             let retry = <T as Config>::WeightInfo::settle_receivable()
                 .saturating_mul(left as u64)
                 .saturating_add(T::DbWeight::get().reads(1));
-            let queued = QueuedPools::<T>::decode_len().unwrap_or(0) as u64;
-            if queued == 0 {
+            if QueuedPools::<T>::decode_len().unwrap_or(0) == 0 {
                 return retry.saturating_add(T::DbWeight::get().reads(1));
             }
-            let processed = Self::process(T::FlowsPerBlock::get());
-            // Each queued pool may be looked at without a flow executing (its head not due or
-            // its market closed): its queue, the stock, its session and its price's freshness.
-            let walk = T::DbWeight::get().reads(QUEUE_LOOK_READS.saturating_mul(queued));
+            let (processed, looked) = Self::process_counted(T::FlowsPerBlock::get());
+            // A queued pool may be looked at without a flow executing (its head not due or its
+            // market closed): its queue, the stock, its session and its price's freshness.
+            let walk = T::DbWeight::get().reads(QUEUE_LOOK_READS.saturating_mul(looked.into()));
             retry
                 .saturating_add(Self::process_weight(processed.max(1)))
                 .saturating_add(walk)

@@ -38,7 +38,7 @@ parameter_types! {
                 pallet_equities::weights::SubstrateWeight::<Runtime>::declare_dividend()
                     .saturating_mul(2),
             )
-            .saturating_add(pallet_options::weights::SubstrateWeight::<Runtime>::accrue_funding(series, series, 1))
+            .saturating_add(pallet_options::weights::SubstrateWeight::<Runtime>::accrue_book(series))
             .saturating_add(pallet_pool::weights::SubstrateWeight::<Runtime>::settle_receivable())
     };
 }
