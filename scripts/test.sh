@@ -29,6 +29,7 @@ SKIP_WASM_BUILD=1 cargo test --locked --features runtime-benchmarks \
 step "runtime upgrade: migrations' pre/post checks and every pallet's try_state (try-runtime)"
 SKIP_WASM_BUILD=1 cargo test --locked --features try-runtime -p perpetua-runtime --test upgrade
 SKIP_WASM_BUILD=1 cargo test --locked --features try-runtime -p pallet-equities migrations
+SKIP_WASM_BUILD=1 cargo test --locked --features try-runtime -p pallet-options migrations
 
 step "perpetua-pricing builds no_std for wasm32v1-none"
 (cd primitives/pricing && cargo +"$PERPETUA_WASM_TOOLCHAIN" build --locked --release -q \

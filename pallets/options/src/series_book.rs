@@ -68,7 +68,7 @@ impl<T: Config> SeriesBook<T> {
     pub fn list(settlement: AssetId, id: SeriesId, series: Series) -> DispatchResult {
         let slot = Books::<T>::try_mutate(settlement, |book| {
             let slot = book.len() as u32;
-            book.try_push((id, series)).map(|_| slot)
+            book.try_push((id, series)).map(|_| slot).map_err(|_| ())
         })
         .map_err(|_| Error::<T>::TooManySeries)?;
         SeriesSlot::<T>::insert(id, (settlement, slot));
