@@ -68,6 +68,9 @@ pub struct View {
     pub pools: Vec<AssetId>,
     pub markets: Vec<u32>,
     pub series: Vec<u32>,
+    /// The series settled in TSLA (the stock the fuzz traders mostly margin in): the preset
+    /// lists twelve stocks' books, so a uniform pick would seldom reach a TSLA account's.
+    pub tsla_series: Vec<u32>,
     pub now: u64,
 }
 
@@ -93,6 +96,7 @@ impl View {
             pools,
             markets,
             series: pallet_options::AllSeries::<Runtime>::get().into_inner(),
+            tsla_series: pallet_options::SettlementSeries::<Runtime>::get(1).into_inner(),
             now,
         }
     }
@@ -195,7 +199,9 @@ impl Gen<'_> {
 
     fn series(&mut self) -> u32 {
         if self.rng.chance(5) || self.view.series.is_empty() {
-            *self.rng.pick(&[0, 999, u32::MAX])
+            *self.rng.pick(&[0, 9_999, u32::MAX])
+        } else if self.rng.chance(80) && !self.view.tsla_series.is_empty() {
+            *self.rng.pick(&self.view.tsla_series)
         } else {
             *self.rng.pick(&self.view.series)
         }

@@ -85,6 +85,33 @@ fn full_book<T: Config>(
     Ok(ids)
 }
 
+/// A settlement (the helper's) whose book has `s` series with open interest (a trader long
+/// one contract of each), calls at distinct strikes, each on a BTC market of its own as far as
+/// `MaxMarkets` allows: the most markets, prices and quotes a book of `s` series can need.
+fn book_of_own_markets<T: Config>(s: u32) -> Result<(AssetId, Vec<SeriesId>), BenchmarkError> {
+    let (first, settlement) = env::<T>()?;
+    let room = T::MaxMarkets::get().saturating_sub(NextMarketId::<T>::get());
+    let mut markets = alloc::vec![first];
+    for _ in 1..s.min(room.saturating_add(1)) {
+        markets.push(
+            Options::<T>::do_create_market(CryptoIndex::Btc, settlement, MarketParams::default())
+                .map_err(|_| BenchmarkError::Stop("market"))?,
+        );
+    }
+    let mut ids = Vec::new();
+    for i in 0..s {
+        let market = markets[(i as usize) % markets.len()];
+        let strike = FixedU128::from_u32(90_000 + 1_000 * i);
+        let id = Options::<T>::do_list_series(market, strike, OptionKind::Call)
+            .map_err(|_| BenchmarkError::Stop("series"))?;
+        let who = trader::<T>(settlement, i)?;
+        Options::<T>::do_trade(&who, id, 1, None, TradeMode::Trader)
+            .map_err(|_| BenchmarkError::Stop("trade"))?;
+        ids.push(id);
+    }
+    Ok((settlement, ids))
+}
+
 /// `a` stocks listed as extra collateral (the helper's), each with 1,000,000 tokens for `who`.
 fn collateral_stocks<T: Config>(a: u32, who: &T::AccountId) -> Vec<AssetId> {
     (0..a)
@@ -294,30 +321,7 @@ mod benches {
     fn accrue_book(
         s: Linear<1, { T::MaxSeriesPerSettlement::get() }>,
     ) -> Result<(), BenchmarkError> {
-        let (first, settlement) = env::<T>()?;
-        let room = T::MaxMarkets::get().saturating_sub(NextMarketId::<T>::get());
-        let mut markets = alloc::vec![first];
-        for _ in 1..s.min(room.saturating_add(1)) {
-            markets.push(
-                Options::<T>::do_create_market(
-                    CryptoIndex::Btc,
-                    settlement,
-                    MarketParams::default(),
-                )
-                .map_err(|_| BenchmarkError::Stop("market"))?,
-            );
-        }
-        let mut ids = Vec::new();
-        for i in 0..s {
-            let market = markets[(i as usize) % markets.len()];
-            let strike = FixedU128::from_u32(90_000 + 1_000 * i);
-            let id = Options::<T>::do_list_series(market, strike, OptionKind::Call)
-                .map_err(|_| BenchmarkError::Stop("series"))?;
-            let who = trader::<T>(settlement, i)?;
-            Options::<T>::do_trade(&who, id, 1, None, TradeMode::Trader)
-                .map_err(|_| BenchmarkError::Stop("trade"))?;
-            ids.push(id);
-        }
+        let (settlement, ids) = book_of_own_markets::<T>(s)?;
         <T as Config>::BenchmarkHelper::advance_time(3_000);
         for key in [
             OracleKey::Crypto(CryptoIndex::Btc),
@@ -353,28 +357,7 @@ mod benches {
     fn book_value(
         s: Linear<1, { T::MaxSeriesPerSettlement::get() }>,
     ) -> Result<(), BenchmarkError> {
-        let (first, settlement) = env::<T>()?;
-        let room = T::MaxMarkets::get().saturating_sub(NextMarketId::<T>::get());
-        let mut markets = alloc::vec![first];
-        for _ in 1..s.min(room.saturating_add(1)) {
-            markets.push(
-                Options::<T>::do_create_market(
-                    CryptoIndex::Btc,
-                    settlement,
-                    MarketParams::default(),
-                )
-                .map_err(|_| BenchmarkError::Stop("market"))?,
-            );
-        }
-        for i in 0..s {
-            let market = markets[(i as usize) % markets.len()];
-            let strike = FixedU128::from_u32(90_000 + 1_000 * i);
-            let id = Options::<T>::do_list_series(market, strike, OptionKind::Call)
-                .map_err(|_| BenchmarkError::Stop("series"))?;
-            let who = trader::<T>(settlement, i)?;
-            Options::<T>::do_trade(&who, id, 1, None, TradeMode::Trader)
-                .map_err(|_| BenchmarkError::Stop("trade"))?;
-        }
+        let (settlement, _) = book_of_own_markets::<T>(s)?;
         let depth = T::Pool::depth(settlement);
         let value;
         #[block]
