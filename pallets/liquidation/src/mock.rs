@@ -225,8 +225,12 @@ impl pallet_options::Config for Test {
 pub struct OptionsBench;
 #[cfg(feature = "runtime-benchmarks")]
 impl pallet_options::BenchmarkHelper<AccountId> for OptionsBench {
-    fn settlement(_: &AccountId, _: Balance) -> AssetId {
+    /// This mock has one settlement (TSLA): only pallet-liquidation's benchmarks run on it.
+    fn settlement_at(_: u32, _: &AccountId, _: Balance) -> AssetId {
         TSLA
+    }
+    fn set_price(key: OracleKey, price: Price) {
+        MockPrices::set(key, Ok(price));
     }
     fn advance_time(ms: Moment) {
         pallet_timestamp::Now::<Test>::mutate(|t| *t += ms);
