@@ -78,7 +78,8 @@ impl<T: Config> Pallet<T> {
         Self::accrue_at(series, market, now, prices, q, liquidity)
     }
 
-    /// [`Self::accrue_with`] with the pool's liquidity in contracts of the market known too.
+    /// [`Self::accrue_with`] for a series with open interest, with the pool's liquidity in
+    /// contracts of the market known too.
     fn accrue_at(
         series: &mut Series,
         market: &Market,
@@ -88,10 +89,6 @@ impl<T: Config> Pallet<T> {
         liquidity: Fixed,
     ) -> bool {
         let dt = now.saturating_sub(series.funding_time);
-        if series.long == 0 && series.short == 0 {
-            series.open_block(now);
-            return true;
-        }
         let result = (|| -> Result<(Fixed, SeriesRisk), ValuationError> {
             let tokens = Self::funding_per_contract(series, market, prices, liquidity, dt, q)?;
             let risk = Self::series_risk(series, market, prices, q)?;
@@ -185,7 +182,13 @@ impl<T: Config> Pallet<T> {
         }
         Self::book_risks_moved(settlement, &moves);
         // Reported even if no series could be accrued: the price moved its margin in tokens.
-        Self::report_pool_margin(settlement, false, None).ok();
+        // At the settlement price already read for the book, if any was (as a trade reports).
+        let known = markets
+            .values()
+            .flatten()
+            .next()
+            .map(|(market, prices, _)| (prices.settle_low, market.settlement_decimals));
+        Self::report_pool_margin(settlement, false, known).ok();
     }
 
     /// Settles the funding of `who`'s position in `series_id` (which must be accrued):
