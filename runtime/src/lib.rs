@@ -173,6 +173,7 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 pub type Migrations = (
     pallet_equities::migrations::v1::MigrateV0ToV1<Runtime>,
     pallet_options::migrations::v1::MigrateV0ToV1<Runtime>,
+    pallet_options::migrations::v2::MigrateV1ToV2<Runtime>,
 );
 
 /// Executive: handles dispatch to the various modules.

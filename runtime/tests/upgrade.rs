@@ -34,6 +34,8 @@ type StockCount = StorageValue<Equities, u32>;
 type CounterForStocks = StorageValue<Equities, u32>;
 /// The release's store of series, one value each (v1 groups them into books).
 type SeriesBookV0 = pallet_options::migrations::v1::SeriesBook<Runtime>;
+/// The release's margin accounts and position maps (v2 moves the positions into the accounts).
+use pallet_options::migrations::v2 as options_v1;
 
 fn feed(btc: u32, tsla: u32) -> RuntimeCall {
     feed_values(vec![
@@ -93,7 +95,7 @@ fn release_chain() -> u32 {
         finish_block();
         check_invariants();
     }
-    assert!(pallet_options::AccountSeries::<Runtime>::iter().count() >= 2);
+    assert!(pallet_options::Positions::<Runtime>::iter().count() >= 2);
 
     // The release's layout of the two pallets whose layout changed: Options with one value
     // per series and no settlements (v1 groups the series into books and lists them).
@@ -104,6 +106,37 @@ fn release_chain() -> u32 {
     let _ = pallet_options::Books::<Runtime>::clear(u32::MAX, None);
     let _ = pallet_options::SeriesSlot::<Runtime>::clear(u32::MAX, None);
     pallet_options::Settlements::<Runtime>::kill();
+    // ... and each margin account's positions in maps of their own (v2 moves them in).
+    let accounts: Vec<_> = pallet_options::Accounts::<Runtime>::iter()
+        .map(|(settlement, who, account)| {
+            let open = pallet_options::OpenAccounts::<Runtime>::contains_key(settlement, &who);
+            (settlement, who, account, open)
+        })
+        .collect();
+    for (settlement, who, account, open) in accounts {
+        options_v1::Accounts::<Runtime>::insert(
+            settlement,
+            &who,
+            options_v1::OldMarginAccount {
+                collateral: account.collateral,
+                epoch: account.epoch,
+            },
+        );
+        for (id, position) in account.positions.iter() {
+            options_v1::Positions::<Runtime>::insert(&who, id, position);
+        }
+        let ids: Vec<u32> = account.series().collect();
+        if !ids.is_empty() {
+            options_v1::AccountSeries::<Runtime>::insert(
+                &who,
+                settlement,
+                frame_support::BoundedVec::truncate_from(ids),
+            );
+        }
+        if open {
+            options_v1::OpenAccounts::<Runtime>::insert(settlement, &who, ());
+        }
+    }
     StorageVersion::new(0).put::<Options>();
     let listings = pallet_equities::Stocks::<Runtime>::iter_keys().count() as u32;
     assert!(listings > 1);
@@ -135,8 +168,9 @@ fn version_key() -> Vec<u8> {
     StorageVersion::storage_key::<Equities>().to_vec()
 }
 
-/// The keys Options' v1 writes (its version, its settlements, each book and each series'
-/// slot) and removes (each series' v0 value), on the state `before` it and `after`.
+/// The keys Options' v1 and v2 write (its version, its settlements, each book, each series'
+/// slot, each margin account) and remove (each series' v0 value, the release's position maps),
+/// on the state `before` them and `after`.
 fn options_keys(
     before: &BTreeMap<Vec<u8>, Vec<u8>>,
     after: &BTreeMap<Vec<u8>, Vec<u8>>,
@@ -145,6 +179,10 @@ fn options_keys(
         pallet_options::Books::<Runtime>::final_prefix().to_vec(),
         pallet_options::SeriesSlot::<Runtime>::final_prefix().to_vec(),
         SeriesBookV0::final_prefix().to_vec(),
+        pallet_options::Accounts::<Runtime>::final_prefix().to_vec(),
+        options_v1::Positions::<Runtime>::final_prefix().to_vec(),
+        options_v1::AccountSeries::<Runtime>::final_prefix().to_vec(),
+        options_v1::OpenAccounts::<Runtime>::final_prefix().to_vec(),
     ];
     let mut keys = vec![
         StorageVersion::storage_key::<Options>().to_vec(),
@@ -200,7 +238,13 @@ fn the_migration_changes_only_its_own_keys_and_keeps_every_balance_and_position(
         );
         assert_eq!(Equities::on_chain_storage_version(), 1);
         assert_eq!(pallet_equities::Stocks::<Runtime>::count(), listings);
-        assert_eq!(Options::on_chain_storage_version(), 1);
+        assert_eq!(Options::on_chain_storage_version(), 2);
+        // Every position in its margin account, nothing left in the release's maps.
+        assert!(options_v1::Positions::<Runtime>::iter().next().is_none());
+        assert!(options_v1::AccountSeries::<Runtime>::iter()
+            .next()
+            .is_none());
+        assert!(options_v1::OpenAccounts::<Runtime>::iter().next().is_none());
         // Twelve books of twelve series, every series where it was.
         assert_eq!(pallet_options::Settlements::<Runtime>::get().len(), 12);
         assert_eq!(pallet_options::Books::<Runtime>::iter().count(), 12);
@@ -217,8 +261,11 @@ fn the_first_block_of_the_new_code_migrates_and_the_chain_goes_on() {
     dev_ext().execute_with(|| {
         let n = release_chain();
         let listings = StockCount::get().unwrap();
-        let positions: Vec<_> = pallet_options::AccountSeries::<Runtime>::iter().collect();
-        let margin: Vec<_> = pallet_options::Accounts::<Runtime>::iter().collect();
+        let mut positions: Vec<_> = options_v1::Positions::<Runtime>::iter().collect();
+        positions.sort_by_key(|(who, id, _)| (who.clone(), *id));
+        let margin: Vec<_> = options_v1::Accounts::<Runtime>::iter()
+            .map(|(s, who, a)| (s, who, a.collateral, a.epoch))
+            .collect();
         let pools: Vec<_> = pallet_pool::Pools::<Runtime>::iter().collect();
 
         // The block after the code changed: `initialize_block` sees a new spec version.
@@ -232,12 +279,13 @@ fn the_first_block_of_the_new_code_migrates_and_the_chain_goes_on() {
         check_invariants();
         // Funding accrues lazily: the records an upgrade must not touch are those of the last
         // block of the release.
+        let mut moved: Vec<_> = pallet_options::Positions::<Runtime>::iter().collect();
+        moved.sort_by_key(|(who, id, _)| (who.clone(), *id));
+        assert_eq!(moved, positions);
         assert_eq!(
-            pallet_options::AccountSeries::<Runtime>::iter().collect::<Vec<_>>(),
-            positions
-        );
-        assert_eq!(
-            pallet_options::Accounts::<Runtime>::iter().collect::<Vec<_>>(),
+            pallet_options::Accounts::<Runtime>::iter()
+                .map(|(s, who, a)| (s, who, a.collateral, a.epoch))
+                .collect::<Vec<_>>(),
             margin
         );
         assert_eq!(

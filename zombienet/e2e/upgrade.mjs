@@ -34,8 +34,6 @@ const LEDGERS = [
   ['Balances', 'TotalIssuance'],
   ['Assets', 'Asset'],
   ['Assets', 'Account'],
-  ['Options', 'Accounts'],
-  ['Options', 'AccountSeries'],
   ['Options', 'TotalCollateral'],
   ['Pool', 'Pools'],
   ['Pool', 'Params'],
@@ -148,7 +146,25 @@ export async function upgrade(wsUri) {
     const settlementsKey = item('Options', 'Settlements');
     assert.equal(await raw(api, 'state_getStorage', [settlementsKey, at]), null, 'the release has no Options.Settlements');
     assert.equal(await raw(api, 'state_getStorage', [settlementsKey, next]), '0x0401000000', 'v1 lists TSLA');
-    assert.equal(le(await raw(api, 'state_getStorage', [item('Options', ':__STORAGE_VERSION__:'), next])), 1, 'Options at v1');
+    // Options' v2: each margin account holds its positions. Its value is the release's
+    // (collateral, epoch) followed by its positions, as many as the release's position map held.
+    assert.equal(le(await raw(api, 'state_getStorage', [item('Options', ':__STORAGE_VERSION__:'), next])), 2, 'Options at v2');
+    const oldAccounts = await pairs(api, item('Options', 'Accounts'), at);
+    const newAccounts = await pairs(api, item('Options', 'Accounts'), next);
+    assert.equal(newAccounts.size, oldAccounts.size, 'v2 keeps every margin account');
+    let held = 0;
+    for (const [k, v] of oldAccounts) {
+      const moved = newAccounts.get(k);
+      assert.ok(moved && moved.startsWith(v), `v2 keeps the collateral and epoch of ${k}`);
+      // A SCALE compact length below 64 is one byte: the length shifted left by two.
+      held += parseInt(moved.slice(v.length, v.length + 2), 16) >> 2;
+    }
+    const oldPositions = await pairs(api, item('Options', 'Positions'), at);
+    assert.ok(oldPositions.size > 0, 'the release holds positions');
+    assert.equal(held, oldPositions.size, 'v2 moves every position into its account');
+    for (const name of ['Positions', 'AccountSeries', 'OpenAccounts']) {
+      assert.equal((await pairs(api, item('Options', name), next)).size, 0, `v2 removes Options.${name}`);
+    }
 
     // The new runtime trades: fresh prices from two operators, Dave sells one call.
     await feedQuorum(api, [ferdie, aliceStash]);

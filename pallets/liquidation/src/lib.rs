@@ -101,6 +101,9 @@ pub const MAX_WATCH: usize = 1_024;
 const MAX_DEFICITS_PER_BLOCK: usize = 4;
 /// Accounts read from storage per batch of a scan.
 const SCAN_BATCH: u32 = 256;
+/// Margin accounts a worker's scan may look at per account it may value: a scan also passes
+/// accounts with collateral only, which cost one read each and are skipped.
+const LOOKS_PER_VALUATION: u32 = 4;
 
 /// `InvalidTransaction::Custom` codes of `liquidate_unsigned`.
 pub mod invalid {
@@ -746,6 +749,7 @@ pub mod pallet {
             }
 
             let (index, count) = T::Validators::local().unwrap_or((0, 1));
+            let mut looks = params.scan_per_run.saturating_mul(LOOKS_PER_VALUATION);
             for settlement in settlements {
                 let mut key = CURSOR_KEY.to_vec();
                 key.extend_from_slice(&codec::Encode::encode(&settlement));
@@ -759,9 +763,12 @@ pub mod pallet {
                         Some(T::Engine::cursor_at(settlement, fraction))
                     }
                 };
-                while budget > 0 {
-                    let (accounts, next) =
-                        T::Engine::open_accounts(settlement, cursor, budget.min(SCAN_BATCH));
+                while budget > 0 && looks > 0 {
+                    // Margin accounts without positions or debt are looked at (one read each)
+                    // but not valued: they spend the looks, not the budget.
+                    let batch = budget.min(SCAN_BATCH).min(looks);
+                    looks = looks.saturating_sub(batch);
+                    let (accounts, next) = T::Engine::open_accounts(settlement, cursor, batch);
                     for who in accounts {
                         if seen.contains(&(settlement, who.clone())) {
                             continue;

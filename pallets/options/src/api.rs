@@ -56,7 +56,7 @@ impl<T: Config> Pallet<T> {
         } else {
             None
         };
-        let old_size = Positions::<T>::get(who, series_id).map_or(0, |p| p.size);
+        let old_size = Self::position_in(who, settlement, series_id).map_or(0, |p| p.size);
         match Self::do_trade(who, series_id, size, None, TradeMode::Quote) {
             Ok(fill) => {
                 let after = Self::health(who, settlement).ok();
@@ -117,9 +117,8 @@ impl<T: Config> Pallet<T> {
         // not kept).
         Self::sync(who, settlement);
         let mut positions = Vec::new();
-        for id in AccountSeries::<T>::get(who, settlement) {
-            let (Some(p), Some(series)) = (Positions::<T>::get(who, id), SeriesBook::<T>::get(id))
-            else {
+        for (id, p) in Accounts::<T>::get(settlement, who).positions {
+            let Some(series) = SeriesBook::<T>::get(id) else {
                 continue;
             };
             let owed = valuation::contracts(p.size)

@@ -374,20 +374,17 @@ mod benches {
     /// the hook never reads positions, so its cost must not depend on `n`.
     #[benchmark]
     fn accrue_funding_positions(n: Linear<10, 100_000>) -> Result<(), BenchmarkError> {
-        let (market, _) = env::<T>()?;
+        let (market, settlement) = env::<T>()?;
         let ids = series::<T>(market, 10)?;
         for i in 0..n {
             let id = ids[(i % 10) as usize];
             let holder: T::AccountId = account("holder", i, 0);
-            Positions::<T>::insert(
-                &holder,
-                id,
-                Position {
-                    size: 1,
-                    entry: FixedU128::from_u32(10),
-                    funding_index: FixedI128::from_inner(0),
-                },
-            );
+            let series = SeriesBook::<T>::get(id).ok_or(BenchmarkError::Stop("no series"))?;
+            let long = perpetua_pricing::position::Holding {
+                size: 1,
+                entry: valuation::fx(FixedU128::from_u32(10)),
+            };
+            Options::<T>::store_position(&holder, id, settlement, long, &series)?;
             SeriesBook::<T>::mutate(id, |x| {
                 if let Some(x) = x {
                     x.long += 1;

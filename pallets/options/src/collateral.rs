@@ -178,7 +178,8 @@ impl<T: Config> Pallet<T> {
             b.debt
         });
         TotalDebt::<T>::mutate(settlement, |t| *t = t.saturating_add(amount));
-        Self::index_open(who, settlement);
+        // An account with debt is open (liquidation scans it): it has a ledger entry.
+        Self::ensure_account(who, settlement);
         Self::deposit_event(Event::Borrowed {
             who: who.clone(),
             settlement,
@@ -203,7 +204,6 @@ impl<T: Config> Pallet<T> {
         }
         TotalDebt::<T>::mutate(settlement, |t| *t = t.saturating_sub(taken));
         Self::prune_basket(who, settlement);
-        Self::index_open(who, settlement);
         Self::deposit_event(Event::Repaid {
             who: who.clone(),
             settlement,

@@ -37,14 +37,14 @@ impl<T: Config> Pallet<T> {
         let mut last = None;
         let mut exhausted = true;
         let mut iter = match &action.cursor {
-            Some(c) => Accounts::<T>::iter_key_prefix_from(settlement, c.to_vec()),
-            None => Accounts::<T>::iter_key_prefix(settlement),
+            Some(c) => Accounts::<T>::iter_prefix_from(settlement, c.to_vec()),
+            None => Accounts::<T>::iter_prefix(settlement),
         };
         let mut batch = Vec::new();
         while used < budget {
             match iter.next() {
-                Some(who) => {
-                    let positions = AccountSeries::<T>::decode_len(&who, settlement).unwrap_or(0);
+                Some((who, account)) => {
+                    let positions = account.positions.len();
                     used = used.saturating_add(1).saturating_add(positions as u32);
                     last = Some(Accounts::<T>::hashed_key_for(settlement, &who));
                     batch.push(who);

@@ -270,12 +270,9 @@ impl<T: Config> Pallet<T> {
     pub fn settle_account_funding(who: &T::AccountId, settlement: AssetId) -> DispatchResult {
         Self::sync(who, settlement);
         let now = T::Time::now();
-        for id in AccountSeries::<T>::get(who, settlement) {
+        for (id, mut position) in Accounts::<T>::get(settlement, who).positions {
             let mut series = SeriesBook::<T>::get(id).ok_or(Error::<T>::UnknownSeries)?;
             let market = Markets::<T>::get(series.market).ok_or(Error::<T>::UnknownMarket)?;
-            let Some(mut position) = Positions::<T>::get(who, id) else {
-                continue;
-            };
             if series.funding_time != now {
                 let before = series.risk();
                 // A position must not settle against an index that was not brought up to now:
@@ -300,7 +297,7 @@ impl<T: Config> Pallet<T> {
                 },
                 &mut gaps,
             )?;
-            Positions::<T>::insert(who, id, position);
+            Self::put_position(who, settlement, id, position);
             SeriesBook::<T>::insert(id, series);
         }
         Ok(())

@@ -7,15 +7,15 @@ use sp_runtime::{traits::CheckedAdd, FixedPointNumber};
 impl<T: Config> Pallet<T> {
     /// Invariants: each pot holds at least the collateral recorded for its settlement
     /// asset, which equals the sum of the accounts', plus what it owes the pool for the
-    /// block's trades; every series' long and short totals and
-    /// entry and funding sums equal the sums over its positions; positions are never zero;
-    /// every open account is indexed; each settlement's pool margin and book delta are the sums
-    /// of its series'.
+    /// block's trades; every series' long and short totals and entry and funding sums equal
+    /// the sums over its positions; positions are never zero, each held in the account of its
+    /// series' settlement, one per series; each settlement's pool margin and book delta are
+    /// the sums of its series'.
     pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
         // Per settlement: collateral of accounts carried through the action in progress (or
         // all, without one), and of those not yet (pre-split units).
         let mut collateral: Vec<(AssetId, Balance, Balance)> = Vec::new();
-        let behind = |settlement: AssetId, account: &MarginAccount| {
+        let behind = |settlement: AssetId, account: &AccountOf<T>| {
             LedgerActions::<T>::get(settlement).is_some_and(|a| {
                 account.epoch < a.epoch && matches!(a.kind, LedgerActionKind::Split { .. })
             })
@@ -85,53 +85,54 @@ impl<T: Config> Pallet<T> {
             }
         }
         let mut sums: Vec<(SeriesId, u128, u128, Fixed, Fixed)> = Vec::new();
-        for (who, id, p) in Positions::<T>::iter() {
-            ensure!(p.size != 0, "zero position stored");
-            let series = SeriesBook::<T>::get(id).ok_or("position in unknown series")?;
-            let market = Markets::<T>::get(series.market).ok_or("series of unknown market")?;
-            ensure!(
-                AccountSeries::<T>::get(&who, market.settlement).contains(&id),
-                "position not indexed"
-            );
-            ensure!(
-                OpenAccounts::<T>::contains_key(market.settlement, &who),
-                "open account not indexed"
-            );
-            let size = Fixed::from_integer(p.size).ok_or("overflow")?;
-            let e = valuation::fx(p.entry).checked_mul(size).ok_or("overflow")?;
-            let account = Accounts::<T>::get(market.settlement, &who);
-            let snapshot = match LedgerActions::<T>::get(market.settlement) {
-                Some(LedgerAction {
-                    epoch,
-                    kind:
-                        LedgerActionKind::Split {
-                            numerator,
-                            denominator,
-                            ..
-                        },
-                    ..
-                }) if account.epoch < epoch => {
-                    corporate::scale_fixed(p.funding_index, numerator, denominator)
+        for (settlement, _, account) in Accounts::<T>::iter() {
+            for (at, &(id, p)) in account.positions.iter().enumerate() {
+                ensure!(p.size != 0, "zero position stored");
+                let series = SeriesBook::<T>::get(id).ok_or("position in unknown series")?;
+                let market = Markets::<T>::get(series.market).ok_or("series of unknown market")?;
+                ensure!(
+                    market.settlement == settlement,
+                    "position in another settlement's account"
+                );
+                ensure!(
+                    !account.positions.iter().skip(at + 1).any(|(x, _)| *x == id),
+                    "two positions in one series"
+                );
+                let size = Fixed::from_integer(p.size).ok_or("overflow")?;
+                let e = valuation::fx(p.entry).checked_mul(size).ok_or("overflow")?;
+                let snapshot = match LedgerActions::<T>::get(settlement) {
+                    Some(LedgerAction {
+                        epoch,
+                        kind:
+                            LedgerActionKind::Split {
+                                numerator,
+                                denominator,
+                                ..
+                            },
+                        ..
+                    }) if account.epoch < epoch => {
+                        corporate::scale_fixed(p.funding_index, numerator, denominator)
+                    }
+                    _ => p.funding_index,
+                };
+                let f = valuation::from_i(snapshot)
+                    .checked_mul(size)
+                    .ok_or("overflow")?;
+                match sums.iter_mut().find(|s| s.0 == id) {
+                    Some(s) => {
+                        s.1 = s.1.saturating_add(p.size.max(0) as u128);
+                        s.2 = s.2.saturating_add(p.size.min(0).unsigned_abs());
+                        s.3 = s.3.checked_add(e).ok_or("overflow")?;
+                        s.4 = s.4.checked_add(f).ok_or("overflow")?;
+                    }
+                    None => sums.push((
+                        id,
+                        p.size.max(0) as u128,
+                        p.size.min(0).unsigned_abs(),
+                        e,
+                        f,
+                    )),
                 }
-                _ => p.funding_index,
-            };
-            let f = valuation::from_i(snapshot)
-                .checked_mul(size)
-                .ok_or("overflow")?;
-            match sums.iter_mut().find(|s| s.0 == id) {
-                Some(s) => {
-                    s.1 = s.1.saturating_add(p.size.max(0) as u128);
-                    s.2 = s.2.saturating_add(p.size.min(0).unsigned_abs());
-                    s.3 = s.3.checked_add(e).ok_or("overflow")?;
-                    s.4 = s.4.checked_add(f).ok_or("overflow")?;
-                }
-                None => sums.push((
-                    id,
-                    p.size.max(0) as u128,
-                    p.size.min(0).unsigned_abs(),
-                    e,
-                    f,
-                )),
             }
         }
         // Per settlement: the sums of the series' pool margin and dollar delta.
@@ -228,12 +229,11 @@ impl<T: Config> Pallet<T> {
         Self::collateral_try_state()
     }
 
-    /// The extra-collateral ledger, per settlement and stock: each holding's shares are the
-    /// sum of the baskets' and the pot holds at least its tokens; each settlement's debt is the
-    /// sum of the accounts' (those a split has not reached in `UnscaledDebt`); an account with
-    /// debt is in the open-account index, an auction runs only on debt, a basket holds listed
-    /// stocks once each with shares, and every basket has a ledger entry (the walk of a split
-    /// of the settlement stock reaches its debt).
+    /// The extra-collateral ledger, per settlement and stock: each holding's shares are the sum
+    /// of the baskets' and the pot holds at least its tokens; each settlement's debt is the sum
+    /// of the accounts' (those a split has not reached in `UnscaledDebt`); an auction runs only
+    /// on debt, a basket holds listed stocks once each with shares, and every basket has a
+    /// ledger entry (the walk of a split of the settlement stock reaches its debt).
     fn collateral_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
         let mut shares: Vec<(AssetId, AssetId, Balance)> = Vec::new();
         let mut debts: Vec<(AssetId, Balance, Balance)> = Vec::new();
@@ -245,12 +245,6 @@ impl<T: Config> Pallet<T> {
                 basket.auction.is_none() || basket.debt > 0,
                 "auction without debt"
             );
-            if basket.debt > 0 {
-                ensure!(
-                    OpenAccounts::<T>::contains_key(settlement, &who),
-                    "account with debt not indexed"
-                );
-            }
             let behind = LedgerActions::<T>::get(settlement).is_some_and(|a| {
                 account.epoch < a.epoch && matches!(a.kind, LedgerActionKind::Split { .. })
             });

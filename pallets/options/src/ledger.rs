@@ -1,7 +1,8 @@
 //! The margin ledger: the one writer of `Accounts` and `TotalCollateral` (which must stay
 //! equal to the sum of the accounts' collateral, less those a split has not reached yet), and
-//! of the position indexes (`Positions`, `AccountSeries`, `OpenAccounts`). Carrying an
-//! account through a corporate action (`sync`) is a write of the ledger too, so it lives here.
+//! of the positions they hold (read through the `Positions`, `AccountSeries` and
+//! `OpenAccounts` views). Carrying an account through a corporate action (`sync`) is a write of
+//! the ledger too, so it lives here.
 
 use crate::*;
 use perpetua_pricing::position::Holding;
@@ -25,10 +26,8 @@ impl<T: Config> Pallet<T> {
             return Ok(());
         }
         // A new account starts in the current epoch: no action before it concerns it.
-        let mut a = Accounts::<T>::try_get(settlement, who).unwrap_or(MarginAccount {
-            collateral: 0,
-            epoch: ActionEpoch::<T>::get(settlement),
-        });
+        let mut a = Accounts::<T>::try_get(settlement, who)
+            .unwrap_or_else(|_| MarginAccount::new(ActionEpoch::<T>::get(settlement)));
         a.collateral = a.collateral.saturating_add(amount);
         Accounts::<T>::insert(settlement, who, a);
         TotalCollateral::<T>::mutate(settlement, |t| *t = t.saturating_add(amount));
@@ -42,23 +41,8 @@ impl<T: Config> Pallet<T> {
             Accounts::<T>::insert(
                 settlement,
                 who,
-                MarginAccount {
-                    collateral: 0,
-                    epoch: ActionEpoch::<T>::get(settlement),
-                },
+                MarginAccount::new(ActionEpoch::<T>::get(settlement)),
             );
-        }
-    }
-
-    /// Keeps `who` in the open-account index of `settlement` (what liquidation scans) while
-    /// it has positions or debt.
-    pub(crate) fn index_open(who: &T::AccountId, settlement: AssetId) {
-        let open = !AccountSeries::<T>::get(who, settlement).is_empty()
-            || Baskets::<T>::get(settlement, who).debt > 0;
-        if open {
-            OpenAccounts::<T>::insert(settlement, who, ());
-        } else {
-            OpenAccounts::<T>::remove(settlement, who);
         }
     }
 
@@ -122,12 +106,8 @@ impl<T: Config> Pallet<T> {
                     *t = t.saturating_add(account.collateral)
                 });
                 Self::split_debt(who, settlement, n, d);
-                for id in AccountSeries::<T>::get(who, settlement) {
-                    Positions::<T>::mutate(who, id, |p| {
-                        if let Some(p) = p {
-                            p.funding_index = corporate::scale_fixed(p.funding_index, n, d);
-                        }
-                    });
+                for (_, p) in account.positions.iter_mut() {
+                    p.funding_index = corporate::scale_fixed(p.funding_index, n, d);
                 }
                 Self::deposit_event(Event::CollateralSplit {
                     who: who.clone(),
@@ -237,47 +217,77 @@ impl<T: Config> Pallet<T> {
         Ok(have)
     }
 
-    /// Stores `who`'s position in `series_id` after a fill (from `old_size`), keeping the
-    /// account's series list and the open-account index (which changes only when the
-    /// account's first position opens or its last closes).
+    /// `who`'s position in `series_id` of `settlement`, if open.
+    pub(crate) fn position_in(
+        who: &T::AccountId,
+        settlement: AssetId,
+        series_id: SeriesId,
+    ) -> Option<Position> {
+        Accounts::<T>::get(settlement, who).position(series_id)
+    }
+
+    /// Replaces `who`'s open position in `series_id` (its funding settled); a position that
+    /// is not open is left alone (opening and closing go through [`Self::store_position`]).
+    pub(crate) fn put_position(
+        who: &T::AccountId,
+        settlement: AssetId,
+        series_id: SeriesId,
+        position: Position,
+    ) {
+        let Ok(mut account) = Accounts::<T>::try_get(settlement, who) else {
+            return;
+        };
+        if let Some(entry) = account
+            .positions
+            .iter_mut()
+            .find(|(id, _)| *id == series_id)
+        {
+            entry.1 = position;
+            Accounts::<T>::insert(settlement, who, account);
+        }
+    }
+
+    /// Stores `who`'s position in `series_id` after a fill in its margin account: a position of size zero leaves the account, a new one joins it (the account
+    /// is then one of the open accounts liquidation scans).
     pub(crate) fn store_position(
         who: &T::AccountId,
         series_id: SeriesId,
         settlement: AssetId,
-        old_size: i128,
         new: Holding,
         series: &Series,
     ) -> DispatchResult {
+        let mut account = Accounts::<T>::try_get(settlement, who)
+            .unwrap_or_else(|_| MarginAccount::new(ActionEpoch::<T>::get(settlement)));
+        let at = account
+            .positions
+            .iter()
+            .position(|(id, _)| *id == series_id);
         if new.size == 0 {
-            Positions::<T>::remove(who, series_id);
-            let left = AccountSeries::<T>::mutate(who, settlement, |s| {
-                s.retain(|x| *x != series_id);
-                s.len()
-            });
-            if left == 0 {
-                Self::index_open(who, settlement);
-            }
-            return Ok(());
-        }
-        Positions::<T>::insert(
-            who,
-            series_id,
-            Position {
+            let Some(at) = at else {
+                return Ok(());
+            };
+            account.positions.remove(at);
+        } else {
+            let position = Position {
                 size: new.size,
                 entry: valuation::to_u(new.entry),
                 funding_index: series.funding_index,
-            },
-        );
-        if old_size == 0 {
-            Self::ensure_account(who, settlement);
-            let count = AccountSeries::<T>::try_mutate(who, settlement, |s| {
-                s.try_push(series_id).map(|_| s.len())
-            })
-            .map_err(|_| Error::<T>::TooManyPositions)?;
-            if count == 1 {
-                OpenAccounts::<T>::insert(settlement, who, ());
+            };
+            match at {
+                Some(at) => {
+                    if let Some(entry) = account.positions.get_mut(at) {
+                        entry.1 = position;
+                    }
+                }
+                None => {
+                    account
+                        .positions
+                        .try_push((series_id, position))
+                        .map_err(|_| Error::<T>::TooManyPositions)?;
+                }
             }
         }
+        Accounts::<T>::insert(settlement, who, account);
         Ok(())
     }
 }

@@ -26,6 +26,9 @@ extern crate alloc;
 pub use pallet::*;
 pub use types::*;
 
+/// A margin account of this pallet's runtime.
+pub type AccountOf<T> = MarginAccount<<T as Config>::MaxPositions>;
+
 mod api;
 #[cfg(test)]
 mod attack_tests;
@@ -42,6 +45,8 @@ mod funding;
 mod invariants;
 mod ledger;
 pub mod migrations;
+mod positions;
+pub use positions::{AccountSeries, OpenAccounts, Positions};
 mod series_book;
 pub use series_book::SeriesBook;
 #[cfg(test)]
@@ -124,7 +129,7 @@ pub mod pallet {
 
     /// The storage layout's version (README, "Storage"); a change of layout bumps it and
     /// ships a migration (docs/UPGRADES.md).
-    const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+    const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
     #[pallet::pallet]
     #[pallet::storage_version(STORAGE_VERSION)]
@@ -231,8 +236,10 @@ pub mod pallet {
     #[pallet::storage]
     pub type Haircuts<T: Config> = StorageMap<_, Twox64Concat, AssetId, HaircutParams, ValueQuery>;
 
-    /// Margin accounts: (settlement asset, trader), so that a corporate action of the
-    /// settlement stock can walk them.
+    /// Margin accounts, with their positions: (settlement asset, trader), so that a corporate
+    /// action of the settlement stock can walk them and a trade reads and writes its trader
+    /// once. Written only by the margin ledger (`ledger.rs`); read one position at a time
+    /// through [`Positions`], the open accounts through [`OpenAccounts`].
     #[pallet::storage]
     pub type Accounts<T: Config> = StorageDoubleMap<
         _,
@@ -240,31 +247,9 @@ pub mod pallet {
         AssetId,
         Blake2_128Concat,
         T::AccountId,
-        MarginAccount,
+        AccountOf<T>,
         ValueQuery,
     >;
-
-    /// Positions: (trader, series).
-    #[pallet::storage]
-    pub type Positions<T: Config> =
-        StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, SeriesId, Position>;
-
-    /// The series a trader has positions in, per settlement asset.
-    #[pallet::storage]
-    pub type AccountSeries<T: Config> = StorageDoubleMap<
-        _,
-        Blake2_128Concat,
-        T::AccountId,
-        Twox64Concat,
-        AssetId,
-        BoundedVec<SeriesId, T::MaxPositions>,
-        ValueQuery,
-    >;
-
-    /// Accounts with open positions, per settlement asset: what liquidation scans.
-    #[pallet::storage]
-    pub type OpenAccounts<T: Config> =
-        StorageDoubleMap<_, Twox64Concat, AssetId, Blake2_128Concat, T::AccountId, ()>;
 
     /// Total collateral per settlement asset (held by its pot account).
     #[pallet::storage]
@@ -822,7 +807,7 @@ pub mod pallet {
             Self::debit(&who, settlement, amount)?;
             Self::ensure_initial_margin(&who, settlement)?;
             T::Mover::transfer(settlement, &Self::pot(settlement), &who, amount)?;
-            let positions = AccountSeries::<T>::decode_len(&who, settlement).unwrap_or(0) as u32;
+            let positions = AccountSeries::<T>::count(&who, settlement);
             let basket = Self::basket_len(&who, settlement);
             Self::deposit_event(Event::Withdrawn {
                 who,

@@ -101,9 +101,173 @@ pub mod v1 {
         VersionedMigration<0, 1, GroupBooks<T>, Pallet<T>, <T as frame_system::Config>::DbWeight>;
 }
 
+/// v1 -> v2: a margin account holds its positions (`Accounts`' value gains `positions`), so
+/// a trade reads and writes its trader once: `Positions` (one value per trader and series),
+/// `AccountSeries` (the series list) and `OpenAccounts` (an index, now derived from the
+/// accounts) are removed.
+pub mod v2 {
+    use super::*;
+
+    /// A v1 margin account: collateral and epoch only.
+    #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
+    pub struct OldMarginAccount {
+        /// Settlement-asset collateral, base units.
+        pub collateral: Balance,
+        /// Corporate-action epoch.
+        pub epoch: u32,
+    }
+
+    /// The v1 margin accounts, without positions.
+    #[frame_support::storage_alias]
+    pub type Accounts<T: Config> = StorageDoubleMap<
+        Pallet<T>,
+        Twox64Concat,
+        AssetId,
+        Blake2_128Concat,
+        <T as frame_system::Config>::AccountId,
+        OldMarginAccount,
+    >;
+
+    /// The v1 positions, one value per (trader, series); removed.
+    #[frame_support::storage_alias]
+    pub type Positions<T: Config> = StorageDoubleMap<
+        Pallet<T>,
+        Blake2_128Concat,
+        <T as frame_system::Config>::AccountId,
+        Twox64Concat,
+        SeriesId,
+        Position,
+    >;
+
+    /// The v1 series lists, per (trader, settlement); removed.
+    #[frame_support::storage_alias]
+    pub type AccountSeries<T: Config> = StorageDoubleMap<
+        Pallet<T>,
+        Blake2_128Concat,
+        <T as frame_system::Config>::AccountId,
+        Twox64Concat,
+        AssetId,
+        BoundedVec<SeriesId, <T as Config>::MaxPositions>,
+        ValueQuery,
+    >;
+
+    /// The v1 open-account index, per (settlement, trader); removed.
+    #[frame_support::storage_alias]
+    pub type OpenAccounts<T: Config> = StorageDoubleMap<
+        Pallet<T>,
+        Twox64Concat,
+        AssetId,
+        Blake2_128Concat,
+        <T as frame_system::Config>::AccountId,
+        (),
+    >;
+
+    /// What the checks compare: every account's collateral and epoch, every position.
+    #[cfg(feature = "try-runtime")]
+    type Snapshot<A> = (
+        alloc::vec::Vec<(AssetId, A, Balance, u32)>,
+        alloc::vec::Vec<(A, SeriesId, Position)>,
+    );
+
+    /// The unversioned step; use [`MigrateV1ToV2`].
+    pub struct AccountsHoldPositions<T>(core::marker::PhantomData<T>);
+
+    impl<T: Config> UncheckedOnRuntimeUpgrade for AccountsHoldPositions<T> {
+        fn on_runtime_upgrade() -> Weight {
+            // One pass over the margin accounts (every position has one: the ledger gives a
+            // trader an account before its first position), then the old maps are cleared.
+            // Linear in the accounts and positions: a young chain's few thousand fit in a
+            // block; a chain with far more would run it as a multi-block migration.
+            let (mut reads, mut writes) = (0u64, 0u64);
+            crate::Accounts::<T>::translate::<OldMarginAccount, _>(|settlement, who, old| {
+                reads = reads.saturating_add(2);
+                writes = writes.saturating_add(2);
+                let mut positions = BoundedVec::new();
+                for id in AccountSeries::<T>::take(&who, settlement) {
+                    reads = reads.saturating_add(1);
+                    writes = writes.saturating_add(1);
+                    if let Some(p) = Positions::<T>::take(&who, id) {
+                        // Fits: `AccountSeries` has the same bound.
+                        let _ = positions.try_push((id, p));
+                    }
+                }
+                Some(MarginAccount {
+                    collateral: old.collateral,
+                    epoch: old.epoch,
+                    positions,
+                })
+            });
+            // Anything the ledger's invariants say cannot exist (a position without a series
+            // list entry) would be dropped here; `post_upgrade` checks nothing was.
+            for cleared in [
+                Positions::<T>::clear(u32::MAX, None).unique,
+                AccountSeries::<T>::clear(u32::MAX, None).unique,
+                OpenAccounts::<T>::clear(u32::MAX, None).unique,
+            ] {
+                reads = reads.saturating_add(cleared.into());
+                writes = writes.saturating_add(cleared.into());
+            }
+            T::DbWeight::get().reads_writes(reads, writes)
+        }
+
+        #[cfg(feature = "try-runtime")]
+        fn pre_upgrade() -> Result<alloc::vec::Vec<u8>, sp_runtime::TryRuntimeError> {
+            let accounts = Accounts::<T>::iter()
+                .map(|(s, who, a)| (s, who, a.collateral, a.epoch))
+                .collect();
+            let positions = Positions::<T>::iter().collect();
+            let snapshot: Snapshot<T::AccountId> = (accounts, positions);
+            Ok(snapshot.encode())
+        }
+
+        #[cfg(feature = "try-runtime")]
+        fn post_upgrade(state: alloc::vec::Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+            let (accounts, positions) = Snapshot::<T::AccountId>::decode(&mut &state[..])
+                .map_err(|_| sp_runtime::TryRuntimeError::Other("v2: undecodable pre-state"))?;
+            ensure!(
+                Positions::<T>::iter().next().is_none()
+                    && AccountSeries::<T>::iter().next().is_none()
+                    && OpenAccounts::<T>::iter().next().is_none(),
+                "v2: old position storage left behind"
+            );
+            ensure!(
+                crate::Accounts::<T>::iter().count() == accounts.len(),
+                "v2: the number of accounts changed"
+            );
+            for (settlement, who, collateral, epoch) in accounts {
+                let a = crate::Accounts::<T>::get(settlement, &who);
+                ensure!(
+                    a.collateral == collateral && a.epoch == epoch,
+                    "v2: an account's collateral or epoch changed"
+                );
+            }
+            ensure!(
+                crate::Positions::<T>::iter().count() == positions.len(),
+                "v2: the number of positions changed"
+            );
+            for (who, id, p) in positions {
+                ensure!(
+                    crate::Positions::<T>::get(&who, id) == Some(p),
+                    "v2: a position changed in the move"
+                );
+            }
+            Ok(())
+        }
+    }
+
+    /// Runs [`AccountsHoldPositions`] on a chain at storage version 1 and sets version 2.
+    pub type MigrateV1ToV2<T> = VersionedMigration<
+        1,
+        2,
+        AccountsHoldPositions<T>,
+        Pallet<T>,
+        <T as frame_system::Config>::DbWeight,
+    >;
+}
+
 #[cfg(test)]
 mod tests {
-    use super::v1;
+    use super::{v1, v2};
     use crate::{mock::*, *};
     use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
     use perpetua_primitives::CryptoIndex;
@@ -154,6 +318,87 @@ mod tests {
             let books = Books::<Test>::get(TSLA);
             v1::MigrateV0ToV1::<Test>::on_runtime_upgrade();
             assert_eq!(Books::<Test>::get(TSLA), books);
+        });
+    }
+
+    /// Puts the margin accounts back as a v1 runtime kept them: collateral and epoch in
+    /// `Accounts`, each position a value of its own, the series lists, the open-account index,
+    /// storage version 1.
+    fn to_v1() {
+        let all: Vec<(AssetId, AccountId, AccountOf<Test>)> = Accounts::<Test>::iter().collect();
+        for (settlement, who, account) in &all {
+            let open = OpenAccounts::<Test>::contains_key(*settlement, who);
+            v2::Accounts::<Test>::insert(
+                settlement,
+                who,
+                v2::OldMarginAccount {
+                    collateral: account.collateral,
+                    epoch: account.epoch,
+                },
+            );
+            let ids: Vec<SeriesId> = account.series().collect();
+            for (id, p) in account.positions.iter() {
+                v2::Positions::<Test>::insert(who, id, p);
+            }
+            if !ids.is_empty() {
+                v2::AccountSeries::<Test>::insert(
+                    who,
+                    settlement,
+                    frame_support::BoundedVec::truncate_from(ids),
+                );
+            }
+            if open {
+                v2::OpenAccounts::<Test>::insert(settlement, who, ());
+            }
+        }
+        StorageVersion::new(1).put::<Options>();
+    }
+
+    #[test]
+    fn v2_moves_every_position_into_its_margin_account_once() {
+        new_test_ext().execute_with(|| {
+            let market =
+                Options::do_create_market(CryptoIndex::Btc, TSLA, MarketParams::default()).unwrap();
+            for strike in [100_000, 90_000] {
+                for kind in [OptionKind::Call, OptionKind::Put] {
+                    Options::do_list_series(market, p(strike), kind).unwrap();
+                }
+            }
+            // Bob holds three positions, Carol one; the LP has collateral and no position.
+            for who in [BOB, CAROL, LP] {
+                Options::deposit(RuntimeOrigin::signed(who), TSLA, 1_000 * TSLA_UNIT).unwrap();
+            }
+            for (id, size) in [(0, 2), (3, -1), (1, 1)] {
+                Options::do_trade(&BOB, id, size, None, TradeMode::Trader).unwrap();
+            }
+            Options::do_trade(&CAROL, 3, 4, None, TradeMode::Trader).unwrap();
+            let accounts: Vec<_> = Accounts::<Test>::iter().collect();
+            let positions: Vec<_> = Positions::<Test>::iter().collect();
+            assert_eq!(accounts.len(), 3);
+            assert_eq!(positions.len(), 4);
+            assert_eq!(AccountSeries::<Test>::get(BOB, TSLA), vec![0, 3, 1]);
+
+            to_v1();
+            assert_eq!(v2::Positions::<Test>::iter().count(), 4);
+            assert_eq!(v2::OpenAccounts::<Test>::iter().count(), 2);
+            v2::MigrateV1ToV2::<Test>::on_runtime_upgrade();
+            assert_eq!(Options::on_chain_storage_version(), 2);
+            let mut after: Vec<_> = Accounts::<Test>::iter().collect();
+            let mut before = accounts.clone();
+            after.sort_by_key(|(s, w, _)| (*s, *w));
+            before.sort_by_key(|(s, w, _)| (*s, *w));
+            assert_eq!(after, before);
+            assert_eq!(AccountSeries::<Test>::get(BOB, TSLA), vec![0, 3, 1]);
+            assert!(v2::Positions::<Test>::iter().next().is_none());
+            assert!(v2::AccountSeries::<Test>::iter().next().is_none());
+            assert!(v2::OpenAccounts::<Test>::iter().next().is_none());
+            assert!(OpenAccounts::<Test>::contains_key(TSLA, BOB));
+            assert!(!OpenAccounts::<Test>::contains_key(TSLA, LP));
+
+            // A second run (the version is 2 now) changes nothing.
+            v2::MigrateV1ToV2::<Test>::on_runtime_upgrade();
+            assert_eq!(Accounts::<Test>::iter().count(), 3);
+            assert_eq!(Positions::<Test>::iter().count(), 4);
         });
     }
 }

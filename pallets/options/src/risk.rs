@@ -221,10 +221,7 @@ impl<T: Config> Pallet<T> {
         let mut out = Vec::new();
         let mut settle = None;
         let overflow = || DispatchError::from(Error::<T>::Overflow);
-        for id in AccountSeries::<T>::get(who, settlement) {
-            let Some(position) = Positions::<T>::get(who, id) else {
-                continue;
-            };
+        for &(id, position) in account.positions.iter() {
             let v = Self::series_value(id, cache)?;
             settle = Some((v.settle, v.decimals));
             let n = valuation::contracts(position.size).map_err(Self::verr)?;
@@ -361,20 +358,12 @@ impl<T: Config> MarginEngine<T::AccountId> for Pallet<T> {
         cursor: Option<Vec<u8>>,
         max: u32,
     ) -> (Vec<T::AccountId>, Option<Vec<u8>>) {
-        let mut iter = match cursor {
-            Some(c) => OpenAccounts::<T>::iter_key_prefix_from(settlement, c),
-            None => OpenAccounts::<T>::iter_key_prefix(settlement),
-        };
-        let accounts: Vec<T::AccountId> = iter.by_ref().take(max as usize).collect();
-        let next = (accounts.len() as u32 == max).then(|| iter.last_raw_key().to_vec());
-        (accounts, next)
+        OpenAccounts::<T>::scan(settlement, cursor, max)
     }
 
     fn cursor_at(settlement: AssetId, fraction: u32) -> Vec<u8> {
         // The second key is hashed with blake2_128 (uniform): start at `fraction` of its range.
-        let mut key = OpenAccounts::<T>::iter_key_prefix(settlement)
-            .last_raw_key()
-            .to_vec();
+        let mut key = OpenAccounts::<T>::prefix(settlement);
         if fraction > 0 {
             let position =
                 (u128::MAX / 1_000_000_000).saturating_mul(fraction.min(1_000_000_000) as u128);
@@ -517,25 +506,18 @@ impl<T: Config> Pallet<T> {
                 let Some(mut s) = SeriesBook::<T>::get(id) else {
                     continue;
                 };
-                Positions::<T>::insert(
-                    &who,
-                    id,
-                    Position {
-                        size: -1,
-                        entry,
-                        funding_index: s.funding_index,
-                    },
-                );
+                let short = perpetua_pricing::position::Holding {
+                    size: -1,
+                    entry: valuation::fx(entry),
+                };
+                Self::store_position(&who, *id, settlement, short, &s)?;
                 s.short = s.short.saturating_add(1);
                 s.entry_sum = s
                     .entry_sum
                     .saturating_sub(FixedI128::from_inner(entry.into_inner() as i128));
                 s.funding_sum = s.funding_sum.saturating_sub(s.funding_index);
                 SeriesBook::<T>::insert(id, s);
-                AccountSeries::<T>::try_mutate(&who, settlement, |v| v.try_push(*id))
-                    .map_err(|_| Error::<T>::TooManyPositions)?;
             }
-            OpenAccounts::<T>::insert(settlement, &who, ());
             accounts.push(who);
         }
         Ok(accounts)

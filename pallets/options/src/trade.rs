@@ -170,7 +170,7 @@ impl<T: Config> Pallet<T> {
         let market = Markets::<T>::get(series.market).ok_or(Error::<T>::UnknownMarket)?;
         let settlement = market.settlement;
         Self::sync(who, settlement);
-        let old = Positions::<T>::get(who, series_id);
+        let old = Self::position_in(who, settlement, series_id);
         let old_size = old.map_or(0, |p| p.size);
         // A trade that only reduces the position is always allowed (at any skew, on a
         // delisted series, with the pool closed): nobody is trapped in a position.
@@ -296,15 +296,8 @@ impl<T: Config> Pallet<T> {
             LastTraded::<T>::insert(market_id, block);
         }
 
-        // 6. The trader's position and indexes.
-        Self::store_position(
-            who,
-            series_id,
-            settlement,
-            old_size,
-            change.holding,
-            &series,
-        )?;
+        // 6. The trader's position, in its margin account.
+        Self::store_position(who, series_id, settlement, change.holding, &series)?;
 
         // 7. The pool's limits, then the trader's margin.
         Self::report_pool_margin(
@@ -330,7 +323,7 @@ impl<T: Config> Pallet<T> {
             unpaid: gaps.unpaid,
             penalty,
             warm,
-            positions: AccountSeries::<T>::decode_len(who, settlement).unwrap_or(0) as u32,
+            positions: AccountSeries::<T>::count(who, settlement),
             basket: Self::basket_len(who, settlement),
         };
         Self::deposit_event(Event::Traded {

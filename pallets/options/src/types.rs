@@ -320,26 +320,54 @@ pub struct Position {
     pub funding_index: FixedI128,
 }
 
-/// A trader's margin account in one settlement asset.
+/// A trader's margin account in one settlement asset: its collateral and its positions, one
+/// storage value, so a trade reads and writes its trader once (issue 19).
 #[derive(
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Default,
+    frame_support::CloneNoBound,
+    frame_support::PartialEqNoBound,
+    frame_support::EqNoBound,
+    frame_support::DefaultNoBound,
     Encode,
     Decode,
     DecodeWithMemTracking,
     MaxEncodedLen,
     TypeInfo,
-    Debug,
+    frame_support::DebugNoBound,
 )]
-pub struct MarginAccount {
+#[scale_info(skip_type_params(MaxPositions))]
+#[codec(mel_bound())]
+pub struct MarginAccount<MaxPositions: frame_support::traits::Get<u32>> {
     /// Settlement-asset collateral, base units (held in the settlement's pot account).
     pub collateral: Balance,
     /// How many of the settlement stock's corporate actions this account has been carried
     /// through (see [`LedgerAction`]).
     pub epoch: u32,
+    /// Open positions, by series, in the order they were opened; a closed position leaves.
+    pub positions: frame_support::BoundedVec<(SeriesId, Position), MaxPositions>,
+}
+
+impl<M: frame_support::traits::Get<u32>> MarginAccount<M> {
+    /// An empty account starting in corporate-action `epoch`.
+    pub fn new(epoch: u32) -> Self {
+        MarginAccount {
+            collateral: 0,
+            epoch,
+            positions: Default::default(),
+        }
+    }
+
+    /// The position in `series`, if open.
+    pub fn position(&self, series: SeriesId) -> Option<Position> {
+        self.positions
+            .iter()
+            .find(|(id, _)| *id == series)
+            .map(|(_, p)| *p)
+    }
+
+    /// The series this account has positions in.
+    pub fn series(&self) -> impl Iterator<Item = SeriesId> + '_ {
+        self.positions.iter().map(|(id, _)| *id)
+    }
 }
 
 /// A corporate action of a settlement stock, being carried through its margin accounts:

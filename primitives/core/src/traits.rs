@@ -679,11 +679,12 @@ pub trait MarginEngine<AccountId> {
     type Cache: Default;
     /// The settlement assets with markets.
     fn settlements() -> alloc::vec::Vec<AssetId>;
-    /// Whether `who` has positions in `settlement` (one storage read: the cheap first check of
-    /// a liquidation candidate).
+    /// Whether `who` has positions or debt in `settlement` (one or two storage reads: the
+    /// cheap first check of a liquidation candidate).
     fn is_open(who: &AccountId, settlement: AssetId) -> bool;
-    /// Up to `max` accounts with positions in `settlement`, in storage order after `cursor`
-    /// (an opaque position; `None`: from the start). Returns them and the cursor to go on from
+    /// The accounts with positions or debt among the next `max` margin accounts of
+    /// `settlement`, in storage order after `cursor` (an opaque position; `None`: from the
+    /// start): at most `max` accounts are looked at. Returns them and the cursor to go on from
     /// (`None`: the end was reached).
     fn open_accounts(
         settlement: AssetId,
