@@ -5,6 +5,7 @@ frame_benchmarking::define_benchmarks!(
     [frame_system, SystemBench::<Runtime>]
     [frame_system_extensions, SystemExtensionsBench::<Runtime>]
     [pallet_balances, Balances]
+    [pallet_transaction_payment, TransactionPayment]
     [pallet_timestamp, Timestamp]
     [pallet_sudo, Sudo]
     [pallet_utility, Utility]

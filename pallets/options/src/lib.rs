@@ -942,12 +942,6 @@ pub mod pallet {
                 .is_some_and(|b| b == frame_system::Pallet::<T>::block_number())
         }
 
-        /// The weight of a trade by an account with `positions` positions in the settlement.
-        /// Cold (the market's first trade of the block): `trade(positions)`, plus moving the
-        /// settlement's receivable to the pool at the block's end (the trade may open it).
-        /// Warm (a trade that paid a fee came first, and opened the receivable): what one more
-        /// trade adds to a block of trades on the market (`trades_in_block`'s slope), plus
-        /// what the account's other positions add (`trade(positions) - trade(1)`).
         /// What an account's extra collateral adds to a call that values the account: the
         /// basket's read, and with `assets` stocks in it their valuation and a repayment of
         /// debt from the pot (`basket_touch(assets)`).
@@ -970,6 +964,12 @@ pub mod pallet {
             Baskets::<T>::get(settlement, who).assets.len() as u32
         }
 
+        /// The weight of a trade by an account with `positions` positions in the settlement.
+        /// Cold (the market's first trade of the block): `trade(positions)`, plus moving the
+        /// settlement's receivable to the pool at the block's end (the trade may open it).
+        /// Warm (a trade that paid a fee came first, and opened the receivable): what one more
+        /// trade adds to a block of trades on the market (`trades_in_block`'s slope), plus
+        /// what the account's other positions add (`trade(positions) - trade(1)`).
         pub fn trade_weight(positions: u32, warm: bool) -> Weight {
             let w = |p| <T as Config>::WeightInfo::trade(p);
             if !warm {

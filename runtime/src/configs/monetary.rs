@@ -46,5 +46,6 @@ impl pallet_transaction_payment::Config for Runtime {
     type WeightToFee = IdentityFee<Balance>;
     type LengthToFee = ConstantMultiplier<Balance, TransactionByteFee>;
     type FeeMultiplierUpdate = ConstFeeMultiplier<FeeMultiplier>;
-    type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
+    /// Charging the fee, measured on this machine (`scripts/base-weights.sh`).
+    type WeightInfo = crate::weights::pallet_transaction_payment::WeightInfo<Runtime>;
 }

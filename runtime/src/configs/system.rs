@@ -1,7 +1,9 @@
 //! System, time and consensus: frame-system, pallet-timestamp, Aura and GRANDPA.
 
 use frame_support::{
-    derive_impl, parameter_types,
+    derive_impl,
+    dispatch::DispatchClass,
+    parameter_types,
     traits::{ConstBool, ConstU32, ConstU64, InsideBoth},
     weights::{constants::WEIGHT_REF_TIME_PER_SECOND, Weight},
 };
@@ -19,6 +21,8 @@ use crate::{
 
 /// Share of a block that ordinary (non-operational) extrinsics may fill.
 const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
+/// A block's weight: two seconds of a 3-second slot.
+const MAXIMUM_BLOCK_WEIGHT: Weight = Weight::from_parts(2 * WEIGHT_REF_TIME_PER_SECOND, u64::MAX);
 
 parameter_types! {
     pub const BlockHashCount: BlockNumber = BLOCK_HASH_COUNT;
@@ -27,11 +31,24 @@ parameter_types! {
     /// Two seconds of weight per 3-second block (1.5 s of it for normal extrinsics). A block
     /// that uses it all executes in well under that on the release node, so its author and
     /// every importer finish inside the slot: measured with `benchmark block` against blocks
-    /// of the load test, see docs/THROUGHPUT.md.
-    pub RuntimeBlockWeights: BlockWeights = BlockWeights::with_sensible_defaults(
-        Weight::from_parts(2 * WEIGHT_REF_TIME_PER_SECOND, u64::MAX),
-        NORMAL_DISPATCH_RATIO,
-    );
+    /// of the load test, see docs/THROUGHPUT.md. An empty block's execution and each
+    /// extrinsic's base are measured on this machine (`scripts/base-weights.sh`), not
+    /// Substrate's reference figures; otherwise as `BlockWeights::with_sensible_defaults`.
+    pub RuntimeBlockWeights: BlockWeights = BlockWeights::builder()
+        .base_block(crate::weights::block_weights::BlockExecutionWeight::get())
+        .for_class(DispatchClass::all(), |weights| {
+            weights.base_extrinsic = crate::weights::extrinsic_weights::ExtrinsicBaseWeight::get();
+        })
+        .for_class(DispatchClass::Normal, |weights| {
+            weights.max_total = Some(NORMAL_DISPATCH_RATIO * MAXIMUM_BLOCK_WEIGHT);
+        })
+        .for_class(DispatchClass::Operational, |weights| {
+            weights.max_total = Some(MAXIMUM_BLOCK_WEIGHT);
+            weights.reserved =
+                Some(MAXIMUM_BLOCK_WEIGHT.saturating_sub(NORMAL_DISPATCH_RATIO * MAXIMUM_BLOCK_WEIGHT));
+        })
+        .avg_block_initialization(Perbill::from_percent(10))
+        .build_or_panic();
     pub RuntimeBlockLength: BlockLength =
         BlockLength::max_with_normal_ratio(5 * 1024 * 1024, NORMAL_DISPATCH_RATIO);
     pub const SS58Prefix: u16 = SS58_PREFIX;
@@ -76,10 +93,11 @@ impl frame_system::Config for Runtime {
     /// The node stores state in ParityDB: its read and write weights as measured on this
     /// project's machine (`scripts/db-weights.sh`), not Substrate's defaults.
     type DbWeight = crate::weights::paritydb_weights::constants::ParityDbWeight;
-    /// The transaction extensions' weights (nonce, era, genesis, weight reclaim...) at this
-    /// runtime's `DbWeight`. The default (`()`) prices their storage at RocksDB's 25/100 us and
-    /// charged every extrinsic about 0.5 ms for them (measured in a block of the load test).
-    type ExtensionsWeightInfo = frame_system::SubstrateExtensionsWeight<Runtime>;
+    /// The transaction extensions' weights (nonce, era, genesis, weight reclaim...) measured on
+    /// this machine at this runtime's `DbWeight` (`scripts/base-weights.sh`). The default (`()`)
+    /// prices their storage at RocksDB's 25/100 us and charged every extrinsic about 0.5 ms for
+    /// them (measured in a block of the load test).
+    type ExtensionsWeightInfo = crate::weights::frame_system_extensions::WeightInfo<Runtime>;
     type Version = Version;
     type AccountData = pallet_balances::AccountData<Balance>;
     type SS58Prefix = SS58Prefix;
