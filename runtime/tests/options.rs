@@ -739,3 +739,60 @@ fn a_blocks_trades_pay_the_pool_in_one_move_at_its_end() {
         assert_eq!(moves, vec![(pot.clone(), pool.clone()), (pool, protocol)]);
     });
 }
+
+/// Issue 19: how many trades a block holds once the market has traded in it, by the runtime's
+/// own accounting: the normal-class weight `CheckWeight` and `WeightReclaim` record for one
+/// more signed trade (its base, its transaction extensions and the trade's actual weight), out
+/// of the block's normal budget. The weights are measured on this machine (pallet benchmarks,
+/// `scripts/base-weights.sh`); the load test (docs/THROUGHPUT.md) fills real blocks with them.
+#[test]
+fn a_block_holds_three_thousand_trades_after_the_markets_first() {
+    use frame_support::dispatch::DispatchClass;
+    dev_ext().execute_with(|| {
+        run_to_block(1);
+        block(2, OPEN, Some((100_000, 400)), || {});
+        block(3, OPEN + 3_000, None, || {
+            for who in [Dave, Ferdie] {
+                apply_signed(who, deposit(100 * SHARE)).unwrap().unwrap();
+            }
+        });
+        let t = OPEN + 6_000;
+        start_block_at(4, t);
+        let normal = || {
+            frame_system::BlockWeight::<Runtime>::get()
+                .get(DispatchClass::Normal)
+                .ref_time()
+        };
+        let limit = FixedU128::from_u32(1_000_000);
+        let mut charged = Vec::new();
+        for (i, who) in [Dave, Ferdie, Dave, Ferdie, Dave].into_iter().enumerate() {
+            let before = normal();
+            let size = if i % 2 == 0 { 1 } else { -1 };
+            let limit = if size > 0 { limit } else { FixedU128::zero() };
+            apply_signed(who, trade(BTC_CALL_100K, size, limit, t + 60_000))
+                .unwrap()
+                .unwrap();
+            charged.push(normal() - before);
+        }
+        finish_block();
+        check_invariants();
+        // The first trade pays the market's shared state and the block's end; the others the
+        // same marginal weight each.
+        assert!(charged[0] > charged[1], "{charged:?}");
+        assert!(charged[1..].windows(2).all(|w| w[0] == w[1]), "{charged:?}");
+        let budget = <Runtime as frame_system::Config>::BlockWeights::get()
+            .get(DispatchClass::Normal)
+            .max_total
+            .expect("normal extrinsics have a budget")
+            .ref_time();
+        let per_block = (budget - charged[0]) / charged[1] + 1;
+        println!(
+            "a trade after the market's first: {} us of weight; the first {} us; a block of {} ms \
+             of normal weight holds {per_block}",
+            charged[1] / 1_000_000,
+            charged[0] / 1_000_000,
+            budget / 1_000_000_000,
+        );
+        assert!(per_block >= 3_000, "{per_block} trades per block");
+    });
+}

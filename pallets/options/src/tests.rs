@@ -1064,15 +1064,14 @@ fn the_delta_limit_counts_every_series_of_the_settlement() {
     });
 }
 
-/// What a trade was charged, less its basket's part (no extra collateral here: the basket's
-/// read, `basket_weight(0)`).
+/// What a trade was charged (no extra collateral here: an empty basket's read is in the
+/// trade's own weight).
 fn charged(
     r: frame_support::dispatch::DispatchResultWithPostInfo,
 ) -> frame_support::weights::Weight {
     r.expect("trade")
         .actual_weight
         .expect("a trade reports its weight")
-        .saturating_sub(Options::basket_weight(0))
 }
 
 /// The market's first trade of a block pays for its shared state (prices, the pool, the

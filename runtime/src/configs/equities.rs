@@ -79,19 +79,21 @@ impl pallet_equities::Config for Runtime {
 /// What touching an account may add to a call while a corporate action is in progress: two
 /// holders brought through the equities walk (the wallet and the other side, each paid or split
 /// as the walk would), and one margin account carried through (its ledger entry, its positions'
-/// funding snapshots, the action's state and a payout). While no action is in progress, only
-/// the checks that find none: `ActiveActions` (read here), the settlement's equities action (read
-/// by every move of a pot) and its options ledger action (read by every account touched), which
-/// the calls' benchmarks predate. So the normal-time weights of trades, flows and liquidations
-/// are not inflated for the rare walk, and during one every call is charged the worst case.
+/// funding snapshots, the action's state and a payout), plus the checks that find the action.
+/// While no action is in progress, nothing: the checks that find none (`ActiveActions`, the
+/// settlement's equities action read by every move of a pot, its options ledger action read by
+/// every account touched) run in every benchmark of the calls that add this weight, so they are
+/// in the calls' own weights (their storage lists in each pallet's `weights.rs`). So the
+/// normal-time weights of trades, flows and liquidations are not inflated for the rare walk, and
+/// during one every call is charged the worst case.
 pub struct ActionTouchWeight;
 impl Get<Weight> for ActionTouchWeight {
     fn get() -> Weight {
         use pallet_equities::WeightInfo as _;
-        let checks = <Runtime as frame_system::Config>::DbWeight::get().reads(3);
         if pallet_equities::ActiveActions::<Runtime>::decode_len().unwrap_or(0) == 0 {
-            return checks;
+            return Weight::zero();
         }
+        let checks = <Runtime as frame_system::Config>::DbWeight::get().reads(3);
         let positions: u32 = <Runtime as pallet_options::Config>::MaxPositions::get();
         let positions = positions as u64;
         checks
