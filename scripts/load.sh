@@ -13,7 +13,9 @@
 #                                           the node's; see docs/THROUGHPUT.md for its shutdown
 #                                           under a burst)
 #   NETWORK=3 scripts/load.sh               a 3-validator local network (zombienet,
-#                                           zombienet/load-testnet.toml) instead of a dev chain
+#                                           zombienet/load-testnet.toml) instead of a dev chain;
+#                                           all submissions through Alice (SUBMIT=all: spread
+#                                           over the three validators)
 #
 # Reports: $OUT/load-<kind>.json (default $CARGO_TARGET_DIR/load).
 set -euo pipefail
@@ -33,6 +35,7 @@ net_pid=""
 cleanup_net() { [ -n "$net_pid" ] && kill -- -"$net_pid" 2>/dev/null || true; }
 for kind in $kinds; do
   ws="${WS:-}"
+  submit=()
   if [ -z "$ws" ] && [ "${NETWORK:-}" = 3 ]; then
     # A fresh network per kind, from the release node if it is built.
     node_bin="${NODE:-$CARGO_TARGET_DIR/release/perpetua-node}"
@@ -50,6 +53,12 @@ for kind in $kinds; do
     grep -q "Network launched" "$out/network-$kind.log" || { tail -30 "$out/network-$kind.log"; exit 1; }
     echo "network: 3 validators of $node_bin, logs $logs/net"
     ws=ws://127.0.0.1:9977
+    # SUBMIT=all: each validator's pool fills from its own clients, not only through
+    # transaction gossip from Alice (on one 2-core machine that stalled the network:
+    # docs/THROUGHPUT.md).
+    if [ "${SUBMIT:-one}" = all ]; then
+      submit=(--submit ws://127.0.0.1:9977,ws://127.0.0.1:9978,ws://127.0.0.1:9979)
+    fi
   elif [ -z "$ws" ]; then
     node_bin="${NODE:-}"
     if [ -z "$node_bin" ]; then
@@ -71,7 +80,8 @@ for kind in $kinds; do
     echo "node: $node_bin ($("$node_bin" --version)), log $out/node-$kind.log"
   fi
   node zombienet/tools/load.mjs --ws "$ws" --kind "$kind" --count "$count" \
-    --accounts "$accounts" --json "$out/load-$kind.json" --cache "$out/signed-$kind.json"
+    --accounts "$accounts" --json "$out/load-$kind.json" --cache "$out/signed-$kind.json" \
+    "${submit[@]}"
   cleanup
   node_pid=""
   cleanup_net

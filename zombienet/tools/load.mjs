@@ -3,7 +3,11 @@
 // block, trades per second, and the time from submission to inclusion and to finality.
 //
 //   node tools/load.mjs [--ws URL] [--kind trade|transfer] [--count N] [--accounts K]
-//                       [--series ID] [--json FILE] [--cache FILE]
+//                       [--series ID] [--json FILE] [--cache FILE] [--submit URL,URL,...]
+//
+// `--submit` spreads the submissions over several nodes of a network (each load account's
+// extrinsics to one of them, so every author's pool fills from its own clients and not only
+// through transaction gossip); default: all to `--ws`.
 //
 // Against a dev or local chain of the project's presets: Alice (sudo) sets the load accounts'
 // PRP, Dave, Eve and Ferdie with TSLA; each account posts margin once; two oracle
@@ -37,6 +41,7 @@ const jsonOut = arg('json', '');
 // while the chain, the runtime, the accounts' nonces and the load are the same (a fresh dev or
 // local chain always is).
 const cacheFile = arg('cache', '');
+const submitTo = arg('submit', ws).split(',').filter((u) => u.length > 0);
 if (!['trade', 'transfer'].includes(kind)) throw new Error(`--kind must be trade or transfer, not ${kind}`);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -71,14 +76,19 @@ async function main() {
   await feed();
 
   // Fund the load accounts: PRP from Alice, TSLA from Dave, Eve and Ferdie (in batches).
+  const sudoKey = api.query.sudo ? await api.query.sudo.key() : null;
+  const viaSudo = sudoKey?.isSome && sudoKey.unwrap().toString() === alice.address;
   const holders = ['Dave', 'Eve', 'Ferdie'].map(dev);
   const tslaEach = 12n * SHARE;
   const chunk = 100;
   for (let i = 0; i < load.length; i += chunk) {
     const part = load.slice(i, i + chunk);
-    // Fees rise block after block while blocks are full (the fee multiplier): the load
-    // accounts get enough PRP (root's forceSetBalance) that fees never stop them.
-    const prp = api.tx.sudo.sudo(api.tx.utility.batchAll(part.map((k) => api.tx.balances.forceSetBalance(k.address, 10n ** 9n * SHARE))));
+    // Enough PRP that fees never stop them: root's forceSetBalance on the dev chain (Alice
+    // holds sudo); on a network without sudo (the local preset) a transfer from Alice's
+    // endowment (1,000 PRP each: a trade's fee is well under a thousandth of one).
+    const prp = viaSudo
+      ? api.tx.sudo.sudo(api.tx.utility.batchAll(part.map((k) => api.tx.balances.forceSetBalance(k.address, 10n ** 9n * SHARE))))
+      : api.tx.utility.batchAll(part.map((k) => api.tx.balances.transferKeepAlive(k.address, 1_000n * SHARE)));
     const jobs = [send(api, prp, alice)];
     holders.forEach((h, j) => {
       const mine = part.filter((_, n) => n % holders.length === j);
@@ -104,7 +114,7 @@ async function main() {
   const key = JSON.stringify({
     genesis: api.genesisHash.toHex(),
     spec: api.runtimeVersion.specVersion.toNumber(),
-    kind, count, seriesId, nonces,
+    kind, count, seriesId, nonces, layout: 2,
   });
   let signed = [];
   if (cacheFile && existsSync(cacheFile)) {
@@ -131,7 +141,7 @@ async function main() {
         runtimeVersion: api.runtimeVersion,
         signedExtensions: api.registry.signedExtensions,
       });
-      signed.push({ hex: tx.toHex(), hash: tx.hash.toHex(), order: j });
+      signed.push({ hex: tx.toHex(), hash: tx.hash.toHex(), order: j, account: k });
     }
     if (k === load.length - 1) {
       // Interleave accounts so that every block can take many of them in nonce order.
@@ -184,6 +194,13 @@ async function main() {
   // Submit everything as fast as the node takes it (in bounded flights), feeding prices meanwhile.
   await feed();
   const feeder = setInterval(() => { feed().catch((e) => console.error(`feed: ${e.message}`)); }, 12_000);
+  // One connection per submission node (`api`'s own for `--ws`).
+  const submitters = await Promise.all(submitTo.map(async (url) => {
+    if (url === ws) return (hex) => api.rpc.author.submitExtrinsic(hex);
+    const provider = new WsProvider(url);
+    await provider.isReady;
+    return (hex) => provider.send('author_submitExtrinsic', [hex]);
+  }));
   const t0 = Date.now();
   let rejected = 0;
   const rejections = new Map();
@@ -192,7 +209,7 @@ async function main() {
     await Promise.all(signed.slice(i, i + flight).map(async (s) => {
       s.submitted = Date.now();
       try {
-        await api.rpc.author.submitExtrinsic(s.hex);
+        await submitters[s.account % submitters.length](s.hex);
       } catch (e) {
         rejected += 1;
         s.rejected = true;
