@@ -247,15 +247,16 @@ impl<T: Config> Pallet<T> {
         }
     }
 
-    /// Stores `who`'s position in `series_id` after a fill in its margin account: a position of size zero leaves the account, a new one joins it (the account
-    /// is then one of the open accounts liquidation scans).
+    /// Stores `who`'s position in `series_id` after a fill in its margin account: a position
+    /// of size zero leaves the account, a new one joins it (the account is then one of the
+    /// open accounts liquidation scans). Returns how many positions the account holds now.
     pub(crate) fn store_position(
         who: &T::AccountId,
         series_id: SeriesId,
         settlement: AssetId,
         new: Holding,
         series: &Series,
-    ) -> DispatchResult {
+    ) -> Result<u32, DispatchError> {
         let mut account = Accounts::<T>::try_get(settlement, who)
             .unwrap_or_else(|_| MarginAccount::new(ActionEpoch::<T>::get(settlement)));
         let at = account
@@ -264,7 +265,7 @@ impl<T: Config> Pallet<T> {
             .position(|(id, _)| *id == series_id);
         if new.size == 0 {
             let Some(at) = at else {
-                return Ok(());
+                return Ok(account.positions.len() as u32);
             };
             account.positions.remove(at);
         } else {
@@ -287,7 +288,8 @@ impl<T: Config> Pallet<T> {
                 }
             }
         }
+        let held = account.positions.len() as u32;
         Accounts::<T>::insert(settlement, who, account);
-        Ok(())
+        Ok(held)
     }
 }

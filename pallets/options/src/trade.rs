@@ -297,7 +297,7 @@ impl<T: Config> Pallet<T> {
         }
 
         // 6. The trader's position, in its margin account.
-        Self::store_position(who, series_id, settlement, change.holding, &series)?;
+        let positions = Self::store_position(who, series_id, settlement, change.holding, &series)?;
 
         // 7. The pool's limits, then the trader's margin.
         Self::report_pool_margin(
@@ -323,7 +323,7 @@ impl<T: Config> Pallet<T> {
             unpaid: gaps.unpaid,
             penalty,
             warm,
-            positions: AccountSeries::<T>::count(who, settlement),
+            positions,
             basket: Self::basket_len(who, settlement),
         };
         Self::deposit_event(Event::Traded {
